@@ -1,0 +1,28 @@
+#pragma once
+// The controller's knobs, with the defaults the command line documents, and their limits.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/restart_policy.hpp"
+
+namespace tether {
+
+struct ControllerConfig {
+  RestartMode restart = RestartMode::always;
+  std::uint64_t restart_delay_ms = 100;
+  std::uint64_t restart_delay_max_ms = 5000;
+  std::uint32_t start_limit = 5;
+  std::uint64_t start_limit_interval_ms = 10000;
+  std::uint64_t stop_timeout_ms = 10000;
+  std::uint64_t kill_timeout_ms = 5000;
+
+  // Upper bound for every duration option: a day is longer than any sane timeout and keeps all
+  // arithmetic in nanoseconds far from overflow.
+  static constexpr std::uint64_t duration_ms_max = 24ull * 60 * 60 * 1000;
+
+  // The first violated limit, as a message naming the option; nullopt when the config is usable.
+  [[nodiscard]] std::optional<std::string> problem() const;
+};
+
+}  // namespace tether

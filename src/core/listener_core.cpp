@@ -1,0 +1,141 @@
+#include "core/listener_core.hpp"
+
+#include <cassert>
+
+namespace tether {
+
+ListenerCore::ListenerCore(SegmentPort& segment, IdentityPort& identities, ProcessIdentity self,
+                           std::optional<std::uint64_t> launch_generation)
+    : segment_(segment), identities_(identities), self_(self), launch_generation_(launch_generation) {
+  assert(self.valid());
+}
+
+void ListenerCore::begin(ListenerOperation operation, std::uint64_t now_ns) {
+  assert(!busy());
+  operation_ = operation;
+  now_ns_ = now_ns;
+  steps_in_operation_ = 0;
+  switch (operation) {
+    case ListenerOperation::register_self:
+      assert(!registered_);
+      claim_expected_ = 0;
+      claim_attempts_ = 0;
+      phase_ = Phase::claim;
+      break;
+    case ListenerOperation::check_shutdown:
+      phase_ = Phase::check_shutdown;
+      break;
+    case ListenerOperation::begin_unit:
+      assert(registered_ && !in_unit_);
+      in_unit_ = true;
+      phase_ = Phase::set_state_working;
+      break;
+    case ListenerOperation::end_unit:
+      assert(registered_ && in_unit_);
+      phase_ = Phase::write_heartbeat;
+      break;
+    case ListenerOperation::heartbeat:
+      assert(registered_);
+      phase_ = Phase::write_heartbeat;
+      break;
+    case ListenerOperation::leave:
+      in_unit_ = false;  // a worker may leave mid-unit (an error in its work): it is still a goodbye
+      phase_ = registered_ ? Phase::set_state_exited : Phase::done;
+      break;
+  }
+}
+
+void ListenerCore::complete() { phase_ = Phase::done; }
+
+bool ListenerCore::step() {
+  assert(operation_.has_value());
+  ++steps_in_operation_;
+  assert(steps_in_operation_ <= operation_steps_max);
+  switch (phase_) {
+    case Phase::done:
+      return true;
+    case Phase::claim: {
+      std::uint64_t current = claim_expected_;
+      ++claim_attempts_;
+      if (segment_.compare_exchange(Field::listener_identity, current, self_.pack()) ||
+          current == self_.pack()) {
+        phase_ = Phase::check_generation;
+      } else if (claim_attempts_ >= register_attempts_max ||
+                 identities_.is_alive(ProcessIdentity::unpack(current))) {
+        // The holder lives: one listener per name, so we step aside without touching the segment.
+        register_outcome_ = RegisterOutcome::taken;
+        complete();
+      } else {
+        claim_expected_ = current;  // a dead holder's stale registration: replace exactly that one
+      }
+      break;
+    }
+    case Phase::check_generation: {
+      const std::uint64_t generation = segment_.load(Field::generation);
+      if (launch_generation_.has_value() && generation != *launch_generation_) {
+        phase_ = Phase::withdraw;
+      } else {
+        registered_ = true;
+        register_outcome_ = RegisterOutcome::registered;
+        phase_ = Phase::set_state_starting;
+      }
+      break;
+    }
+    case Phase::withdraw: {
+      std::uint64_t expected = self_.pack();
+      segment_.compare_exchange(Field::listener_identity, expected, 0);
+      register_outcome_ = RegisterOutcome::superseded;
+      complete();
+      break;
+    }
+    case Phase::set_state_starting:
+      segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::starting));
+      phase_ = Phase::write_heartbeat;
+      break;
+    case Phase::set_state_idle:
+      assert(operation_ == ListenerOperation::end_unit);
+      segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::idle));
+      in_unit_ = false;
+      complete();
+      break;
+    case Phase::check_shutdown:
+      if (segment_.load(Field::shutdown_request) != 0) {
+        // The first sighting is published as `stopping` so that status shows the request was taken.
+        phase_ = (!shutdown_seen_ && registered_ && !in_unit_) ? Phase::set_state_stopping : Phase::done;
+        shutdown_seen_ = true;
+      } else {
+        complete();
+      }
+      break;
+    case Phase::set_state_stopping:
+      segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::stopping));
+      complete();
+      break;
+    case Phase::set_state_working:
+      segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::working));
+      complete();
+      break;
+    case Phase::write_heartbeat:
+      segment_.store(Field::heartbeat_ns, now_ns_);
+      if (operation_ == ListenerOperation::end_unit) {
+        phase_ = Phase::set_state_idle;
+      } else {
+        complete();
+      }
+      break;
+    case Phase::set_state_exited:
+      segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));
+      phase_ = Phase::release;
+      break;
+    case Phase::release: {
+      std::uint64_t expected = self_.pack();
+      segment_.compare_exchange(Field::listener_identity, expected, 0);
+      registered_ = false;
+      complete();
+      break;
+    }
+  }
+  return phase_ == Phase::done;
+}
+
+}  // namespace tether

@@ -1,0 +1,89 @@
+#pragma once
+// The listener side of the protocol as a state machine: the worker asks for one operation at a time
+// (register, check for shutdown, mark a unit, heartbeat, leave) and the core carries it out in steps of
+// at most one segment operation each. The real session runs each operation to completion at once; the
+// simulator interleaves the steps with the controller's.
+#include <cstdint>
+#include <optional>
+
+#include "core/ports.hpp"
+
+namespace tether {
+
+enum class ListenerOperation : std::uint8_t {
+  register_self,
+  check_shutdown,
+  begin_unit,
+  end_unit,
+  heartbeat,
+  leave,
+};
+
+enum class RegisterOutcome : std::uint8_t {
+  registered,
+  taken,       // another live listener holds the registration
+  superseded,  // our controller has launched a newer generation: we must not work
+};
+
+class ListenerCore {
+ public:
+  // A registration that keeps changing under us is a bug or an attack; give up after this many.
+  static constexpr std::uint32_t register_attempts_max = 8;
+  // Bounds the steps any one operation takes (register: attempts plus generation check and state).
+  static constexpr std::uint32_t operation_steps_max = 2 * register_attempts_max + 4;
+
+  // `launch_generation` is the generation our controller launched us for (TETHER_GENERATION); without
+  // one (a worker started by hand) the generation is not checked.
+  ListenerCore(SegmentPort& segment, IdentityPort& identities, ProcessIdentity self,
+               std::optional<std::uint64_t> launch_generation);
+
+  // Starts an operation; the previous one must be complete.
+  void begin(ListenerOperation operation, std::uint64_t now_ns);
+  // Performs the next step of the current operation; true once it is complete.
+  bool step();
+  [[nodiscard]] bool busy() const { return phase_ != Phase::done; }
+  [[nodiscard]] std::optional<ListenerOperation> operation() const { return operation_; }
+
+  [[nodiscard]] bool registered() const { return registered_; }
+  [[nodiscard]] std::optional<RegisterOutcome> register_outcome() const { return register_outcome_; }
+  // Sticky: once the request was seen it stays seen (it is never withdrawn in the segment either).
+  [[nodiscard]] bool shutdown_seen() const { return shutdown_seen_; }
+  [[nodiscard]] bool in_unit() const { return in_unit_; }
+  [[nodiscard]] ProcessIdentity self() const { return self_; }
+
+ private:
+  enum class Phase : std::uint8_t {
+    done,
+    claim,             // compare-and-exchange our identity into the registration
+    check_generation,  // after claiming: a newer launch means withdraw
+    withdraw,
+    set_state_starting,
+    set_state_idle,
+    check_shutdown,
+    set_state_stopping,
+    set_state_working,
+    write_heartbeat,
+    set_state_exited,
+    release,
+  };
+
+  void complete();
+
+  SegmentPort& segment_;
+  IdentityPort& identities_;
+  ProcessIdentity self_;
+  std::optional<std::uint64_t> launch_generation_;
+
+  Phase phase_ = Phase::done;
+  std::optional<ListenerOperation> operation_;
+  std::uint64_t now_ns_ = 0;
+  std::uint64_t claim_expected_ = 0;
+  std::uint32_t claim_attempts_ = 0;
+  std::uint32_t steps_in_operation_ = 0;
+  bool registered_ = false;
+  std::optional<RegisterOutcome> register_outcome_;
+  bool shutdown_seen_ = false;
+  bool in_unit_ = false;
+};
+
+}  // namespace tether

@@ -1,0 +1,29 @@
+#include "core/names.hpp"
+
+#include <cassert>
+
+namespace tether {
+
+std::optional<std::string> name_problem(std::string_view name) {
+  if (name.empty()) return "name is empty";
+  if (name.size() > name_length_max) {
+    return "name is longer than " + std::to_string(name_length_max) + " characters";
+  }
+  if (name.front() == '.') return "name must not start with a dot";
+  for (const char c : name) {
+    const bool allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                         c == '.' || c == '_' || c == '-';
+    if (!allowed) return "name may contain only letters, digits, '.', '_' and '-'";
+  }
+  return std::nullopt;
+}
+
+std::string segment_object_name(std::string_view name) {
+  assert(!name_problem(name).has_value());
+  std::string object = "/";
+  object += segment_object_prefix;
+  object += name;
+  return object;
+}
+
+}  // namespace tether

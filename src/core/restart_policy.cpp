@@ -1,0 +1,65 @@
+#include "core/restart_policy.hpp"
+
+#include <cassert>
+#include <limits>
+
+namespace tether {
+
+std::optional<RestartMode> parse_restart_mode(std::string_view text) {
+  if (text == "always") return RestartMode::always;
+  if (text == "on-failure") return RestartMode::on_failure;
+  if (text == "never") return RestartMode::never;
+  return std::nullopt;
+}
+
+std::string_view restart_mode_name(RestartMode mode) {
+  switch (mode) {
+    case RestartMode::always: return "always";
+    case RestartMode::on_failure: return "on-failure";
+    case RestartMode::never: return "never";
+  }
+  return "invalid";
+}
+
+std::uint64_t restart_delay_ms(std::uint64_t restart_delay_ms_base, std::uint64_t restart_delay_ms_max,
+                               std::uint32_t consecutive_failures) {
+  assert(consecutive_failures >= 1);
+  std::uint64_t delay_ms = restart_delay_ms_base;
+  // Bounded: at most 64 doublings can matter before the cap or the overflow guard stops the loop.
+  for (std::uint32_t doubling = 1; doubling < consecutive_failures && doubling < 64; ++doubling) {
+    if (delay_ms >= restart_delay_ms_max) break;
+    if (delay_ms > std::numeric_limits<std::uint64_t>::max() / 2) {
+      delay_ms = restart_delay_ms_max;
+      break;
+    }
+    delay_ms *= 2;
+  }
+  const std::uint64_t result = delay_ms < restart_delay_ms_max ? delay_ms : restart_delay_ms_max;
+  assert(result <= restart_delay_ms_max);
+  return result;
+}
+
+StartLimiter::StartLimiter(std::uint32_t start_limit, std::uint64_t interval_ns)
+    : start_limit_(start_limit), interval_ns_(interval_ns) {
+  assert(start_limit >= 1);
+  assert(start_limit <= start_limit_max);
+}
+
+bool StartLimiter::allows_start(std::uint64_t now_ns) const {
+  if (recorded_ < start_limit_) return true;
+  // The start `start_limit_` places back is the oldest one that can still be inside the window.
+  const std::uint32_t oldest =
+      (next_ + start_limit_max - start_limit_) % start_limit_max;
+  const std::uint64_t oldest_ns = start_ns_ring_[oldest];
+  assert(oldest_ns <= now_ns);
+  return now_ns - oldest_ns >= interval_ns_;
+}
+
+void StartLimiter::record_start(std::uint64_t now_ns) {
+  assert(recorded_ == 0 || start_ns_ring_[(next_ + start_limit_max - 1) % start_limit_max] <= now_ns);
+  start_ns_ring_[next_] = now_ns;
+  next_ = (next_ + 1) % start_limit_max;
+  if (recorded_ < start_limit_max) ++recorded_;
+}
+
+}  // namespace tether
