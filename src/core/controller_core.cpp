@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/exit_codes.hpp"
+#include "core/mutants.hpp"
 
 namespace tether {
 
@@ -157,7 +158,8 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
       phase_ = Phase::read_listener;
       break;
     case Phase::read_listener: {
-      const auto registered = ProcessIdentity::unpack(segment_.load(Field::listener_identity));
+      auto registered = ProcessIdentity::unpack(segment_.load(Field::listener_identity));
+      if (mutant_active(Mutant::adoption_without_identity_check)) registered.start_time_ticks = 0;
       if (!registered.valid()) {
         phase_ = Phase::read_launched;
       } else if (processes_.is_alive(registered) && processes_.watch(registered)) {
@@ -330,7 +332,9 @@ void ControllerCore::step_spawn(std::uint64_t now_ns) {
     phase_ = Phase::post_shutdown;
     return;
   }
-  if (segment_.load(Field::shutdown_request) != 0) {
+  const bool mutant_skips_check = mutant_active(Mutant::restart_after_shutdown) ||
+                                  (mutant_active(Mutant::skip_shutdown_check_after_restart) && launched_before_);
+  if (!mutant_skips_check && segment_.load(Field::shutdown_request) != 0) {
     shutdown_requested_ = true;
     emit({ControllerEvent::Kind::shutdown_requested, listener_});
     finish(exit_code::ok, true);
@@ -361,7 +365,8 @@ void ControllerCore::step_decide_after_exit(std::uint64_t now_ns) {
   const ExitStatus status = *exit_pending_;
   exit_pending_.reset();
   exited_process_ = {};
-  if (segment_.load(Field::shutdown_request) != 0 || shutdown_requested_ || shutdown_signal_pending_) {
+  if (!mutant_active(Mutant::restart_after_shutdown) &&
+      (segment_.load(Field::shutdown_request) != 0 || shutdown_requested_ || shutdown_signal_pending_)) {
     // Posted by `tether shutdown` (or by us): the listener obeyed it; never relaunch.
     shutdown_requested_ = true;
     finish(exit_code::ok, true);

@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "core/mutants.hpp"
+
 namespace tether {
 
 ListenerCore::ListenerCore(SegmentPort& segment, IdentityPort& identities, ProcessIdentity self,
@@ -90,6 +92,7 @@ bool ListenerCore::step() {
     }
     case Phase::set_state_starting:
       segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::starting));
+      if (mutant_active(Mutant::registration_clears_shutdown)) segment_.store(Field::shutdown_request, 0);
       phase_ = Phase::write_heartbeat;
       break;
     case Phase::set_state_idle:

@@ -1,0 +1,93 @@
+#include "adapters/controller_loop.hpp"
+
+#include <cassert>
+#include <cerrno>
+#include <climits>
+#include <csignal>
+#include <poll.h>
+#include <vector>
+
+#include "core/exit_codes.hpp"
+
+namespace tether {
+
+namespace {
+
+// A core that keeps stepping without ever waiting is a bug; each wake-up needs only a few dozen steps.
+constexpr int steps_per_wakeup_max = 10'000;
+
+void drain_events(ControllerCore& core, const LogSink& log) {
+  ControllerEvent event{};
+  while (core.pop_event(event)) log.controller_event(event);
+}
+
+int poll_timeout_ms(const ControllerCore& core, std::uint64_t now_ns) {
+  const auto deadline = core.deadline_ns();
+  if (!deadline.has_value()) return -1;
+  if (*deadline <= now_ns) return 0;
+  const std::uint64_t remaining_ms = (*deadline - now_ns + 999'999) / 1'000'000;  // round up: never early
+  return remaining_ms > INT_MAX ? INT_MAX : static_cast<int>(remaining_ms);
+}
+
+void dispatch_signals(ControllerCore& core, SignalFd& signals, const LogSink& log) {
+  // Bounded: a signalfd holds at most one pending instance of each standard signal.
+  for (int read_count = 0; read_count < 64; ++read_count) {
+    const auto signal_number = signals.read_signal();
+    if (!signal_number.has_value()) return;
+    switch (*signal_number) {
+      case SIGINT:
+      case SIGTERM:
+        log.event("signal_received", {{"signal", signal_name(*signal_number)}});
+        core.handle_shutdown_signal();
+        break;
+      case SIGUSR1:  // `tether shutdown` posted in the segment and asks us to look
+        core.handle_shutdown_notice();
+        break;
+      default:  // SIGHUP: nothing to reload yet, and it must not kill the controller
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+int run_controller_loop(ControllerCore& core, PosixProcesses& processes, SignalFd& signals,
+                        ClockPort& clock, const LogSink& log) {
+  assert(signals.valid());
+  std::vector<pollfd> descriptors;
+  std::vector<ProcessIdentity> polled;
+  // The loop ends only when the core finishes; every iteration either steps it or waits in poll.
+  for (;;) {
+    std::uint64_t now_ns = clock.now_ns();
+    for (int steps = 0;; ++steps) {
+      assert(steps < steps_per_wakeup_max);
+      const StepOutcome outcome = core.step(now_ns);
+      drain_events(core, log);
+      if (outcome == StepOutcome::finished) return core.exit_code();
+      if (outcome == StepOutcome::waiting) break;
+      now_ns = clock.now_ns();
+    }
+
+    descriptors.clear();
+    polled.clear();
+    descriptors.push_back({signals.descriptor(), POLLIN, 0});
+    for (const auto& watched : processes.watched()) {
+      descriptors.push_back({watched.pidfd, POLLIN, 0});
+      polled.push_back(watched.identity);
+    }
+    const int ready = poll(descriptors.data(), descriptors.size(), poll_timeout_ms(core, now_ns));
+    if (ready < 0 && errno != EINTR) {
+      log.event("poll_failed", {{"errno", std::int64_t{errno}}});
+      return exit_code::os_error;
+    }
+    if (ready <= 0) continue;
+    if ((descriptors[0].revents & POLLIN) != 0) dispatch_signals(core, signals, log);
+    for (std::size_t index = 1; index < descriptors.size(); ++index) {
+      if (descriptors[index].revents == 0) continue;
+      const ProcessIdentity identity = polled[index - 1];
+      core.handle_listener_exit(identity, processes.collect(identity));
+    }
+  }
+}
+
+}  // namespace tether

@@ -1,0 +1,15 @@
+#pragma once
+// The real driver of ControllerCore: one poll(2) loop over the signalfd and the pidfds of watched
+// processes, with the core's next deadline as the timeout. No threads, no sleeps, no busy polling.
+#include "adapters/log_sink.hpp"
+#include "adapters/posix_processes.hpp"
+#include "adapters/signal_fd.hpp"
+#include "core/controller_core.hpp"
+
+namespace tether {
+
+// Runs until the core finishes; returns its exit code. The caller removes the segment if the core asks.
+int run_controller_loop(ControllerCore& core, PosixProcesses& processes, SignalFd& signals,
+                        ClockPort& clock, const LogSink& log);
+
+}  // namespace tether

@@ -1,0 +1,92 @@
+#include "adapters/log_sink.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "core/ports.hpp"
+
+namespace tether {
+
+std::optional<LogFormat> parse_log_format(std::string_view text) {
+  if (text == "text") return LogFormat::text;
+  if (text == "json") return LogFormat::json;
+  return std::nullopt;
+}
+
+std::string signal_name(int signal_number) {
+  const char* abbreviation = sigabbrev_np(signal_number);
+  return abbreviation != nullptr ? fmt::format("SIG{}", abbreviation) : fmt::format("signal {}", signal_number);
+}
+
+LogSink::LogSink(LogFormat format, std::string program, std::string name)
+    : format_(format), program_(std::move(program)), name_(std::move(name)) {}
+
+void LogSink::event(std::string_view event, std::initializer_list<LogField> fields) const {
+  const auto now = std::chrono::system_clock::now();
+  const auto milliseconds =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  const std::string time = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z",
+                                       std::chrono::time_point_cast<std::chrono::seconds>(now), milliseconds);
+  std::string line;
+  if (format_ == LogFormat::json) {
+    nlohmann::json object = {{"time", time}, {"program", program_}, {"pid", getpid()},
+                             {"name", name_}, {"event", event}};
+    for (const auto& field : fields) {
+      std::visit([&](const auto& value) { object[std::string(field.key)] = value; }, field.value);
+    }
+    line = object.dump();
+  } else {
+    line = fmt::format("{} {}[{}] {}: {}", time, program_, getpid(), name_, event);
+    for (const auto& field : fields) {
+      std::visit([&](const auto& value) { line += fmt::format(" {}={}", field.key, value); }, field.value);
+    }
+  }
+  line += '\n';
+  // One write per line, so lines of the controller and its listener never interleave mid-line.
+  [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, line.data(), line.size());
+}
+
+namespace {
+LogField status_field(const ExitStatus& status) {
+  switch (status.kind) {
+    case ExitStatus::Kind::exited: return {"code", std::int64_t{status.value}};
+    case ExitStatus::Kind::killed: return {"signal", signal_name(status.value)};
+    case ExitStatus::Kind::unknown: break;
+  }
+  return {"code", std::string("unknown")};
+}
+}  // namespace
+
+void LogSink::controller_event(const ControllerEvent& e) const {
+  using Kind = ControllerEvent::Kind;
+  const std::int64_t pid = e.process.pid;
+  switch (e.kind) {
+    case Kind::segment_initialised: event("segment_initialised"); break;
+    case Kind::stale_listener_cleared: event("stale_listener_cleared", {{"listener_pid", pid}}); break;
+    case Kind::launched:
+      event("launched", {{"listener_pid", pid}, {"generation", static_cast<std::int64_t>(e.value)}});
+      break;
+    case Kind::launch_failed:
+      event("launch_failed",
+            {{"error", std::string(spawn_error_text(static_cast<SpawnError>(e.value)))}});
+      break;
+    case Kind::adopted: event("adopted", {{"listener_pid", pid}}); break;
+    case Kind::exited: event("exited", {{"listener_pid", pid}, status_field(e.status)}); break;
+    case Kind::restarting: event("restarting", {{"delay_ms", static_cast<std::int64_t>(e.value)}}); break;
+    case Kind::shutdown_requested: event("shutdown_requested", {{"listener_pid", pid}}); break;
+    case Kind::escalated_sigterm: event("escalated", {{"listener_pid", pid}, {"signal", std::string("SIGTERM")}}); break;
+    case Kind::escalated_sigkill: event("escalated", {{"listener_pid", pid}, {"signal", std::string("SIGKILL")}}); break;
+    case Kind::gave_up:
+      event("gave_up", {{"reason", fmt::format("{} starts within --start-limit-interval-ms", e.value)}});
+      break;
+    case Kind::finished: event("finished", {{"exit_code", static_cast<std::int64_t>(e.value)}}); break;
+  }
+}
+
+}  // namespace tether

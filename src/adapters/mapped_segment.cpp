@@ -1,0 +1,265 @@
+#include "adapters/mapped_segment.hpp"
+
+#include <boost/interprocess/exceptions.hpp>
+#include <cassert>
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "adapters/futex.hpp"
+#include "core/exit_codes.hpp"
+#include "core/names.hpp"
+
+namespace tether {
+
+namespace bip = boost::interprocess;
+
+int SegmentError::exit_code() const {
+  switch (kind) {
+    case Kind::not_found: return exit_code::no_input;
+    case Kind::permission: return exit_code::no_permission;
+    case Kind::foreign: return exit_code::data_error;
+    case Kind::uninitialised: return exit_code::temp_failure;
+    case Kind::locked: return exit_code::cant_create;
+    case Kind::os: return exit_code::os_error;
+  }
+  return exit_code::software;
+}
+
+namespace {
+
+// Opening races with creators and removers (a name can vanish between two calls); each attempt makes
+// progress unless someone else does, so a few suffice.
+constexpr int open_attempts_max = 8;
+
+SegmentError error(SegmentError::Kind kind, std::string message) { return {kind, std::move(message)}; }
+
+SegmentError from_errno(std::string_view name, int error_number, std::string_view doing) {
+  if (error_number == ENOENT) {
+    return error(SegmentError::Kind::not_found, fmt::format("no segment named '{}'", name));
+  }
+  if (error_number == EACCES || error_number == EPERM) {
+    return error(SegmentError::Kind::permission,
+                 fmt::format("permission denied to {} segment '{}'", doing, name));
+  }
+  return error(SegmentError::Kind::os,
+               fmt::format("cannot {} segment '{}': {}", doing, name, std::strerror(error_number)));
+}
+
+int descriptor(const bip::shared_memory_object& object) { return object.get_mapping_handle().handle; }
+
+// Refuses objects we must not trust before mapping them: another owner, group/other access, a size
+// that is not our layout's (an empty object is allowed only to the controller, who sizes it).
+std::optional<SegmentError> check_object(std::string_view name, int fd, bool allow_empty) {
+  struct stat status {};
+  if (fstat(fd, &status) != 0) return from_errno(name, errno, "inspect");
+  if (status.st_uid != geteuid()) {
+    return error(SegmentError::Kind::permission,
+                 fmt::format("segment '{}' is owned by uid {}, not by us (uid {})", name, status.st_uid,
+                             geteuid()));
+  }
+  if ((status.st_mode & 077) != 0) {
+    return error(SegmentError::Kind::permission,
+                 fmt::format("segment '{}' is accessible to other users (mode {:o}); refusing it", name,
+                             status.st_mode & 0777));
+  }
+  const auto size = static_cast<std::uint64_t>(status.st_size);
+  if (size == 0 && allow_empty) return std::nullopt;
+  if (size != segment_size_bytes) {
+    return error(SegmentError::Kind::foreign,
+                 fmt::format("segment '{}' has {} bytes, not the {} of a tether segment", name, size,
+                             segment_size_bytes));
+  }
+  return std::nullopt;
+}
+
+SegmentError fault_error(std::string_view name, SegmentFault fault) {
+  const auto kind = fault == SegmentFault::uninitialised ? SegmentError::Kind::uninitialised
+                                                         : SegmentError::Kind::foreign;
+  return error(kind, fmt::format("segment '{}': {}", name, segment_fault_text(fault)));
+}
+
+// Takes the controller lock on the object, then checks that the name still refers to this object: a
+// remover may have unlinked it between our open and our lock, and a lock on an unlinked object guards
+// nothing.
+std::optional<SegmentError> lock_and_confirm(std::string_view name, int fd, bool& stale) {
+  stale = false;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return error(SegmentError::Kind::locked,
+                   fmt::format("name '{}' is held by another running controller", name));
+    }
+    return from_errno(name, errno, "lock");
+  }
+  struct stat held {};
+  struct stat named {};
+  const std::string path = "/dev/shm/" + segment_object_name(name).substr(1);
+  if (fstat(fd, &held) != 0) return from_errno(name, errno, "inspect");
+  if (stat(path.c_str(), &named) != 0 || named.st_ino != held.st_ino || named.st_dev != held.st_dev) {
+    stale = true;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+MappedSegment::MappedSegment(std::string name, bip::shared_memory_object object, bip::mapped_region region)
+    : name_(std::move(name)), object_(std::move(object)), region_(std::move(region)) {
+  assert(region_.get_size() >= segment_size_bytes);
+}
+
+SegmentImage& MappedSegment::image() const {
+  assert(region_.get_address() != nullptr);
+  return *static_cast<SegmentImage*>(region_.get_address());
+}
+
+Result<MappedSegment, SegmentError> MappedSegment::open_existing(std::string_view name, Access access) {
+  const std::string object_name = segment_object_name(name);
+  const auto mode = access == Access::read_only ? bip::read_only : bip::read_write;
+  try {
+    bip::shared_memory_object object(bip::open_only, object_name.c_str(), mode);
+    if (auto problem = check_object(name, descriptor(object), false)) return fail(*problem);
+    bip::mapped_region region(object, mode, 0, segment_size_bytes);
+    const auto* bytes = static_cast<const std::byte*>(region.get_address());
+    const SegmentFault fault = validate_segment_bytes({bytes, region.get_size()});
+    if (fault != SegmentFault::none) return fail(fault_error(name, fault));
+    return MappedSegment(std::string(name), std::move(object), std::move(region));
+  } catch (const bip::interprocess_exception& exception) {
+    return fail(from_errno(name, exception.get_native_error(), "open"));
+  }
+}
+
+Result<MappedSegment, SegmentError> MappedSegment::open_for_controller(std::string_view name) {
+  const std::string object_name = segment_object_name(name);
+  for (int attempt = 0; attempt < open_attempts_max; ++attempt) {
+    try {
+      std::optional<bip::shared_memory_object> object;
+      try {
+        object.emplace(bip::create_only, object_name.c_str(), bip::read_write, bip::permissions(0600));
+      } catch (const bip::interprocess_exception& exception) {
+        if (exception.get_error_code() != bip::already_exists_error) throw;
+        try {
+          object.emplace(bip::open_only, object_name.c_str(), bip::read_write);
+        } catch (const bip::interprocess_exception& open_exception) {
+          if (open_exception.get_native_error() == ENOENT) continue;  // removed meanwhile: retry
+          throw;
+        }
+      }
+      const int fd = descriptor(*object);
+      bool stale = false;
+      if (auto problem = lock_and_confirm(name, fd, stale)) return fail(*problem);
+      if (stale) continue;
+      if (auto problem = check_object(name, fd, true)) return fail(*problem);
+      struct stat status {};
+      if (fstat(fd, &status) != 0) return fail(from_errno(name, errno, "inspect"));
+      // Only the lock holder sizes the object; an empty one was left by a creator that died first.
+      if (status.st_size == 0) object->truncate(static_cast<bip::offset_t>(segment_size_bytes));
+      bip::mapped_region region(*object, bip::read_write, 0, segment_size_bytes);
+      const auto* bytes = static_cast<const std::byte*>(region.get_address());
+      const SegmentFault fault = validate_segment_bytes({bytes, region.get_size()});
+      if (fault != SegmentFault::none && fault != SegmentFault::uninitialised) {
+        return fail(fault_error(name, fault));
+      }
+      return MappedSegment(std::string(name), std::move(*object), std::move(region));
+    } catch (const bip::interprocess_exception& exception) {
+      return fail(from_errno(name, exception.get_native_error(), "create"));
+    }
+  }
+  return fail(error(SegmentError::Kind::os,
+                    fmt::format("segment '{}' kept being replaced while we opened it", name)));
+}
+
+Result<MappedSegment, SegmentError> MappedSegment::open_for_cleaning(std::string_view name) {
+  const std::string object_name = segment_object_name(name);
+  try {
+    bip::shared_memory_object object(bip::open_only, object_name.c_str(), bip::read_only);
+    bool stale = false;
+    if (auto problem = lock_and_confirm(name, descriptor(object), stale)) return fail(*problem);
+    if (stale) return fail(error(SegmentError::Kind::not_found, fmt::format("no segment named '{}'", name)));
+    struct stat status {};
+    if (fstat(descriptor(object), &status) != 0) return fail(from_errno(name, errno, "inspect"));
+    if (status.st_uid != geteuid()) {
+      return fail(error(SegmentError::Kind::permission,
+                        fmt::format("segment '{}' is owned by uid {}, not by us", name, status.st_uid)));
+    }
+    // A truncated object cannot be mapped to its full size; map what it has, at least one byte.
+    const auto size = static_cast<std::size_t>(status.st_size);
+    if (size < segment_size_bytes) {
+      return MappedSegment(std::string(name), std::move(object), bip::mapped_region());
+    }
+    bip::mapped_region region(object, bip::read_only, 0, segment_size_bytes);
+    return MappedSegment(std::string(name), std::move(object), std::move(region));
+  } catch (const bip::interprocess_exception& exception) {
+    return fail(from_errno(name, exception.get_native_error(), "open"));
+  }
+}
+
+bool MappedSegment::remove(std::string_view name) {
+  return bip::shared_memory_object::remove(segment_object_name(name).c_str());
+}
+
+SegmentFault MappedSegment::fault() const {
+  if (region_.get_address() == nullptr) return SegmentFault::truncated;
+  const auto* bytes = static_cast<const std::byte*>(region_.get_address());
+  return validate_segment_bytes({bytes, region_.get_size()});
+}
+
+namespace {
+std::atomic<std::uint64_t>& word(SegmentImage& image, Field field) {
+  switch (field) {
+    case Field::magic: return image.magic;
+    case Field::layout_version: return image.layout_version;
+    case Field::size_bytes: return image.size_bytes;
+    case Field::generation: return image.generation;
+    case Field::listener_identity: return image.listener_identity;
+    case Field::listener_state: return image.listener_state;
+    case Field::launched_identity: return image.launched_identity;
+    case Field::controller_identity: return image.controller_identity;
+    case Field::heartbeat_ns: return image.heartbeat_ns;
+    case Field::restarts: return image.restarts;
+    case Field::shutdown_request:
+    case Field::count_: break;
+  }
+  assert(false && "the shutdown word is 32 bits and handled separately");
+  return image.magic;
+}
+}  // namespace
+
+std::uint64_t MappedSegment::load(Field field) {
+  if (field == Field::shutdown_request) return image().shutdown_request.load();
+  return word(image(), field).load();
+}
+
+void MappedSegment::store(Field field, std::uint64_t value) {
+  if (field == Field::shutdown_request) {
+    assert(value <= 1);
+    image().shutdown_request.store(static_cast<std::uint32_t>(value));
+    return;
+  }
+  word(image(), field).store(value);
+}
+
+bool MappedSegment::compare_exchange(Field field, std::uint64_t& expected, std::uint64_t desired) {
+  if (field == Field::shutdown_request) {
+    auto expected_word = static_cast<std::uint32_t>(expected);
+    const bool exchanged =
+        image().shutdown_request.compare_exchange_strong(expected_word, static_cast<std::uint32_t>(desired));
+    expected = expected_word;
+    return exchanged;
+  }
+  return word(image(), field).compare_exchange_strong(expected, desired);
+}
+
+std::uint64_t MappedSegment::fetch_add(Field field, std::uint64_t delta) {
+  assert(field != Field::shutdown_request);
+  return word(image(), field).fetch_add(delta);
+}
+
+void MappedSegment::wake_shutdown_waiters() { futex_wake_all(image().shutdown_request); }
+
+const std::atomic<std::uint32_t>& MappedSegment::shutdown_word() const { return image().shutdown_request; }
+
+}  // namespace tether

@@ -1,0 +1,50 @@
+#include "adapters/pair_status.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "adapters/mapped_segment.hpp"
+#include "adapters/proc_identity.hpp"
+#include "adapters/steady_clock.hpp"
+#include "core/names.hpp"
+
+namespace tether {
+
+Result<PairStatus, SegmentError> read_pair_status(std::string_view name) {
+  auto opened = MappedSegment::open_existing(name, MappedSegment::Access::read_only);
+  if (!opened.ok()) return fail(opened.error());
+  MappedSegment& segment = opened.value();
+  PairStatus status;
+  status.name = std::string(name);
+  status.listener = ProcessIdentity::unpack(segment.load(Field::listener_identity));
+  status.listener_alive = identity_alive(status.listener);
+  status.state = status.listener_alive ? std::string(listener_state_name(segment.load(Field::listener_state)))
+                                       : std::string("none");
+  status.generation = segment.load(Field::generation);
+  status.restarts = segment.load(Field::restarts);
+  status.shutdown_requested = segment.load(Field::shutdown_request) != 0;
+  status.controller = ProcessIdentity::unpack(segment.load(Field::controller_identity));
+  status.controller_alive = identity_alive(status.controller);
+  const std::uint64_t heartbeat_ns = segment.load(Field::heartbeat_ns);
+  const std::uint64_t now_ns = monotonic_now_ns();
+  if (heartbeat_ns != 0 && status.listener_alive) {
+    status.heartbeat_age_ms = (now_ns > heartbeat_ns ? now_ns - heartbeat_ns : 0) / 1'000'000;
+  }
+  return status;
+}
+
+std::vector<std::string> list_pair_names() {
+  std::vector<std::string> names;
+  std::error_code error;
+  // Bounded by the directory's size; /dev/shm is where glibc's shm_open keeps its objects.
+  for (const auto& entry : std::filesystem::directory_iterator("/dev/shm", error)) {
+    const std::string file = entry.path().filename().string();
+    if (!file.starts_with(segment_object_prefix)) continue;
+    const std::string name = file.substr(segment_object_prefix.size());
+    if (!name_problem(name).has_value()) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace tether

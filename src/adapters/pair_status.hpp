@@ -1,0 +1,32 @@
+#pragma once
+// A snapshot of one pair read from its segment, with liveness checked against /proc: what
+// `tether status` and `tether list` print.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "adapters/segment_error.hpp"
+#include "core/process_identity.hpp"
+#include "core/result.hpp"
+
+namespace tether {
+
+struct PairStatus {
+  std::string name;
+  std::string state;  // listener_state_name, or "none" when no live listener is registered
+  ProcessIdentity listener{};
+  bool listener_alive = false;
+  std::uint64_t generation = 0;
+  std::uint64_t restarts = 0;
+  bool shutdown_requested = false;
+  ProcessIdentity controller{};
+  bool controller_alive = false;
+  std::optional<std::uint64_t> heartbeat_age_ms;
+};
+
+Result<PairStatus, SegmentError> read_pair_status(std::string_view name);
+
+// Names of the pairs whose segments exist now (those that are valid names), sorted.
+std::vector<std::string> list_pair_names();
+
+}  // namespace tether

@@ -1,0 +1,27 @@
+#include "adapters/verified_signal.hpp"
+
+#include <cerrno>
+#include <unistd.h>
+
+#include "adapters/pidfd.hpp"
+#include "adapters/proc_identity.hpp"
+
+namespace tether {
+
+SignalOutcome send_pidfd_signal(int pidfd, int signal_number) {
+  if (pidfd_signal(pidfd, signal_number) == 0) return SignalOutcome::delivered;
+  return errno == EPERM ? SignalOutcome::not_permitted : SignalOutcome::gone;
+}
+
+SignalOutcome send_verified_signal(ProcessIdentity identity, int signal_number) {
+  if (!identity.valid()) return SignalOutcome::gone;
+  const int pidfd = pidfd_open_process(identity.pid);
+  if (pidfd < 0) return errno == EPERM ? SignalOutcome::not_permitted : SignalOutcome::gone;
+  // Checked after opening: the pidfd pins whichever process had the pid; the start time proves it is ours.
+  SignalOutcome outcome = SignalOutcome::gone;
+  if (identity_alive(identity)) outcome = send_pidfd_signal(pidfd, signal_number);
+  close(pidfd);
+  return outcome;
+}
+
+}  // namespace tether

@@ -1,0 +1,13 @@
+#pragma once
+// Sends a signal to exactly one process identity: opens a pidfd, proves that the process it pins has
+// the expected start time, and signals through the pidfd. A recycled pid is never signalled.
+#include "core/ports.hpp"
+
+namespace tether {
+
+SignalOutcome send_verified_signal(ProcessIdentity identity, int signal_number);
+
+// Signals through a pidfd that was verified when it was opened.
+SignalOutcome send_pidfd_signal(int pidfd, int signal_number);
+
+}  // namespace tether

@@ -1,0 +1,95 @@
+#include <csignal>
+#include <fmt/format.h>
+#include <poll.h>
+#include <unistd.h>
+#include <vector>
+
+#include "adapters/mapped_segment.hpp"
+#include "adapters/pidfd.hpp"
+#include "adapters/proc_identity.hpp"
+#include "adapters/steady_clock.hpp"
+#include "adapters/verified_signal.hpp"
+#include "apps/tether_commands.hpp"
+#include "core/exit_codes.hpp"
+
+namespace tether {
+
+namespace {
+
+// pidfds of the identities that are alive now, verified after opening.
+std::vector<int> open_verified(std::initializer_list<ProcessIdentity> identities) {
+  std::vector<int> pidfds;
+  for (const auto identity : identities) {
+    if (!identity.valid()) continue;
+    const int pidfd = pidfd_open_process(identity.pid);
+    if (pidfd < 0) continue;
+    if (identity_alive(identity)) {
+      pidfds.push_back(pidfd);
+    } else {
+      close(pidfd);
+    }
+  }
+  return pidfds;
+}
+
+// Waits until every process is gone; false on timeout. Each poll returns when one more has exited.
+bool wait_for_exit(std::vector<int> pidfds, std::uint64_t timeout_ms) {
+  const std::uint64_t deadline_ns = monotonic_now_ns() + timeout_ms * 1'000'000;
+  while (!pidfds.empty()) {
+    const std::uint64_t now_ns = monotonic_now_ns();
+    if (now_ns >= deadline_ns) break;
+    std::vector<pollfd> descriptors;
+    for (const int pidfd : pidfds) descriptors.push_back({pidfd, POLLIN, 0});
+    const auto remaining_ms = static_cast<int>((deadline_ns - now_ns + 999'999) / 1'000'000);
+    if (poll(descriptors.data(), descriptors.size(), remaining_ms) < 0) continue;
+    std::vector<int> still_running;
+    for (const auto& descriptor : descriptors) {
+      if (descriptor.revents != 0) {
+        close(descriptor.fd);
+      } else {
+        still_running.push_back(descriptor.fd);
+      }
+    }
+    pidfds = std::move(still_running);
+  }
+  const bool all_gone = pidfds.empty();
+  for (const int pidfd : pidfds) close(pidfd);
+  return all_gone;
+}
+
+}  // namespace
+
+int run_shutdown(const std::string& name, bool wait, std::uint64_t timeout_ms) {
+  auto opened = MappedSegment::open_existing(name, MappedSegment::Access::read_write);
+  if (!opened.ok()) {
+    fmt::print(stderr, "tether shutdown: {}\n", opened.error().message);
+    return opened.error().exit_code();
+  }
+  MappedSegment& segment = opened.value();
+  // The request is a field of its own: nothing but the segment's removal ever clears it.
+  segment.store(Field::shutdown_request, 1);
+  segment.wake_shutdown_waiters();
+  const auto controller = ProcessIdentity::unpack(segment.load(Field::controller_identity));
+  const auto listener = ProcessIdentity::unpack(segment.load(Field::listener_identity));
+  // Tell the controller to look now, so that its stop timeout starts; only its verified identity.
+  const bool controller_told = send_verified_signal(controller, SIGUSR1) == SignalOutcome::delivered;
+  fmt::print("{}: shutdown requested{}\n", name, controller_told ? "" : " (no live controller)");
+  if (!wait) return exit_code::ok;
+
+  const std::vector<int> pidfds = open_verified({listener, controller});
+  if (!wait_for_exit(pidfds, timeout_ms)) {
+    fmt::print(stderr, "tether shutdown: '{}' still running after {} ms\n", name, timeout_ms);
+    return exit_code::temp_failure;
+  }
+  if (!controller_told) {
+    // Without a controller nobody removes the segment; with everything gone it is ours to tidy up.
+    auto leftover = MappedSegment::open_for_cleaning(name);
+    if (leftover.ok() && !identity_alive(ProcessIdentity::unpack(leftover.value().load(Field::listener_identity)))) {
+      MappedSegment::remove(name);
+    }
+  }
+  fmt::print("{}: stopped\n", name);
+  return exit_code::ok;
+}
+
+}  // namespace tether
