@@ -1,0 +1,74 @@
+// Goal: bad names and options are refused with a message and EX_USAGE (64) by every binary, before
+// anything is created. Method: run each binary with bad input and check exit code, message, /dev/shm.
+#include <gtest/gtest.h>
+
+#include "harness.hpp"
+
+namespace tether::testing {
+namespace {
+
+TEST(BadInput, InvalidNamesAreRefusedByEveryBinary) {
+  Cleanup cleanup;
+  const std::vector<std::string> bad_names = {"", ".hidden", "a/b", "has space", std::string(65, 'x'),
+                                              "n\xc3\xa4me"};
+  for (const auto& bad : bad_names) {
+    const auto controller = run({binary("tether-controller"), "--name", bad});
+    EXPECT_EQ(controller.exit_code, 64) << "name '" << bad << "'";
+    EXPECT_NE(controller.errors.find("name"), std::string::npos) << controller.errors;
+    EXPECT_EQ(run({binary("tether-listener"), "--name", bad}).exit_code, 64) << bad;
+    EXPECT_EQ(run({binary("tether"), "status", bad}).exit_code, 64) << bad;
+    EXPECT_EQ(run({binary("tether"), "shutdown", bad}).exit_code, 64) << bad;
+    EXPECT_EQ(run({binary("tether"), "clean", bad}).exit_code, 64) << bad;
+    if (!bad.empty() && bad.find('/') == std::string::npos) {
+      EXPECT_FALSE(segment_exists(bad));
+    }
+  }
+}
+
+TEST(BadInput, OutOfRangeAndUnknownOptionsAreUsageErrors) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("options");
+  EXPECT_EQ(run({binary("tether-controller"), "--name", name, "--restart", "sometimes"}).exit_code, 64);
+  EXPECT_EQ(run({binary("tether-controller"), "--name", name, "--start-limit", "0"}).exit_code, 64);
+  EXPECT_EQ(run({binary("tether-controller"), "--name", name, "--restart-delay-ms", "-5"}).exit_code, 64);
+  EXPECT_EQ(run({binary("tether-controller"), "--name", name, "--stop-timeout-ms", "abc"}).exit_code, 64);
+  EXPECT_EQ(run({binary("tether-controller"), "--name", name, "--frobnicate"}).exit_code, 64);
+  const auto inverted = run({binary("tether-controller"), "--name", name, "--restart-delay-ms", "500",
+                             "--restart-delay-max-ms", "100"});
+  EXPECT_EQ(inverted.exit_code, 64);
+  EXPECT_NE(inverted.errors.find("--restart-delay-max-ms"), std::string::npos) << inverted.errors;
+  EXPECT_EQ(run({binary("tether")}).exit_code, 64);
+  EXPECT_FALSE(segment_exists(name));
+}
+
+TEST(BadInput, HelpAndVersionSucceed) {
+  for (const auto* program : {"tether-controller", "tether-listener", "tether"}) {
+    const auto help = run({binary(program), "--help"});
+    EXPECT_EQ(help.exit_code, 0) << program;
+    EXPECT_NE(help.output.find("--version"), std::string::npos) << program;
+    const auto version = run({binary(program), "--version"});
+    EXPECT_EQ(version.exit_code, 0) << program;
+    EXPECT_NE(version.output.find("0.1.0"), std::string::npos) << program;
+  }
+}
+
+TEST(BadInput, StatusOfAnUnknownNameIsNotRunning) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("unknown");
+  const auto status = run({binary("tether"), "status", name, "--json"});
+  EXPECT_EQ(status.exit_code, 3);
+  EXPECT_NE(status.output.find("\"state\":\"none\""), std::string::npos) << status.output;
+  EXPECT_EQ(run({binary("tether"), "shutdown", name}).exit_code, 66);
+}
+
+TEST(BadInput, MissingListenerExecutableGivesUpAtOnce) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("missing");
+  Process pair({binary("tether-controller"), "--name", name, "--", "/nonexistent/worker"});
+  EXPECT_EQ(pair.wait_exit(), 69) << pair.log();
+  EXPECT_EQ(pair.log_count("launch_failed"), 1) << "no restart storm: " << pair.log();
+  EXPECT_FALSE(segment_exists(name));
+}
+
+}  // namespace
+}  // namespace tether::testing

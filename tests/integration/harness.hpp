@@ -1,0 +1,82 @@
+#pragma once
+// Integration-test harness: starts the real binaries as separate processes, waits for conditions with
+// generous deadlines (never a bare sleep), and leaves no process or segment behind, even on failure:
+// the test process becomes a child subreaper, so orphaned listeners come back to it to be killed.
+#include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace tether::testing {
+
+using namespace std::chrono_literals;
+
+// Long enough for a loaded CI machine under sanitizers; a passing test rarely waits more than 1 s.
+inline constexpr auto wait_timeout = 20s;
+
+std::string binary(const std::string& program);  // path of a tether binary of this build
+
+// A unique pair name per test and process, so parallel ctest runs never collide.
+std::string unique_name(const std::string& stem);
+
+bool segment_exists(const std::string& name);
+void remove_segment(const std::string& name);
+
+bool process_alive(pid_t pid);
+pid_t parent_of(pid_t pid);
+
+// Polls `condition` every few milliseconds until it holds or `timeout` passes.
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout = wait_timeout);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout
+  std::string errors;  // stderr
+};
+// Runs a command to completion (bounded by `timeout`, then killed) and captures its output.
+CommandResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = wait_timeout);
+
+// `tether status NAME --json`, parsed; nullopt when the command failed to produce JSON.
+std::optional<nlohmann::json> status_json(const std::string& name);
+// The live registered listener's pid, or 0.
+pid_t listener_pid(const std::string& name);
+
+// A background process (a controller) whose stderr is captured in a file.
+class Process {
+ public:
+  explicit Process(const std::vector<std::string>& argv);
+  ~Process();  // SIGKILL and reap if still running
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] std::string log() const;  // stderr so far
+  bool log_contains(const std::string& text) const;
+  // Number of lines of the log that contain `text`.
+  int log_count(const std::string& text) const;
+  void signal(int signal_number) const;
+  // Exit code (or 128+signal) once it exits within `timeout`; nullopt if still running.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout = wait_timeout);
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_path_;
+  std::optional<int> exit_code_;
+};
+
+// Per-test guard: makes this process a subreaper, and at the end kills and reaps every descendant and
+// removes the segments of the names it handed out.
+class Cleanup {
+ public:
+  Cleanup();
+  ~Cleanup();
+  std::string name(const std::string& stem);  // unique_name, remembered for removal
+
+ private:
+  std::vector<std::string> names_;
+};
+
+}  // namespace tether::testing
