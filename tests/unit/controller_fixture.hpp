@@ -1,0 +1,107 @@
+#pragma once
+// A test driver for ControllerCore over the fake ports: it steps the core as the real event loop would,
+// checks after every single step that the core performed at most one segment operation, and collects
+// the events the core emits.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/controller_core.hpp"
+#include "core/exit_codes.hpp"
+#include "fakes.hpp"
+
+namespace tether::test {
+
+inline constexpr std::uint64_t ns_per_ms = 1'000'000;
+
+class ControllerTest : public ::testing::Test {
+ protected:
+  // More steps than any settle needs (initialisation is 12, a restart 5): reaching it means a livelock.
+  static constexpr std::uint32_t settle_steps_max = 100;
+
+  void start() { core.emplace(config, segment, processes, self); }
+
+  StepOutcome step() {
+    segment.begin_step();
+    const StepOutcome outcome = core->step(now_ns);
+    EXPECT_LE(segment.ops_in_step(), 1u) << "step " << steps_taken << " at " << now_ns << " ns";
+    ++steps_taken;
+    ControllerEvent event{};
+    while (core->pop_event(event)) events.push_back(event);
+    return outcome;
+  }
+
+  // Steps until the core waits or finishes.
+  StepOutcome settle() {
+    for (std::uint32_t i = 0; i < settle_steps_max; ++i) {
+      const StepOutcome outcome = step();
+      if (outcome != StepOutcome::progressed) return outcome;
+    }
+    ADD_FAILURE() << "the core kept progressing for " << settle_steps_max << " steps";
+    return StepOutcome::progressed;
+  }
+
+  // Moves the clock to `time_ns` and settles.
+  StepOutcome settle_at(std::uint64_t time_ns) {
+    EXPECT_GE(time_ns, now_ns);
+    now_ns = time_ns;
+    return settle();
+  }
+
+  // Starts a controller on a fresh segment and lets it launch its first listener.
+  ProcessIdentity start_and_launch() {
+    start();
+    EXPECT_EQ(settle(), StepOutcome::waiting);
+    EXPECT_EQ(processes.spawned().size(), 1u);
+    if (processes.spawned().empty()) return {};
+    EXPECT_EQ(core->listener(), processes.spawned().back());
+    return processes.spawned().back();
+  }
+
+  // The listener process ends and the driver reports it.
+  void end_listener(ProcessIdentity listener, ExitStatus status) {
+    processes.end(listener);
+    core->handle_listener_exit(listener, status);
+  }
+
+  // Ends `listener` with `status` and settles; returns the restart deadline the core then waits for.
+  std::uint64_t fail_and_expect_restart(ProcessIdentity listener, ExitStatus status) {
+    const std::size_t restarting_before = count(ControllerEvent::Kind::restarting);
+    end_listener(listener, status);
+    EXPECT_EQ(settle(), StepOutcome::waiting);
+    EXPECT_EQ(count(ControllerEvent::Kind::restarting), restarting_before + 1);
+    const auto deadline_ns = core->deadline_ns();
+    EXPECT_TRUE(deadline_ns.has_value());
+    return deadline_ns.value_or(now_ns);
+  }
+
+  [[nodiscard]] std::size_t count(ControllerEvent::Kind kind) const {
+    std::size_t n = 0;
+    for (const ControllerEvent& event : events) n += event.kind == kind ? 1 : 0;
+    return n;
+  }
+  [[nodiscard]] std::optional<ControllerEvent> last(ControllerEvent::Kind kind) const {
+    for (auto it = events.rbegin(); it != events.rend(); ++it) {
+      if (it->kind == kind) return *it;
+    }
+    return std::nullopt;
+  }
+  [[nodiscard]] std::size_t stores_of(Field field) const {
+    std::size_t n = 0;
+    for (const SegmentOp& op : segment.log()) n += (op.kind == SegmentOp::Kind::store && op.field == field) ? 1 : 0;
+    return n;
+  }
+
+  FakeSegment segment;
+  FakeProcesses processes;
+  ControllerConfig config;
+  const ProcessIdentity self{100, 7};
+  std::optional<ControllerCore> core;
+  std::vector<ControllerEvent> events;
+  std::uint64_t now_ns = 1'000 * ns_per_ms;  // not zero: a zero clock hides "deadline = now + 0" mistakes
+  std::uint32_t steps_taken = 0;
+};
+
+}  // namespace tether::test

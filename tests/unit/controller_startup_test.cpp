@@ -1,0 +1,226 @@
+// Goal: how a controller takes over a segment — initialising a fresh one (magic last), launching, and
+// adopting instead of launching whenever a live listener (registered or only launched) exists, while
+// never trusting a dead or reused identity and never writing into a foreign segment. Method: prepare
+// the fake segment and process table as a previous run left them, then step the core with the fixture.
+#include <algorithm>
+
+#include "controller_fixture.hpp"
+
+namespace tether::test {
+namespace {
+
+using Kind = ControllerEvent::Kind;
+
+TEST_F(ControllerTest, FreshSegmentIsInitialisedWithTheMagicLast) {
+  start();
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  const auto& log = segment.log();
+  ASSERT_FALSE(log.empty());
+  EXPECT_EQ(log.front().kind, SegmentOp::Kind::load);
+  EXPECT_EQ(log.front().field, Field::magic);
+  const auto is_magic_store = [](const SegmentOp& op) {
+    return op.kind == SegmentOp::Kind::store && op.field == Field::magic;
+  };
+  const auto magic_store = std::find_if(log.begin(), log.end(), is_magic_store);
+  ASSERT_NE(magic_store, log.end());
+  EXPECT_EQ(magic_store->value, segment_magic);
+  EXPECT_EQ(std::count_if(log.begin(), log.end(), is_magic_store), 1);
+  // Every other header field was written before the magic published them.
+  for (std::size_t i = 0; i < field_count; ++i) {
+    const auto field = static_cast<Field>(i);
+    if (field == Field::magic) continue;
+    const auto before = std::find_if(log.begin(), magic_store, [field](const SegmentOp& op) {
+      return op.kind == SegmentOp::Kind::store && op.field == field;
+    });
+    EXPECT_NE(before, magic_store) << field_name(field) << " is not initialised before the magic";
+  }
+  EXPECT_EQ(segment.peek(Field::layout_version), segment_layout_version);
+  EXPECT_EQ(segment.peek(Field::size_bytes), segment_size_bytes);
+  EXPECT_EQ(segment.peek(Field::controller_identity), self.pack());
+  EXPECT_EQ(count(Kind::segment_initialised), 1u);
+}
+
+TEST_F(ControllerTest, InitialisationWipesLeftoversOfADeadCreator) {
+  // Magic 0 means nobody finished initialising: whatever else is there is junk, not a listener.
+  const ProcessIdentity leftover{555, 1};
+  processes.add_live(leftover);
+  segment.poke(Field::listener_identity, leftover.pack());
+  segment.poke(Field::shutdown_request, 1);
+  segment.poke(Field::generation, 40);
+  start();
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_EQ(processes.spawned().size(), 1u);
+  EXPECT_EQ(count(Kind::adopted), 0u);
+  EXPECT_EQ(segment.peek(Field::generation), 1u);
+  EXPECT_EQ(segment.peek(Field::shutdown_request), 0u);
+}
+
+TEST_F(ControllerTest, ACreatorThatDiesHalfWayLeavesTheMagicZero) {
+  // Stop stepping (a crash) at every point of initialisation: the magic is 0 until the last header write,
+  // which is store number field_count (the other fields first).
+  for (std::uint32_t stores = 0; stores <= field_count; ++stores) {
+    FakeSegment half;
+    FakeProcesses none;
+    ControllerCore creator(config, half, none, self);
+    for (std::uint32_t i = 0; i < stores + 1; ++i) creator.step(now_ns);  // the magic load, then stores
+    EXPECT_EQ(half.writes(), stores);
+    EXPECT_EQ(half.peek(Field::magic), stores == field_count ? segment_magic : 0u) << "after " << stores;
+  }
+}
+
+TEST_F(ControllerTest, LaunchRecordsLaunchedIdentityAndBumpsGeneration) {
+  segment.poke_initialised_header();
+  segment.poke(Field::generation, 4);
+  start();
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  ASSERT_EQ(processes.spawned().size(), 1u);
+  const ProcessIdentity listener = processes.spawned().front();
+  EXPECT_EQ(processes.spawn_generations(), std::vector<std::uint64_t>{5});
+  EXPECT_EQ(segment.peek(Field::generation), 5u);
+  EXPECT_EQ(segment.peek(Field::launched_identity), listener.pack());
+  EXPECT_EQ(segment.peek(Field::restarts), 0u);  // a first launch is not a restart
+  EXPECT_EQ(core->listener(), listener);
+  const auto launched = last(Kind::launched);
+  ASSERT_TRUE(launched.has_value());
+  EXPECT_EQ(launched->process, listener);
+  EXPECT_EQ(launched->value, 5u);
+  EXPECT_EQ(count(Kind::segment_initialised), 0u);  // an initialised segment is kept as it is
+  EXPECT_FALSE(core->deadline_ns().has_value());
+}
+
+TEST_F(ControllerTest, AdoptsALiveRegisteredListenerAndLaunchesNothing) {
+  const ProcessIdentity listener{321, 9000};
+  processes.add_live(listener);
+  segment.poke_initialised_header();
+  segment.poke(Field::generation, 3);
+  segment.poke(Field::listener_identity, listener.pack());
+  start();
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_TRUE(processes.spawn_generations().empty());
+  EXPECT_EQ(core->listener(), listener);
+  EXPECT_EQ(count(Kind::adopted), 1u);
+  EXPECT_NE(std::find(processes.watched().begin(), processes.watched().end(), listener), processes.watched().end());
+  EXPECT_EQ(segment.peek(Field::generation), 3u);
+  EXPECT_EQ(segment.peek(Field::listener_identity), listener.pack());
+  EXPECT_EQ(segment.peek(Field::controller_identity), self.pack());
+}
+
+TEST_F(ControllerTest, StaleRegisteredIdentityIsClearedAndANewListenerLaunched) {
+  const ProcessIdentity dead{321, 9000};
+  segment.poke_initialised_header();
+  segment.poke(Field::listener_identity, dead.pack());
+  start();
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_EQ(count(Kind::adopted), 0u);
+  const auto cleared = last(Kind::stale_listener_cleared);
+  ASSERT_TRUE(cleared.has_value());
+  EXPECT_EQ(cleared->process, dead);
+  EXPECT_EQ(segment.peek(Field::listener_identity), 0u);
+  ASSERT_EQ(processes.spawned().size(), 1u);
+  EXPECT_EQ(core->listener(), processes.spawned().front());
+}
+
+TEST_F(ControllerTest, AReusedPidIsAStrangerNotTheListener) {
+  // The registered pid exists again, but with another start time: a stranger got the pid.
+  const ProcessIdentity registered{321, 9000};
+  const ProcessIdentity stranger{321, 9500};
+  processes.add_live(stranger);
+  segment.poke_initialised_header();
+  segment.poke(Field::listener_identity, registered.pack());
+  start();
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_EQ(count(Kind::adopted), 0u);
+  EXPECT_EQ(count(Kind::stale_listener_cleared), 1u);
+  EXPECT_EQ(processes.spawned().size(), 1u);
+  EXPECT_NE(core->listener(), stranger);
+}
+
+TEST_F(ControllerTest, ALaunchedButUnregisteredLiveProcessIsAdoptedNotRelaunched) {
+  // The previous controller died between spawning and the listener's registration.
+  const ProcessIdentity launched{654, 7000};
+  processes.add_live(launched);
+  segment.poke_initialised_header();
+  segment.poke(Field::generation, 2);
+  segment.poke(Field::launched_identity, launched.pack());
+  start();
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_TRUE(processes.spawn_generations().empty());
+  EXPECT_EQ(core->listener(), launched);
+  EXPECT_EQ(count(Kind::adopted), 1u);
+  // The generation stays, so the adopted process still registers for the generation it was given.
+  EXPECT_EQ(segment.peek(Field::generation), 2u);
+}
+
+TEST_F(ControllerTest, ADeadLaunchedIdentityIsNotAdopted) {
+  segment.poke_initialised_header();
+  segment.poke(Field::launched_identity, ProcessIdentity{654, 7000}.pack());
+  start();
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_EQ(count(Kind::adopted), 0u);
+  EXPECT_EQ(processes.spawned().size(), 1u);
+}
+
+TEST_F(ControllerTest, AListenerThatRegistersDuringTheLaunchIsAdopted) {
+  // The listener of an earlier launch registers between our read and our generation bump: the recheck
+  // after the bump must see it, otherwise two listeners would run.
+  segment.poke_initialised_header();
+  start();
+  const ProcessIdentity late{777, 1234};
+  processes.add_live(late);
+  bool registered_after_bump = false;
+  for (std::uint32_t i = 0; i < settle_steps_max && processes.spawn_generations().empty(); ++i) {
+    const auto& log = segment.log();
+    if (!log.empty() && log.back().kind == SegmentOp::Kind::fetch_add && log.back().field == Field::generation) {
+      segment.poke(Field::listener_identity, late.pack());
+      registered_after_bump = true;
+      break;
+    }
+    step();
+  }
+  ASSERT_TRUE(registered_after_bump);
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_TRUE(processes.spawn_generations().empty());
+  EXPECT_EQ(core->listener(), late);
+}
+
+TEST_F(ControllerTest, ForeignMagicExitsWithDataErrorAndWritesNothing) {
+  segment.poke(Field::magic, 0x0123456789abcdef);
+  start();
+  EXPECT_EQ(settle(), StepOutcome::finished);
+  EXPECT_EQ(core->exit_code(), exit_code::data_error);
+  EXPECT_FALSE(core->remove_segment());
+  EXPECT_EQ(segment.writes(), 0u);
+  EXPECT_TRUE(processes.spawn_generations().empty());
+  EXPECT_EQ(step(), StepOutcome::finished);  // finished is final
+  EXPECT_EQ(segment.writes(), 0u);
+}
+
+TEST_F(ControllerTest, ALeftoverShutdownRequestIsFinishedNotRelaunched) {
+  segment.poke_initialised_header();
+  segment.poke(Field::shutdown_request, 1);
+  start();
+  EXPECT_EQ(settle(), StepOutcome::finished);
+  EXPECT_EQ(core->exit_code(), exit_code::ok);
+  EXPECT_TRUE(core->remove_segment());
+  EXPECT_TRUE(processes.spawn_generations().empty());
+}
+
+TEST_F(ControllerTest, ALeftoverShutdownRequestStopsAnAdoptedListener) {
+  const ProcessIdentity listener{321, 9000};
+  processes.add_live(listener);
+  segment.poke_initialised_header();
+  segment.poke(Field::listener_identity, listener.pack());
+  segment.poke(Field::shutdown_request, 1);
+  start();
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_TRUE(core->shutdown_requested());
+  ASSERT_TRUE(core->deadline_ns().has_value());
+  EXPECT_EQ(*core->deadline_ns(), now_ns + config.stop_timeout_ms * ns_per_ms);
+  end_listener(listener, ExitStatus::unknown_status());
+  EXPECT_EQ(settle(), StepOutcome::finished);
+  EXPECT_EQ(core->exit_code(), exit_code::ok);
+  EXPECT_TRUE(processes.spawn_generations().empty());
+}
+
+}  // namespace
+}  // namespace tether::test
