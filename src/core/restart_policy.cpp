@@ -25,8 +25,9 @@ std::uint64_t restart_delay_ms(std::uint64_t restart_delay_ms_base, std::uint64_
                                std::uint32_t consecutive_failures) {
   assert(consecutive_failures >= 1);
   std::uint64_t delay_ms = restart_delay_ms_base;
-  // Bounded: at most 64 doublings can matter before the cap or the overflow guard stops the loop.
-  for (std::uint32_t doubling = 1; doubling < consecutive_failures && doubling < 64; ++doubling) {
+  // Bounded: any base of at least 1 reaches the cap or the overflow guard by the 64th doubling, so no
+  // more can matter (a base of 0 stays 0). The 64th must still run: 1 doubled 63 times is only 2^63.
+  for (std::uint32_t doubling = 1; doubling < consecutive_failures && doubling <= 64; ++doubling) {
     if (delay_ms >= restart_delay_ms_max) break;
     if (delay_ms > std::numeric_limits<std::uint64_t>::max() / 2) {
       delay_ms = restart_delay_ms_max;
