@@ -342,6 +342,9 @@ void ControllerCore::step_spawn(std::uint64_t now_ns) {
   }
   auto spawned = processes_.spawn(generation_);
   start_limiter_.record_start(now_ns);
+  // A failed spawn is a run of zero length: the backoff measures from this attempt, not from the start
+  // of the listener before it (which would reset the backoff after a long good run instead of doubling).
+  listener_started_ns_ = now_ns;
   if (!spawned.ok()) {
     emit({ControllerEvent::Kind::launch_failed, {}, {}, static_cast<std::uint64_t>(spawned.error())});
     if (spawned.error() == SpawnError::not_found) {
@@ -355,7 +358,6 @@ void ControllerCore::step_spawn(std::uint64_t now_ns) {
     return;
   }
   listener_ = spawned.value();
-  listener_started_ns_ = now_ns;
   emit({ControllerEvent::Kind::launched, listener_, {}, generation_});
   phase_ = Phase::record_launched;
 }
