@@ -363,20 +363,19 @@ void check_controller(const Setup& setup, Model::Deviations deviations) {
 // match exactly.
 RC_GTEST_PROP(ControllerModel, BehavesAsTheModelPredicts, ()) {
   Model::Deviations known;
-  known.failed_spawn_uses_previous_start = true;
   known.goodbye_read_from_any_listener = true;
   check_controller(*setup_gen(), known);
 }
 
-// DISABLED: core bug (reported; src/core is not ours to edit). ControllerCore::step_spawn does not set
-// listener_started_ns_ when a spawn fails, so step_decide_after_exit measures the failed attempt's
+// Was a core bug, fixed in 944ab4f: ControllerCore::step_spawn did not set
+// listener_started_ns_ when a spawn failed, so step_decide_after_exit measures the failed attempt's
 // uptime from the previous listener's start and resets the backoff instead of doubling it. Shrunk
 // counterexample: config restart=always delay_ms=1 delay_max_ms=2 start_limit=2 interval_ms=1, fresh
 // segment; SpawnFailsNext(resources), ListenerExits(signal 15), AdvanceTime(1 ms): the core's next
-// restart deadline is 1 ms away, the model's (second consecutive failure) 2 ms. Enable once fixed.
+// restart deadline is 1 ms away, the model's (second consecutive failure) 2 ms.
 // The config below forces a backoff that can double, so that the failure shows within the default
 // number of cases.
-RC_GTEST_PROP(ControllerModel, DISABLED_BacksOffAcrossFailedSpawns, ()) {
+RC_GTEST_PROP(ControllerModel, BacksOffAcrossFailedSpawns, ()) {
   Setup setup = *setup_gen();
   setup.config.restart = RestartMode::always;
   setup.config.restart_delay_ms = *rc::gen::inRange<std::uint64_t>(1, 50);
@@ -403,7 +402,6 @@ RC_GTEST_PROP(ControllerModel, DISABLED_JudgesAdoptedListenerByItsOwnGoodbye, ()
   setup.registered = *rc::gen::element(Found::nothing, Found::dead_stranger);
   setup.launched = Found::live_stranger;
   Model::Deviations others;
-  others.failed_spawn_uses_previous_start = true;
   check_controller(setup, others);
 }
 
