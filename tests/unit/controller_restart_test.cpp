@@ -82,6 +82,21 @@ TEST_F(ControllerTest, CrashLoopGivesUpWithUnavailable) {
   EXPECT_EQ(processes.spawned().size(), config.start_limit);
 }
 
+TEST_F(ControllerTest, BackoffDoublesAcrossFailedSpawns) {
+  // A failed spawn is a run of zero length: the failure after it is a consecutive one, even when the
+  // listener before ran for long (its start time must not be taken for the failed attempt's).
+  const ProcessIdentity first = start_and_launch();
+  now_ns += 2 * config.start_limit_interval_ms * ns_per_ms;
+  const std::uint64_t deadline_ns = fail_and_expect_restart(first, ExitStatus::code(1));
+  EXPECT_EQ(deadline_ns, now_ns + config.restart_delay_ms * ns_per_ms);  // after a healthy run
+  processes.fail_next_spawn(SpawnError::resources);
+  EXPECT_EQ(settle_at(deadline_ns), StepOutcome::waiting);
+  EXPECT_EQ(count(Kind::launch_failed), 1u);
+  EXPECT_EQ(processes.spawned().size(), 1u);
+  ASSERT_TRUE(core->deadline_ns().has_value());
+  EXPECT_EQ(*core->deadline_ns(), now_ns + 2 * config.restart_delay_ms * ns_per_ms);
+}
+
 TEST_F(ControllerTest, StartsOlderThanTheIntervalDoNotCount) {
   config.start_limit = 2;
   config.restart_delay_max_ms = config.restart_delay_ms;

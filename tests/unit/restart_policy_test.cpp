@@ -40,6 +40,9 @@ TEST(RestartDelay, HugeInputsDoNotOverflow) {
   EXPECT_EQ(restart_delay_ms(3, u64_max, u32_max), u64_max);
   EXPECT_EQ(restart_delay_ms(u64_max - 1, u64_max, u32_max), u64_max);
   EXPECT_EQ(restart_delay_ms(1, u64_max, 64), std::uint64_t{1} << 63);
+  // The 64th doubling of 1 passes 2^64 - 1: from there on the delay is the cap, not stuck at 2^63.
+  EXPECT_EQ(restart_delay_ms(1, u64_max, 65), u64_max);
+  EXPECT_EQ(restart_delay_ms(1, u64_max, u32_max), u64_max);
 }
 
 TEST(RestartDelay, NeverDecreasesAndNeverPassesTheCap) {
