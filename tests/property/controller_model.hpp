@@ -29,9 +29,6 @@ struct ControllerModel {
   // Known deviations of the core from the documented behaviour, switchable so that the main property
   // keeps guarding everything else while a DISABLED_ test keeps the failing case (see the test file).
   struct Deviations {
-    // After a failed spawn, the core measures "uptime" from the previous listener's start, so a spawn
-    // failing long after a good run resets the backoff instead of doubling it.
-    bool failed_spawn_uses_previous_start = false;
     // An adopted listener's ending is judged from the segment's listener_state word, which may still
     // hold an earlier listener's `exited`: a crash of an adopted, unregistered listener reads as clean.
     bool goodbye_read_from_any_listener = false;
@@ -172,7 +169,7 @@ struct ControllerModel {
     }
     start_times_ns.push_back(now_ns);
     if (!spawn_failures.empty()) {
-      if (!deviations.failed_spawn_uses_previous_start) listener_started_ns = now_ns;  // a run of zero length
+      listener_started_ns = now_ns;  // a failed spawn is a run of zero length
       const SpawnError error = spawn_failures.front();
       spawn_failures.pop_front();
       if (error == SpawnError::not_found) {
