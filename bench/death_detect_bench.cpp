@@ -1,0 +1,110 @@
+// BM_DeathDetect: from a listener's death (SIGKILL) to its watcher knowing.
+//   tether       a real tether-controller notices: the time is taken when its "exited" log line
+//                arrives. That line is written by the controller's event loop itself (poll on the
+//                listener's pidfd wakes, handle_listener_exit, one step of the core, the event drained
+//                to the log), so it observes exactly the path a user depends on; the segment would not
+//                do, since the controller's first reaction there is a later step. The figure includes
+//                one pipe wake-up to this process (a few microseconds) that the floor does not pay.
+//   pidfd_floor  this process polls a pidfd of the same kind of listener (tether-listener, idle,
+//                against a segment without a controller) and takes the time when poll returns.
+// The dying process's own teardown is most of both figures. Target: tether within 2x of the floor.
+#include <benchmark/benchmark.h>
+#include <csignal>
+#include <unistd.h>
+
+#include "adapters/pidfd.hpp"
+#include "support/bare_segment.hpp"
+#include "support/latencies.hpp"
+#include "support/line_pipe.hpp"
+#include "support/pair.hpp"
+#include "support/processes.hpp"
+#include "support/run_size.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace tether;
+using namespace tether::bench;
+
+constexpr auto step_timeout = 10s;
+
+void BM_DeathDetect_tether(benchmark::State& state) {
+  RunGuard guard;
+  LinePipe pipe;
+  const std::string name = guard.name("death");
+  const pid_t controller = spawn(controller_argv(name), pipe.write_fd());
+  pid_t listener = controller > 0 ? wait_for_idle_listener(pipe, -1, step_timeout) : -1;
+  if (listener <= 0) {
+    state.SkipWithError("the pair did not start");
+    return;
+  }
+  const std::string controller_prefix = log_prefix("tether-controller", controller);
+  Latencies latencies("BM_DeathDetect/tether");
+  for (auto _ : state) {
+    const std::string victim = "listener_pid=" + std::to_string(listener) + " ";
+    const std::uint64_t start_ns = now_ns();
+    kill(listener, SIGKILL);
+    const auto line = pipe.wait_for({controller_prefix, ": exited", victim}, step_timeout);
+    if (!line) {
+      state.SkipWithError("the controller did not report the death");
+      break;
+    }
+    latencies.add(state, line->read_ns - start_ns);
+    // The controller restarts it (delay 0); the next iteration kills the new one once it idles.
+    listener = wait_for_idle_listener(pipe, listener, step_timeout);
+    if (listener <= 0) {
+      state.SkipWithError("the controller did not restart the listener");
+      break;
+    }
+  }
+  latencies.report(state);
+}
+
+void BM_DeathDetect_pidfd_floor(benchmark::State& state) {
+  RunGuard guard;
+  LinePipe pipe;
+  std::string error;
+  auto bare = BareSegment::create(guard.name("death-floor"), error);
+  if (!bare) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  std::vector<std::string> argv = listener_argv();
+  argv.insert(argv.begin() + 1, {"--name", bare->name()});
+  Latencies latencies("BM_DeathDetect/pidfd_floor");
+  pid_t previous = -1;
+  for (auto _ : state) {
+    const pid_t listener = spawn(argv, pipe.write_fd());
+    if (listener <= 0 || wait_for_idle_listener(pipe, previous, step_timeout) != listener) {
+      state.SkipWithError("the listener did not start");
+      break;
+    }
+    const int pidfd = pidfd_open_process(listener);
+    if (pidfd < 0) {
+      state.SkipWithError("pidfd_open failed");
+      break;
+    }
+    const std::uint64_t start_ns = now_ns();
+    kill(listener, SIGKILL);
+    const bool died = wait_for_death(pidfd, step_timeout);
+    const std::uint64_t end_ns = now_ns();
+    close(pidfd);
+    reap(listener, step_timeout);
+    if (!died) {
+      state.SkipWithError("the death was not seen");
+      break;
+    }
+    latencies.add(state, end_ns - start_ns);
+    previous = listener;
+  }
+  latencies.report(state);
+}
+
+constexpr std::int64_t full_iterations = 300;
+
+BENCHMARK(BM_DeathDetect_tether)->Name("BM_DeathDetect/tether")
+    ->Iterations(iterations(full_iterations))->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DeathDetect_pidfd_floor)->Name("BM_DeathDetect/pidfd_floor")
+    ->Iterations(iterations(full_iterations))->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
