@@ -1,0 +1,115 @@
+#include "faults.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+
+namespace tether::sim {
+
+std::string_view fault_kind_name(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kill_listener: return "kill_listener";
+    case FaultKind::kill_controller: return "kill_controller";
+    case FaultKind::start_controller: return "start_controller";
+    case FaultKind::shutdown_signal: return "shutdown_signal";
+    case FaultKind::shutdown_tool: return "shutdown_tool";
+    case FaultKind::listener_exit: return "listener_exit";
+    case FaultKind::listener_hang: return "listener_hang";
+    case FaultKind::foreign_spawn: return "foreign_spawn";
+    case FaultKind::count_: break;
+  }
+  return "invalid";
+}
+
+namespace {
+constexpr std::uint32_t faults_per_run_max = 8;
+
+// The small fixed world of `explore`: one controller, a `tether shutdown` at time 0, no latency, so
+// that the only choices left are the interleaving and the crash points.
+Swarm explore_swarm() {
+  Swarm swarm;
+  swarm.controller.restart_delay_ms = 10;
+  swarm.controller.restart_delay_max_ms = 10;
+  swarm.controller.start_limit = 3;
+  swarm.controller.start_limit_interval_ms = 1000;
+  swarm.controller.stop_timeout_ms = 20;
+  swarm.controller.kill_timeout_ms = 20;
+  swarm.worker.work_ms = 10;
+  swarm.worker.idle_ms = 0;
+  swarm.faults.push_back({FaultKind::shutdown_tool, 0, 0, 0});
+  return swarm;
+}
+
+// A rate that is off for half the seeds and otherwise up to `max_ppm`: swarm testing wants some seeds
+// free of a fault so that the others' combinations stand out.
+std::uint32_t draw_rate(Decisions& decisions, std::uint32_t max_ppm) {
+  if (decisions.choose(2) == 0) return 0;
+  return max_ppm / 100 * decisions.between(1, 100);
+}
+}  // namespace
+
+Swarm draw_swarm(Decisions& decisions, const SimConfig& config) {
+  if (config.explore) return explore_swarm();
+  Swarm swarm;
+  ControllerConfig& controller = swarm.controller;
+  const std::uint32_t mode = decisions.choose(8);
+  controller.restart = mode < 6 ? RestartMode::always : (mode == 6 ? RestartMode::on_failure : RestartMode::never);
+  controller.restart_delay_ms = 10 * std::uint64_t{decisions.between(1, 20)};
+  controller.restart_delay_max_ms = controller.restart_delay_ms * decisions.between(1, 8);
+  controller.start_limit = 6 - decisions.choose(6);  // 0, the benign draw, is the loosest limit
+  controller.start_limit_interval_ms = 100 * std::uint64_t{decisions.between(1, 30)};
+  controller.stop_timeout_ms = 10 * std::uint64_t{decisions.choose(51)};
+  controller.kill_timeout_ms = 10 * std::uint64_t{decisions.choose(51)};
+  assert(!controller.problem().has_value());
+
+  swarm.worker.work_ms = 10 * std::uint64_t{decisions.between(1, 30)};
+  swarm.worker.idle_ms = 10 * std::uint64_t{decisions.choose(21)};
+  swarm.spawn_latency_ms_max = decisions.choose(51);
+
+  swarm.preempt_ppm = draw_rate(decisions, 100'000);
+  swarm.spawn_failure_ppm = draw_rate(decisions, 200'000);
+  swarm.ignores_sigterm_ppm = draw_rate(decisions, 500'000);
+  swarm.units_limit_ppm = draw_rate(decisions, 300'000);
+  // A quarter of the seeds crash one process at a random operation: early, where the windows are.
+  swarm.crash_ppm = decisions.choose(4) == 0 ? 10'000 * decisions.between(1, 10) : 0;
+
+  const std::uint32_t initial = decisions.choose(16);
+  swarm.initial = initial < 10   ? InitialSegment::absent
+                  : initial < 13 ? InitialSegment::stale
+                  : initial < 15 ? InitialSegment::half_initialised
+                                 : InitialSegment::stale_shutdown;
+  swarm.stranger_takes_stale_pid = decisions.choose(2) == 1;
+  swarm.second_controller_at_start = decisions.choose(8) == 1;
+  swarm.tool_step_ms_max = decisions.choose(2) == 0 ? 0 : decisions.choose(21);
+
+  std::array<FaultKind, fault_kind_count> enabled{};
+  std::uint32_t enabled_count = 0;
+  for (std::size_t kind = 0; kind < fault_kind_count; ++kind) {
+    if (decisions.choose(2) == 1) enabled[enabled_count++] = static_cast<FaultKind>(kind);
+  }
+  const std::uint32_t fault_count = enabled_count == 0 ? 0 : decisions.choose(faults_per_run_max + 1);
+  const auto phase_slots = static_cast<std::uint32_t>(config.fault_phase_ms / 10);
+  for (std::uint32_t index = 0; index < fault_count; ++index) {
+    FaultEvent fault;
+    fault.kind = enabled[decisions.choose(enabled_count)];
+    // A quarter of the faults land in the first 200 ms (half of those at time 0), where launch,
+    // registration and initialisation race; the rest anywhere in the phase. Times sit on a 10 ms grid
+    // so that they coincide with timers.
+    std::uint32_t slot = 0;
+    if (decisions.choose(4) != 0) {
+      slot = decisions.choose(phase_slots);
+    } else if (decisions.choose(2) != 0) {
+      slot = decisions.choose(21);
+    }
+    fault.at_ns = std::uint64_t{slot} * 10'000'000;
+    // Up to 24 steps: enough to land anywhere in a controller's initialisation and first launch.
+    fault.extra_steps = decisions.choose(25);
+    fault.value = decisions.choose(1000);
+    swarm.faults.push_back(fault);
+  }
+  std::stable_sort(swarm.faults.begin(), swarm.faults.end(),
+                   [](const FaultEvent& a, const FaultEvent& b) { return a.at_ns < b.at_ns; });
+  return swarm;
+}
+
+}  // namespace tether::sim

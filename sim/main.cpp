@@ -1,0 +1,264 @@
+// tether-sim: sweep seeds, replay, shrink and explore simulated runs of the tether protocol (or the
+// seed design, or a planted bug). Exit codes: 0 pass, 1 an invariant failed, 64 usage, 65 bad file.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli_report.hpp"
+#include "core/exit_codes.hpp"
+#include "explore.hpp"
+#include "runner.hpp"
+#include "scenario.hpp"
+#include "shrink.hpp"
+#include "sweep.hpp"
+
+namespace {
+
+using namespace tether;
+using namespace tether::sim;
+
+constexpr std::size_t scenario_files_max = 20;
+
+struct CommonOptions {
+  std::string protocol = "tether";
+  std::string mutant = "none";
+};
+
+// Turns the protocol/mutant names into a config, or explains which one is wrong.
+std::optional<std::string> apply_common(const CommonOptions& common, SimConfig& config) {
+  const auto protocol = parse_protocol(common.protocol);
+  if (!protocol) return "--protocol must be tether or seed";
+  const auto mutant = parse_mutant(common.mutant);
+  if (!mutant) return "unknown --mutant (list them with `tether-sim mutants`)";
+  config.protocol = *protocol;
+  config.mutant = *mutant;
+  return config.problem();
+}
+
+void print_timeline(const Trace& trace, Protocol protocol, std::size_t last_lines) {
+  const auto& records = trace.records();
+  const std::size_t first = last_lines != 0 && records.size() > last_lines ? records.size() - last_lines : 0;
+  if (first > 0) fmt::print("... {} earlier events omitted (--last)\n", first);
+  for (std::size_t i = first; i < records.size(); ++i) fmt::print("{}\n", timeline_line(records[i], protocol));
+}
+
+int report_violation(const RunResult& result) {
+  if (!result.violation) {
+    fmt::print("no invariant violated ({} steps, {:.3f} ms of virtual time)\n", result.steps,
+               static_cast<double>(result.end_time_ns) / 1e6);
+    return exit_code::ok;
+  }
+  fmt::print("VIOLATED {} at step {} ({:.3f} ms): {}\n", result.violation->invariant, result.violation->step,
+             static_cast<double>(result.violation->time_ns) / 1e6, result.violation->detail);
+  return exit_code::failure;
+}
+
+int command_run(const CommonOptions& common, SimConfig config, std::optional<std::uint64_t> seed, std::uint64_t seeds,
+                unsigned jobs, bool json, const std::string& out_dir, bool stop_at_first, std::uint64_t determinism_every) {
+  if (auto problem = apply_common(common, config)) {
+    fmt::print(stderr, "tether-sim run: {}\n", *problem);
+    return exit_code::usage;
+  }
+  SweepOptions options;
+  options.config = config;
+  options.first_seed = seed.value_or(1);
+  options.seeds = seed ? 1 : seeds;
+  options.jobs = jobs;
+  options.stop_at_first = stop_at_first;
+  options.determinism_every = determinism_every;
+  if (isatty(STDERR_FILENO) != 0 && !json) {
+    options.progress = [](std::uint64_t done, std::uint64_t total) {
+      fmt::print(stderr, "\r{} / {} seeds", done, total);
+      if (done == total) fmt::print(stderr, "\n");
+    };
+  }
+  const SweepSummary summary = run_sweep(options);
+  ScenarioPaths paths(summary.failures.size());
+  for (std::size_t i = 0; i < summary.failures.size() && i < scenario_files_max; ++i) {
+    std::error_code error;
+    std::filesystem::create_directories(out_dir, error);
+    const SweepFailure& failure = summary.failures[i];
+    const std::string mutant =
+        config.mutant == Mutant::none ? std::string() : fmt::format("-{}", mutant_name(config.mutant));
+    const std::string path = fmt::format("{}/{}{}-seed{}-{}.json", out_dir, protocol_name(config.protocol), mutant,
+                                         failure.seed, failure.violation.invariant);
+    const auto saved = save_scenario(path, scenario_for_seed(config, failure.seed));
+    if (saved) {
+      paths[i] = path;
+    } else {
+      fmt::print(stderr, "tether-sim: {}\n", saved.error());
+    }
+  }
+  if (json) {
+    fmt::print("{}\n", summary_json(summary, paths).dump());
+  } else {
+    fmt::print("{}", summary_text(summary, paths));
+    if (summary.failures.size() > scenario_files_max) {
+      fmt::print("(scenario files written for the first {} failures only)\n", scenario_files_max);
+    }
+  }
+  return summary.passed() ? exit_code::ok : exit_code::failure;
+}
+
+int command_replay(const std::string& file, const std::string& trace_out, std::size_t last_lines) {
+  const auto scenario = load_scenario(file);
+  if (!scenario) {
+    fmt::print(stderr, "tether-sim replay: {}\n", scenario.error());
+    return exit_code::data_error;
+  }
+  const Scenario& loaded = scenario.value();
+  fmt::print("replaying {}: protocol {}, mutant {}, seed {}, {} decisions\n", file, protocol_name(loaded.config.protocol),
+             mutant_name(loaded.config.mutant), loaded.seed, loaded.decisions.size());
+  Trace trace(true);
+  const RunOutput output = run_decisions(loaded.config, loaded.decisions, trace);
+  print_timeline(trace, loaded.config.protocol, last_lines);
+  if (!trace_out.empty()) {
+    std::ofstream out(trace_out, std::ios::binary | std::ios::trunc);
+    out << chrome_trace(trace).dump() << "\n";
+    if (!out) {
+      fmt::print(stderr, "tether-sim replay: {}: cannot write\n", trace_out);
+      return exit_code::cant_create;
+    }
+    fmt::print("trace written to {} (open it in https://ui.perfetto.dev)\n", trace_out);
+  }
+  if (loaded.violation && (!output.result.violation || output.result.violation->invariant != loaded.violation->invariant)) {
+    fmt::print("WARNING: the file recorded {}, the replay did not reproduce it\n", loaded.violation->invariant);
+  }
+  return report_violation(output.result);
+}
+
+int command_shrink(const std::string& file, const std::string& output_file) {
+  const auto scenario = load_scenario(file);
+  if (!scenario) {
+    fmt::print(stderr, "tether-sim shrink: {}\n", scenario.error());
+    return exit_code::data_error;
+  }
+  const auto shrunk = shrink(scenario.value());
+  if (!shrunk) {
+    fmt::print(stderr, "tether-sim shrink: {}: {}\n", file, shrunk.error());
+    return exit_code::data_error;
+  }
+  const ShrinkResult& result = shrunk.value();
+  const auto saved = save_scenario(output_file, result.scenario);
+  if (!saved) {
+    fmt::print(stderr, "tether-sim shrink: {}\n", saved.error());
+    return exit_code::cant_create;
+  }
+  fmt::print("shrunk {} ({}): decisions {} -> {} (non-zero {} -> {}), steps {} -> {}, {} replays\nwritten to {}\n",
+             file, result.scenario.violation->invariant, result.decisions_before, result.decisions_after,
+             result.nonzero_before, result.nonzero_after, result.steps_before, result.steps_after, result.replays,
+             output_file);
+  return exit_code::ok;
+}
+
+int command_explore(const CommonOptions& common, std::uint32_t depth, std::uint32_t crashes, std::uint32_t pid_count,
+                    const std::string& output_file) {
+  ExploreOptions options;
+  options.config.explore = true;
+  options.config.crash_budget = crashes;
+  options.config.pid_count = pid_count;
+  options.config.fault_phase_ms = 100;
+  options.config.steps_max = 2000;
+  options.depth = depth;
+  if (auto problem = apply_common(common, options.config)) {
+    fmt::print(stderr, "tether-sim explore: {}\n", *problem);
+    return exit_code::usage;
+  }
+  const ExploreResult result = explore(options);
+  fmt::print("explored {} runs, decision depth up to {}{}\n", result.runs, result.depth_searched,
+             result.complete ? "" : " (cut short by the run limit)");
+  if (!result.shortest) {
+    fmt::print("no invariant violated within the bound\n");
+    return exit_code::ok;
+  }
+  Trace trace(true);
+  const RunOutput output = run_decisions(result.shortest->config, result.shortest->decisions, trace);
+  print_timeline(trace, result.shortest->config.protocol, 0);
+  if (!output_file.empty()) {
+    if (const auto saved = save_scenario(output_file, *result.shortest); !saved) {
+      fmt::print(stderr, "tether-sim explore: {}\n", saved.error());
+    } else {
+      fmt::print("scenario written to {}\n", output_file);
+    }
+  }
+  return report_violation(output.result);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tether-sim: deterministic simulation of the tether protocol"};
+  app.require_subcommand(1);
+
+  CommonOptions common;
+  SimConfig config;
+  std::optional<std::uint64_t> seed;
+  std::uint64_t seeds = 1000;
+  unsigned jobs = 1;
+  bool json = false;
+  std::string out_dir = "tether-sim-failures";
+  bool stop_at_first = false;
+  std::uint64_t determinism_every = 20;
+  auto* run = app.add_subcommand("run", "sweep seeds and check every invariant");
+  run->add_option("--protocol", common.protocol, "tether or seed");
+  run->add_option("--mutant", common.mutant, "a planted bug (tether-sim mutants)");
+  auto* seed_option = run->add_option("--seed", seed, "run this one seed");
+  run->add_option("--seeds", seeds, "number of seeds, from 1")->excludes(seed_option);
+  run->add_option("--steps", config.steps_max, "step budget per run");
+  run->add_option("--pids", config.pid_count, "size of the simulated pid space");
+  run->add_option("--fault-phase-ms", config.fault_phase_ms, "virtual duration of the fault phase");
+  run->add_option("--jobs", jobs, "threads");
+  run->add_flag("--json", json, "print the summary as one JSON object");
+  run->add_option("--out", out_dir, "directory for failing scenario files");
+  run->add_flag("--stop-at-first", stop_at_first, "stop at the first violation");
+  run->add_option("--check-determinism", determinism_every, "run every Nth seed twice and compare (0: never)");
+
+  std::string file;
+  std::string trace_out;
+  std::size_t last_lines = 0;
+  auto* replay = app.add_subcommand("replay", "re-run a scenario file exactly and print its timeline");
+  replay->add_option("file", file, "scenario file")->required();
+  replay->add_option("--trace-out", trace_out, "write a Chrome trace-event JSON (Perfetto)");
+  replay->add_option("--last", last_lines, "print only the last N events");
+
+  std::string output_file;
+  auto* shrink_command = app.add_subcommand("shrink", "minimise a failing scenario");
+  shrink_command->add_option("file", file, "scenario file")->required();
+  shrink_command->add_option("-o,--output", output_file, "where to write the minimal scenario")->required();
+
+  std::uint32_t depth = 8;
+  std::uint32_t crashes = 1;
+  std::uint32_t explore_pids = 4;
+  auto* explore_command = app.add_subcommand("explore", "enumerate interleavings and crash points (small world)");
+  explore_command->add_option("--protocol", common.protocol, "tether or seed");
+  explore_command->add_option("--mutant", common.mutant, "a planted bug");
+  explore_command->add_option("--depth", depth, "number of leading decisions enumerated")->required();
+  explore_command->add_option("--crashes", crashes, "crash points the search may insert");
+  explore_command->add_option("--pids", explore_pids, "size of the simulated pid space");
+  explore_command->add_option("-o,--output", output_file, "write the shortest failing scenario here");
+
+  auto* mutants = app.add_subcommand("mutants", "list the planted bugs");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? exit_code::ok : exit_code::usage;
+  }
+  if (run->parsed()) {
+    return command_run(common, config, seed, seeds, jobs, json, out_dir, stop_at_first, determinism_every);
+  }
+  if (replay->parsed()) return command_replay(file, trace_out, last_lines);
+  if (shrink_command->parsed()) return command_shrink(file, output_file);
+  if (explore_command->parsed()) return command_explore(common, depth, crashes, explore_pids, output_file);
+  if (mutants->parsed()) {
+    for (const Mutant mutant : all_mutants) fmt::print("{}\n", mutant_name(mutant));
+    return exit_code::ok;
+  }
+  return exit_code::usage;
+}

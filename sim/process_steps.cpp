@@ -1,0 +1,203 @@
+// One scheduler step of each kind of simulated process. A step of a controller or listener is one step
+// of its production core, hence at most one segment operation.
+#include <cassert>
+
+#include "core/exit_codes.hpp"
+#include "world.hpp"
+
+namespace tether::sim {
+
+void World::step_process(SimProcess& process) {
+  switch (process.kind) {
+    case ProcessKind::controller: step_controller(process); break;
+    case ProcessKind::listener: step_listener(process); break;
+    case ProcessKind::tool: step_tool(process); break;
+    case ProcessKind::foreign: exit_process(process, ExitStatus::code(0), false, "stranger ends"); break;
+  }
+}
+
+void World::step_controller(SimProcess& process) {
+  if (!process.started) {
+    // Before the core runs, the real controller takes the name's lock and opens (or creates) the segment.
+    process.started = true;
+    const bool held = lock_holder_ != 0 && this->process(lock_holder_).alive;
+    if (held && config_.mutant != Mutant::no_controller_lock) {
+      cover(Situation::second_controller_refused);
+      process.finished = true;
+      exit_process(process, ExitStatus::code(exit_code::cant_create), false, "the name is held by another controller");
+      return;
+    }
+    if (!held) lock_holder_ = process.serial;
+    system_finished_ = false;  // a controller holds the name again: a new run of it has begun
+    if (!segment_.exists || segment_.removed) {
+      segment_ = Segment{};
+      segment_.exists = true;
+      note(process.serial, TraceOp::event, 0, 0, [] { return std::string("creates the segment"); });
+    }
+    if (config_.protocol == Protocol::tether) {
+      process.controller = std::make_unique<ControllerCore>(swarm_.controller, *process.segment_port,
+                                                            *process.process_port, process.identity);
+    } else {
+      process.seed_controller =
+          std::make_unique<SeedController>(swarm_.controller, *process.segment_port, *process.process_port);
+    }
+    // A SIGTERM that arrived while it was starting is not forgotten (the real one blocks it until then).
+    if (process.got_shutdown_signal) {
+      if (process.controller) process.controller->handle_shutdown_signal();
+      if (process.seed_controller) process.seed_controller->handle_shutdown_signal();
+    }
+    // A registered, live listener it finds at start is one it must adopt rather than replace.
+    if (!shutdown_in_force()) {
+      for (const Serial serial : live_listeners_) {
+        if (this->process(serial).registered) process.expect_adopt = serial;
+      }
+    }
+    process.ready_at_ns = now_ns_;
+    return;
+  }
+  const StepOutcome outcome = process.controller ? process.controller->step(now_ns_)
+                                                 : process.seed_controller->step(now_ns_);
+  drain_controller_events(process);
+  if (!process.alive) return;  // the seed can signal its own pid, once it belongs to the controller itself
+  switch (outcome) {
+    case StepOutcome::progressed:
+      process.ready_at_ns = now_ns_;
+      break;
+    case StepOutcome::waiting:
+      process.ready_at_ns = process.controller ? process.controller->deadline_ns()
+                                               : process.seed_controller->deadline_ns();
+      break;
+    case StepOutcome::finished: {
+      const int code = process.controller ? process.controller->exit_code() : process.seed_controller->exit_code();
+      const bool remove =
+          process.controller ? process.controller->remove_segment() : process.seed_controller->remove_segment();
+      process.finished = true;
+      system_finished_ = true;
+      if (remove) segment_.removed = true;
+      exit_process(process, ExitStatus::code(code), false, remove ? "finished, segment removed" : "finished");
+      break;
+    }
+  }
+}
+
+void World::drain_controller_events(SimProcess& process) {
+  ControllerEvent event{};
+  for (std::size_t drained = 0; drained < ControllerCore::event_queue_max; ++drained) {
+    const bool got = process.controller ? process.controller->pop_event(event)
+                                        : process.seed_controller->pop_event(event);
+    if (!got) break;
+    if (event.kind == ControllerEvent::Kind::gave_up) cover(Situation::crash_loop_give_up);
+    if (event.kind == ControllerEvent::Kind::stale_listener_cleared) cover(Situation::stale_registration_cleared);
+    note(process.serial, TraceOp::event, static_cast<std::uint8_t>(event.kind), event.value, [&] {
+      return fmt::format("event {} {}/{} value {}", controller_event_name(event.kind), event.process.pid,
+                         event.process.start_time_ticks, event.value);
+    });
+  }
+}
+
+void World::step_listener(SimProcess& process) {
+  process.idle_waiting = false;
+  if (process.exit_pending_code.has_value() && !process.in_unit) {
+    cover(Situation::listener_self_exit);
+    exit_process(process, ExitStatus::code(*process.exit_pending_code), false, "exits on its own");
+    return;
+  }
+  if (!process.started && config_.protocol == Protocol::tether) {
+    // The real listener maps the segment and refuses one that is not (or no longer) initialised.
+    process.started = true;
+    if (segment_.removed) {
+      exit_process(process, ExitStatus::code(exit_code::no_input), false, "no segment (removed)");
+      return;
+    }
+    if (segment_load(process.serial, Field::magic) != segment_magic) {
+      exit_process(process, ExitStatus::code(exit_code::data_error), false, "segment not initialised");
+      return;
+    }
+    process.ready_at_ns = now_ns_;
+    return;
+  }
+  process.started = true;
+  const WorkerStep next = process.worker ? process.worker->step(now_ns_) : process.seed_listener->step(now_ns_);
+  if (!process.alive) return;
+  process.registered = process.listener ? process.listener->registered() : process.seed_listener->registered();
+  process.ever_registered = process.ever_registered || process.registered;
+  WorkerEvent event{};
+  for (std::size_t drained = 0; drained < WorkerLoop::event_queue_max; ++drained) {
+    const bool got = process.worker ? process.worker->pop_event(event) : process.seed_listener->pop_event(event);
+    if (!got) break;
+    if (event.kind == WorkerEvent::Kind::unit_started) process.in_unit = true;
+    if (event.kind == WorkerEvent::Kind::unit_finished) process.in_unit = false;
+    if (event.kind == WorkerEvent::Kind::register_refused &&
+        event.value == static_cast<std::uint64_t>(RegisterOutcome::superseded)) {
+      cover(Situation::listener_superseded);
+    }
+  }
+  if (process.hang_pending && process.in_unit) {
+    cover(Situation::listener_hang);
+    process.hung = true;
+    process.ready_at_ns.reset();
+    note(process.serial, TraceOp::fault, 0, 0, [] { return std::string("hangs inside its unit"); });
+    return;
+  }
+  switch (next.kind) {
+    case WorkerStep::Kind::progressed:
+      process.ready_at_ns = now_ns_;
+      break;
+    case WorkerStep::Kind::work_until:
+      process.ready_at_ns = next.deadline_ns;
+      break;
+    case WorkerStep::Kind::idle_until:
+      // A futex wait returns at once when the word already changed: no wake-up is lost.
+      if (shutdown_visible()) {
+        if (process.worker) process.worker->wake();
+        if (process.seed_listener) process.seed_listener->wake();
+        process.ready_at_ns = now_ns_;
+      } else {
+        process.idle_waiting = true;
+        process.ready_at_ns = next.deadline_ns;
+      }
+      break;
+    case WorkerStep::Kind::exit:
+      process.registered = false;
+      exit_process(process, ExitStatus::code(next.exit_code), false, "worker done");
+      break;
+  }
+}
+
+void World::step_tool(SimProcess& process) {
+  // `tether shutdown`: check the segment, post the request and wake waiters, then notify the controller
+  // recorded in the segment (verified by its start time, as the real tool does through a pidfd).
+  if (!segment_.exists || segment_.removed) {
+    exit_process(process, ExitStatus::code(exit_code::no_input), false, "no segment");
+    return;
+  }
+  if (config_.protocol == Protocol::seed) {
+    segment_store(process.serial, seed_slot_field, seed_shutdown_word);
+    wake_shutdown_waiters(process.serial);
+    exit_process(process, ExitStatus::code(exit_code::ok), false, "posted -1");
+    return;
+  }
+  switch (process.tool_phase) {
+    case 0:
+      if (segment_load(process.serial, Field::magic) != segment_magic) {
+        exit_process(process, ExitStatus::code(exit_code::data_error), false, "segment not initialised");
+        return;
+      }
+      break;
+    case 1:
+      segment_store(process.serial, Field::shutdown_request, 1);
+      wake_shutdown_waiters(process.serial);
+      break;
+    case 2:
+      process.tool_target = ProcessIdentity::unpack(segment_load(process.serial, Field::controller_identity));
+      break;
+    default:
+      notify(process.serial, process.tool_target);
+      if (process.alive) exit_process(process, ExitStatus::code(exit_code::ok), false, "done");
+      return;
+  }
+  ++process.tool_phase;
+  process.ready_at_ns = now_ns_ + std::uint64_t{decisions_.choose(static_cast<std::uint32_t>(swarm_.tool_step_ms_max) + 1)} * 1'000'000;
+}
+
+}  // namespace tether::sim

@@ -1,0 +1,160 @@
+#include "scenario.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace tether::sim {
+
+namespace {
+constexpr std::string_view format_name = "tether-sim-scenario";
+constexpr std::uint64_t format_version = 1;
+constexpr std::size_t decisions_max = 50'000'000;
+
+using Json = nlohmann::json;
+
+// Reads an unsigned field with bounds, or explains what is wrong with it.
+Result<std::uint64_t, std::string> read_unsigned(const Json& object, const char* key, std::uint64_t max) {
+  if (!object.contains(key)) return tether::fail(fmt::format("missing \"{}\"", key));
+  const Json& value = object.at(key);
+  if (!value.is_number_unsigned()) return tether::fail(fmt::format("\"{}\" must be a non-negative integer", key));
+  const auto number = value.get<std::uint64_t>();
+  if (number > max) return tether::fail(fmt::format("\"{}\" must be at most {}", key, max));
+  return number;
+}
+}  // namespace
+
+std::string scenario_to_json(const Scenario& scenario) {
+  Json violation = nullptr;
+  if (scenario.violation.has_value()) {
+    violation = {{"invariant", scenario.violation->invariant},
+                 {"step", scenario.violation->step},
+                 {"time_ns", scenario.violation->time_ns},
+                 {"detail", scenario.violation->detail}};
+  }
+  const Json document = {
+      {"format", format_name},
+      {"version", format_version},
+      {"protocol", protocol_name(scenario.config.protocol)},
+      {"mutant", mutant_name(scenario.config.mutant)},
+      {"configuration",
+       {{"pid_count", scenario.config.pid_count},
+        {"steps_max", scenario.config.steps_max},
+        {"fault_phase_ms", scenario.config.fault_phase_ms},
+        {"explore", scenario.config.explore},
+        {"crash_budget", scenario.config.crash_budget}}},
+      {"seed", scenario.seed},
+      {"violation", violation},
+      {"decisions", scenario.decisions},
+  };
+  return document.dump(1) + "\n";
+}
+
+Result<Scenario, std::string> scenario_from_json(const std::string& text) {
+  const Json document = Json::parse(text, nullptr, false);
+  if (document.is_discarded()) return tether::fail(std::string("not valid JSON"));
+  if (!document.is_object()) return tether::fail(std::string("the top level must be an object"));
+  if (!document.contains("format") || !document.at("format").is_string() ||
+      document.at("format").get<std::string>() != format_name) {
+    return tether::fail(fmt::format("\"format\" must be \"{}\"", format_name));
+  }
+  auto version = read_unsigned(document, "version", format_version);
+  if (!version) return tether::fail(version.error());
+  if (version.value() != format_version) return tether::fail(std::string("unsupported \"version\""));
+
+  Scenario scenario;
+  if (!document.contains("protocol") || !document.at("protocol").is_string()) {
+    return tether::fail(std::string("\"protocol\" must be \"tether\" or \"seed\""));
+  }
+  const auto protocol = parse_protocol(document.at("protocol").get<std::string>());
+  if (!protocol) return tether::fail(std::string("\"protocol\" must be \"tether\" or \"seed\""));
+  scenario.config.protocol = *protocol;
+  if (!document.contains("mutant") || !document.at("mutant").is_string()) {
+    return tether::fail(std::string("\"mutant\" must be a string (see `tether-sim mutants`)"));
+  }
+  const auto mutant = parse_mutant(document.at("mutant").get<std::string>());
+  if (!mutant) return tether::fail(std::string("unknown \"mutant\" (see `tether-sim mutants`)"));
+  scenario.config.mutant = *mutant;
+
+  if (!document.contains("configuration") || !document.at("configuration").is_object()) {
+    return tether::fail(std::string("missing \"configuration\" object"));
+  }
+  const Json& configuration = document.at("configuration");
+  auto pid_count = read_unsigned(configuration, "pid_count", SimConfig::pid_count_max);
+  if (!pid_count) return tether::fail("configuration: " + pid_count.error());
+  auto steps_max = read_unsigned(configuration, "steps_max", SimConfig::steps_max_max);
+  if (!steps_max) return tether::fail("configuration: " + steps_max.error());
+  auto fault_phase_ms = read_unsigned(configuration, "fault_phase_ms", SimConfig::fault_phase_ms_max);
+  if (!fault_phase_ms) return tether::fail("configuration: " + fault_phase_ms.error());
+  auto crash_budget = read_unsigned(configuration, "crash_budget", SimConfig::crash_budget_max);
+  if (!crash_budget) return tether::fail("configuration: " + crash_budget.error());
+  if (!configuration.contains("explore") || !configuration.at("explore").is_boolean()) {
+    return tether::fail(std::string("configuration: \"explore\" must be true or false"));
+  }
+  scenario.config.pid_count = static_cast<std::uint32_t>(pid_count.value());
+  scenario.config.steps_max = steps_max.value();
+  scenario.config.fault_phase_ms = fault_phase_ms.value();
+  scenario.config.crash_budget = static_cast<std::uint32_t>(crash_budget.value());
+  scenario.config.explore = configuration.at("explore").get<bool>();
+  if (auto problem = scenario.config.problem()) return tether::fail("configuration: " + *problem);
+
+  auto seed = read_unsigned(document, "seed", std::numeric_limits<std::uint64_t>::max());
+  if (!seed) return tether::fail(seed.error());
+  scenario.seed = seed.value();
+
+  if (!document.contains("decisions") || !document.at("decisions").is_array()) {
+    return tether::fail(std::string("\"decisions\" must be an array of non-negative integers"));
+  }
+  const Json& decisions = document.at("decisions");
+  if (decisions.size() > decisions_max) return tether::fail(std::string("\"decisions\" is too long"));
+  scenario.decisions.reserve(decisions.size());
+  for (const Json& value : decisions) {
+    if (!value.is_number_unsigned() || value.get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max()) {
+      return tether::fail(std::string("\"decisions\" must be an array of non-negative 32-bit integers"));
+    }
+    scenario.decisions.push_back(value.get<std::uint32_t>());
+  }
+
+  if (document.contains("violation") && !document.at("violation").is_null()) {
+    const Json& violation = document.at("violation");
+    if (!violation.is_object() || !violation.contains("invariant") || !violation.at("invariant").is_string()) {
+      return tether::fail(std::string("\"violation\" must be null or an object with an \"invariant\" string"));
+    }
+    Violation recorded;
+    recorded.invariant = violation.at("invariant").get<std::string>();
+    auto step = read_unsigned(violation, "step", std::numeric_limits<std::uint64_t>::max());
+    if (!step) return tether::fail("violation: " + step.error());
+    recorded.step = step.value();
+    if (violation.contains("time_ns") && violation.at("time_ns").is_number_unsigned()) {
+      recorded.time_ns = violation.at("time_ns").get<std::uint64_t>();
+    }
+    if (violation.contains("detail") && violation.at("detail").is_string()) {
+      recorded.detail = violation.at("detail").get<std::string>();
+    }
+    scenario.violation = recorded;
+  }
+  return scenario;
+}
+
+Result<Scenario, std::string> load_scenario(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return tether::fail(fmt::format("{}: cannot open", path));
+  std::ostringstream text;
+  text << file.rdbuf();
+  auto scenario = scenario_from_json(text.str());
+  if (!scenario) return tether::fail(fmt::format("{}: {}", path, scenario.error()));
+  return scenario;
+}
+
+Result<Unit, std::string> save_scenario(const std::string& path, const Scenario& scenario) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file) return tether::fail(fmt::format("{}: cannot write", path));
+  file << scenario_to_json(scenario);
+  if (!file) return tether::fail(fmt::format("{}: write failed", path));
+  return Unit{};
+}
+
+}  // namespace tether::sim

@@ -1,0 +1,129 @@
+// The run loop: pick which ready process steps next (a logged decision), inject the scheduled faults
+// between steps, advance the virtual clock when nobody is ready, and run the liveness checkpoints.
+#include <algorithm>
+#include <cassert>
+
+#include "world.hpp"
+
+namespace tether::sim {
+
+namespace {
+constexpr std::uint64_t ns_per_ms = 1'000'000;
+constexpr std::uint32_t preempt_ms_max = 20;
+}  // namespace
+
+std::optional<std::uint64_t> World::next_event_ns() const {
+  std::optional<std::uint64_t> next;
+  auto consider = [&](std::uint64_t at_ns) {
+    if (at_ns > now_ns_ && (!next.has_value() || at_ns < *next)) next = at_ns;
+  };
+  for (const auto& candidate : processes_) {
+    if (candidate->alive && !candidate->hung && candidate->ready_at_ns.has_value()) {
+      consider(*candidate->ready_at_ns);
+    }
+  }
+  if (!quiet_ && next_fault_ < faults_.size()) consider(faults_[next_fault_].at_ns);
+  consider(fault_phase_end_ns_);
+  consider(converge_at_ns_);
+  consider(end_at_ns_);
+  return next;
+}
+
+void World::begin_quiet_phase() {
+  quiet_ = true;
+  note(0, TraceOp::check, 0, 0, [] { return std::string("quiet phase: faults off"); });
+  // Faults are over; if they left the name without a controller, the operator starts one again.
+  if (!system_finished_ && newest_alive(ProcessKind::controller) == nullptr) start_controller("restarted after faults");
+}
+
+RunResult World::run() {
+  MutantScope mutant_scope(config_.mutant);
+  setup();
+  faults_ = swarm_.faults;
+  if (!config_.explore) crash_budget_ = swarm_.crash_ppm > 0 ? 1 : 0;
+  std::vector<Serial> ready;
+  bool steps_exhausted = false;
+  // Every iteration steps a process, applies a fault, advances the clock or makes a scheduling decision
+  // that moves a process's ready time forward; this cap only guards against a bug in that reasoning.
+  const std::uint64_t iterations_max = config_.steps_max * 4 + 100'000;
+  for (std::uint64_t iteration = 0; iteration < iterations_max && !violation_.has_value(); ++iteration) {
+    if (now_ns_ >= fault_phase_end_ns_ && !quiet_) begin_quiet_phase();
+    if (now_ns_ >= converge_at_ns_ && !converge_checked_) {
+      converge_checked_ = true;
+      check_converged();
+      if (!violation_.has_value()) request_final_shutdown();
+      continue;
+    }
+    if (now_ns_ >= end_at_ns_) {
+      liveness_checked_ = true;
+      check_final();
+      break;
+    }
+    ready.clear();
+    for (const auto& candidate : processes_) {
+      if (candidate->alive && !candidate->hung && candidate->ready_at_ns.has_value() &&
+          *candidate->ready_at_ns <= now_ns_) {
+        ready.push_back(candidate->serial);
+      }
+    }
+    if (!quiet_ && next_fault_ < faults_.size() && faults_[next_fault_].at_ns <= now_ns_ &&
+        (ready.empty() || faults_[next_fault_].extra_steps == 0)) {
+      const FaultEvent fault = faults_[next_fault_++];
+      apply_fault(fault);
+      check_safety();
+      continue;
+    }
+    if (ready.empty()) {
+      const auto next = next_event_ns();
+      assert(next.has_value());  // the checkpoints are always ahead
+      now_ns_ = *next;
+      continue;
+    }
+    if (step_ >= config_.steps_max) {
+      steps_exhausted = true;
+      break;
+    }
+    SimProcess& chosen = process(ready[decisions_.choose(static_cast<std::uint32_t>(ready.size()))]);
+    if (!quiet_ && decisions_.chance(swarm_.preempt_ppm)) {
+      chosen.ready_at_ns = now_ns_ + decisions_.between(1, preempt_ms_max) * ns_per_ms;
+      continue;
+    }
+    const bool crashable = chosen.kind == ProcessKind::controller || chosen.kind == ProcessKind::listener;
+    const bool crash = crash_budget_ > 0 && !quiet_ && crashable &&
+                       (config_.explore ? decisions_.choose(2) == 1 : decisions_.chance(swarm_.crash_ppm));
+    if (crash) {
+      --crash_budget_;
+      if (chosen.kind == ProcessKind::controller) {
+        // Explore keeps its world small: no follow-up controller there (the quiet phase starts one).
+        kill_controller(chosen, config_.explore ? 1 : decisions_.choose(1000));
+      } else {
+        cover(Situation::listener_killed);
+        kill(chosen, "SIGKILL (crash point)");
+      }
+      flush_exit_reports();
+      check_safety();
+      continue;
+    }
+    ++step_;
+    step_process(chosen);
+    flush_exit_reports();
+    trace_.end_step();
+    if (!quiet_ && next_fault_ < faults_.size() && faults_[next_fault_].at_ns <= now_ns_ &&
+        faults_[next_fault_].extra_steps > 0) {
+      --faults_[next_fault_].extra_steps;
+    }
+    check_safety();
+  }
+  (void)steps_exhausted;
+  RunResult result;
+  result.violation = violation_;
+  result.steps = step_;
+  result.segment_ops = segment_.ops;
+  result.end_time_ns = now_ns_;
+  result.trace_hash = trace_.hash();
+  result.liveness_checked = liveness_checked_;
+  result.coverage = coverage_;
+  return result;
+}
+
+}  // namespace tether::sim

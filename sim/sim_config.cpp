@@ -1,0 +1,38 @@
+#include "sim_config.hpp"
+
+#include <fmt/format.h>
+
+namespace tether::sim {
+
+std::string_view protocol_name(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::tether: return "tether";
+    case Protocol::seed: return "seed";
+  }
+  return "invalid";
+}
+
+std::optional<Protocol> parse_protocol(std::string_view name) {
+  if (name == "tether") return Protocol::tether;
+  if (name == "seed") return Protocol::seed;
+  return std::nullopt;
+}
+
+std::optional<std::string> SimConfig::problem() const {
+  if (pid_count < pid_count_min || pid_count > pid_count_max) {
+    return fmt::format("pid_count must be between {} and {}", pid_count_min, pid_count_max);
+  }
+  if (steps_max < 1 || steps_max > steps_max_max) {
+    return fmt::format("steps must be between 1 and {}", steps_max_max);
+  }
+  if (fault_phase_ms < 1 || fault_phase_ms > fault_phase_ms_max) {
+    return fmt::format("fault_phase_ms must be between 1 and {}", fault_phase_ms_max);
+  }
+  if (crash_budget > crash_budget_max) return fmt::format("crash_budget must be at most {}", crash_budget_max);
+  if (protocol == Protocol::seed && mutant != Mutant::none) {
+    return "mutants are planted in the tether protocol; the seed protocol takes none";
+  }
+  return std::nullopt;
+}
+
+}  // namespace tether::sim

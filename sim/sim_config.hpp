@@ -1,0 +1,38 @@
+#pragma once
+// What a sweep fixes for all its seeds (and a scenario file records): the protocol under test, the
+// planted bug, and the size of the world. Everything else is drawn per seed (faults.hpp).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/mutants.hpp"
+
+namespace tether::sim {
+
+enum class Protocol : std::uint8_t {
+  tether,  // ours: the production ControllerCore / ListenerCore / WorkerLoop
+  seed,    // the original design: one int32 holding the listener's pid, or -1 for shutdown
+};
+std::string_view protocol_name(Protocol protocol);
+std::optional<Protocol> parse_protocol(std::string_view name);
+
+struct SimConfig {
+  Protocol protocol = Protocol::tether;
+  Mutant mutant = Mutant::none;
+  std::uint32_t pid_count = 6;         // a small pid space, so that pids are reused within a run
+  std::uint64_t steps_max = 20000;     // per run; a run that hits it skips its liveness checks
+  std::uint64_t fault_phase_ms = 3000; // faults happen only in this first phase
+  bool explore = false;                // the small fixed configuration of `explore` (no swarm draws)
+  std::uint32_t crash_budget = 0;      // explore: crashes the scheduler may insert before any step
+
+  static constexpr std::uint32_t pid_count_min = 3;
+  static constexpr std::uint32_t pid_count_max = 4096;
+  static constexpr std::uint64_t steps_max_max = 100'000'000;
+  static constexpr std::uint64_t fault_phase_ms_max = 3'600'000;
+  static constexpr std::uint32_t crash_budget_max = 8;
+
+  [[nodiscard]] std::optional<std::string> problem() const;
+};
+
+}  // namespace tether::sim

@@ -1,0 +1,92 @@
+#pragma once
+// The simulated process table: a small pid space allocated the way Linux does (the next free pid after
+// the last one handed out, wrapping), so that pids are reused within a run, by listeners and strangers
+// alike. A process is identified by its pid plus a start time that is never repeated.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/controller_core.hpp"
+#include "core/listener_core.hpp"
+#include "core/process_identity.hpp"
+#include "core/worker_loop.hpp"
+#include "seed_protocol.hpp"
+
+namespace tether::sim {
+
+using Serial = std::uint32_t;  // a process's number within one run, from 1; never reused; 0 = none
+
+enum class ProcessKind : std::uint8_t { controller, listener, tool, foreign };
+std::string_view process_kind_name(ProcessKind kind);
+
+class PidSpace {
+ public:
+  static constexpr std::int32_t first_pid = 2;  // pid 1 is init
+
+  explicit PidSpace(std::uint32_t pid_count);
+  // The next free pid after the last one allocated; nullopt when every pid is taken.
+  std::optional<std::int32_t> allocate(Serial owner);
+  bool allocate_exact(std::int32_t pid, Serial owner);
+  void release(std::int32_t pid);
+  [[nodiscard]] Serial owner(std::int32_t pid) const;
+
+ private:
+  std::vector<Serial> owners_;  // index pid - first_pid
+  std::int32_t last_pid_;
+};
+
+class SimSegmentPort;
+class SimProcessPort;
+
+// One process of the simulated world. Which members are used depends on `kind`; the cores keep
+// references to the ports, so a process lives at a stable address (held by unique_ptr) for the run.
+struct SimProcess {
+  SimProcess();
+  ~SimProcess();
+  SimProcess(const SimProcess&) = delete;
+  SimProcess& operator=(const SimProcess&) = delete;
+
+  Serial serial = 0;
+  ProcessKind kind = ProcessKind::foreign;
+  ProcessIdentity identity{};
+  Serial parent = 0;
+  bool alive = true;
+  bool started = false;                     // has taken its first (setup) step
+  std::optional<std::uint64_t> ready_at_ns; // nullopt: blocked until an event wakes it
+  std::string label;
+
+  // Listener.
+  std::uint64_t generation = 0;
+  WorkerConfig worker_config;
+  bool ignores_sigterm = false;
+  bool hang_pending = false;
+  bool hung = false;
+  std::optional<int> exit_pending_code;  // a fault: exit on its own at the next point outside a unit
+  bool in_unit = false;
+  bool registered = false;
+  bool ever_registered = false;
+  bool idle_waiting = false;
+
+  // Controller.
+  bool got_shutdown_signal = false;
+  bool finished = false;
+  Serial expect_adopt = 0;  // a live registered listener it found at start: it must adopt, not launch
+  std::vector<ProcessIdentity> watching;
+
+  // `tether shutdown`.
+  std::uint32_t tool_phase = 0;
+  ProcessIdentity tool_target{};
+
+  std::unique_ptr<SimSegmentPort> segment_port;
+  std::unique_ptr<SimProcessPort> process_port;
+  std::unique_ptr<ControllerCore> controller;
+  std::unique_ptr<SeedController> seed_controller;
+  std::unique_ptr<ListenerCore> listener;
+  std::unique_ptr<WorkerLoop> worker;
+  std::unique_ptr<SeedListener> seed_listener;
+};
+
+}  // namespace tether::sim

@@ -1,0 +1,411 @@
+#include "world.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+#include "core/exit_codes.hpp"
+
+namespace tether::sim {
+
+namespace {
+constexpr std::uint64_t ns_per_ms = 1'000'000;
+constexpr std::uint64_t bound_slack_ms = 1000;  // steps, registration and scheduling, with a wide margin
+}  // namespace
+
+World::World(const SimConfig& config, Decisions& decisions, Trace& trace)
+    : config_(config),
+      decisions_(decisions),
+      trace_(trace),
+      pids_(config.pid_count),
+      pid_used_by_ours_(static_cast<std::size_t>(config.pid_count) + PidSpace::first_pid, false),
+      crash_budget_(config.crash_budget) {
+  assert(!config.problem().has_value());
+}
+
+World::~World() = default;
+
+std::string World::field_label(Field field) const {
+  if (config_.protocol == Protocol::seed && field == seed_slot_field) return "slot";
+  return std::string(field_name(field));
+}
+
+std::string World::value_text(Field field, std::uint64_t value) const {
+  if (config_.protocol == Protocol::seed) {
+    return fmt::format("{}", static_cast<std::int32_t>(static_cast<std::uint32_t>(value)));
+  }
+  switch (field) {
+    case Field::listener_identity:
+    case Field::launched_identity:
+    case Field::controller_identity: {
+      if (value == 0) return "0";
+      const auto identity = ProcessIdentity::unpack(value);
+      return fmt::format("{}/{}", identity.pid, identity.start_time_ticks);
+    }
+    case Field::listener_state: return std::string(listener_state_name(value));
+    case Field::magic: return value == segment_magic ? "MAGIC" : fmt::format("{:#x}", value);
+    default: return fmt::format("{}", value);
+  }
+}
+
+// ---- setup ---------------------------------------------------------------------------------------
+
+void World::setup() {
+  swarm_ = draw_swarm(decisions_, config_);
+  const ControllerConfig& controller = swarm_.controller;
+  const std::uint64_t unit_ms = swarm_.worker.work_ms + swarm_.worker.idle_ms;
+  fault_phase_end_ns_ = config_.fault_phase_ms * ns_per_ms;
+  // Liveness bounds (docs/SIMULATOR.md): a restart needs at most the longest backoff plus the spawn
+  // latency; a chain of exits in the quiet phase is short, so four of those plus two units suffice.
+  restart_bound_ns_ = (controller.restart_delay_max_ms + swarm_.spawn_latency_ms_max + 200) * ns_per_ms;
+  const std::uint64_t converge_ms =
+      4 * (controller.restart_delay_max_ms + swarm_.spawn_latency_ms_max) + 2 * unit_ms + bound_slack_ms;
+  const std::uint64_t stop_ms = unit_ms + controller.stop_timeout_ms + controller.kill_timeout_ms +
+                                2 * swarm_.spawn_latency_ms_max + bound_slack_ms;
+  converge_at_ns_ = fault_phase_end_ns_ + converge_ms * ns_per_ms;
+  end_at_ns_ = converge_at_ns_ + stop_ms * ns_per_ms;
+
+  if (swarm_.initial == InitialSegment::stale || swarm_.initial == InitialSegment::stale_shutdown) {
+    setup_stale_segment();
+  } else if (swarm_.initial == InitialSegment::half_initialised && config_.protocol == Protocol::tether) {
+    // A creator died after writing some header fields but before the magic: it must be initialised anew.
+    cover(Situation::half_initialised_segment);
+    segment_.exists = true;
+    segment_.words[static_cast<std::size_t>(Field::layout_version)] = segment_layout_version;
+    segment_.words[static_cast<std::size_t>(Field::size_bytes)] = segment_size_bytes;
+    segment_.words[static_cast<std::size_t>(Field::generation)] = 7;
+    segment_.words[static_cast<std::size_t>(Field::listener_state)] = 4;
+    note(0, TraceOp::event, 0, 0, [] { return std::string("segment left half-initialised (magic 0)"); });
+  }
+  start_controller("started");
+  if (swarm_.second_controller_at_start) start_controller("started at the same time on the same name");
+}
+
+void World::setup_stale_segment() {
+  // An earlier run: its controller and listener are gone, their pids free for reuse.
+  cover(Situation::stale_segment);
+  const ProcessIdentity old_controller{PidSpace::first_pid, next_start_ticks_++};
+  const ProcessIdentity old_listener{PidSpace::first_pid + 1, next_start_ticks_++};
+  pid_used_by_ours_[static_cast<std::size_t>(old_controller.pid)] = true;
+  pid_used_by_ours_[static_cast<std::size_t>(old_listener.pid)] = true;
+  segment_.exists = true;
+  auto set = [&](Field field, std::uint64_t value) { segment_.words[static_cast<std::size_t>(field)] = value; };
+  const bool shutdown = swarm_.initial == InitialSegment::stale_shutdown;
+  if (config_.protocol == Protocol::seed) {
+    set(seed_slot_field, shutdown ? seed_shutdown_word : static_cast<std::uint64_t>(old_listener.pid));
+  } else {
+    set(Field::magic, segment_magic);
+    set(Field::layout_version, segment_layout_version);
+    set(Field::size_bytes, segment_size_bytes);
+    set(Field::generation, 3);
+    set(Field::listener_identity, old_listener.pack());
+    set(Field::listener_state, static_cast<std::uint64_t>(ListenerState::working));
+    set(Field::launched_identity, old_listener.pack());
+    set(Field::controller_identity, old_controller.pack());
+    set(Field::shutdown_request, shutdown ? 1 : 0);
+  }
+  segment_.shutdown_posted = shutdown;
+  note(0, TraceOp::event, 0, 0, [&] {
+    return fmt::format("stale segment from an earlier run (listener {}/{}{})", old_listener.pid,
+                       old_listener.start_time_ticks, shutdown ? ", shutdown requested" : "");
+  });
+  if (swarm_.stranger_takes_stale_pid) {
+    // The kernel handed the dead listener's pid to someone else: the case that start times exist for.
+    const auto serial = static_cast<Serial>(processes_.size() + 1);
+    if (pids_.allocate_exact(old_listener.pid, serial)) {
+      auto stranger = std::make_unique<SimProcess>();
+      stranger->serial = serial;
+      stranger->kind = ProcessKind::foreign;
+      stranger->identity = {old_listener.pid, next_start_ticks_++};
+      stranger->ready_at_ns = end_at_ns_ + 1;  // outlives the run
+      stranger->label = fmt::format("stranger#{} pid {}", serial, old_listener.pid);
+      processes_.push_back(std::move(stranger));
+      cover(Situation::pid_reused_by_stranger);
+      note(serial, TraceOp::start, 0, 0, [&] { return std::string("stranger starts with the stale pid"); });
+    }
+  }
+}
+
+// ---- processes -----------------------------------------------------------------------------------
+
+SimProcess* World::create_process(ProcessKind kind, Serial parent) {
+  const auto serial = static_cast<Serial>(processes_.size() + 1);
+  const auto pid = pids_.allocate(serial);
+  if (!pid.has_value()) return nullptr;
+  auto created = std::make_unique<SimProcess>();
+  SimProcess& process = *created;
+  process.serial = serial;
+  process.kind = kind;
+  process.identity = {*pid, next_start_ticks_++};
+  process.parent = parent;
+  process.ready_at_ns = now_ns_;
+  process.label = fmt::format("{}#{} pid {}", process_kind_name(kind), serial, *pid);
+  const auto pid_index = static_cast<std::size_t>(*pid);
+  if (kind == ProcessKind::foreign && pid_used_by_ours_[pid_index]) cover(Situation::pid_reused_by_stranger);
+  if (kind == ProcessKind::controller || kind == ProcessKind::listener) pid_used_by_ours_[pid_index] = true;
+  if (kind != ProcessKind::foreign) {
+    process.segment_port = std::make_unique<SimSegmentPort>(*this, serial);
+    process.process_port = std::make_unique<SimProcessPort>(*this, serial);
+  }
+  if (kind == ProcessKind::listener) live_listeners_.push_back(serial);
+  processes_.push_back(std::move(created));
+  return &process;
+}
+
+void World::start_controller(std::string_view why) {
+  SimProcess* controller = create_process(ProcessKind::controller, 0);
+  if (controller == nullptr) {
+    note(0, TraceOp::event, 0, 0, [] { return std::string("no pid free: controller not started"); });
+    return;
+  }
+  last_controller_start_ns_ = now_ns_;
+  note(controller->serial, TraceOp::start, 0, 0, [&] { return std::string(why); });
+}
+
+void World::start_tool() {
+  SimProcess* tool = create_process(ProcessKind::tool, 0);
+  if (tool == nullptr) return;
+  note(tool->serial, TraceOp::start, 0, 0, [] { return std::string("tether shutdown"); });
+}
+
+void World::exit_process(SimProcess& process, ExitStatus status, bool killed, std::string_view why) {
+  assert(process.alive);
+  process.alive = false;
+  process.ready_at_ns.reset();
+  pids_.release(process.identity.pid);
+  note(process.serial, killed ? TraceOp::killed : TraceOp::exit, 0, static_cast<std::uint64_t>(status.value),
+       [&] { return fmt::format("{} ({} {})", why, killed ? "signal" : "exit", status.value); });
+  if (process.kind == ProcessKind::listener) {
+    if (process.in_unit && !killed && !process.hung) {
+      violate(invariant::torn_unit, fmt::format("{} exited with {} in the middle of a unit of work", process.label,
+                                             status.value));
+    }
+    process.registered = false;
+    last_listener_exit_ns_ = now_ns_;
+    std::erase(live_listeners_, process.serial);
+  }
+  if (process.kind == ProcessKind::controller && lock_holder_ == process.serial) lock_holder_ = 0;
+  // Every controller watching this process hears of the exit: its parent with the real status (it can
+  // wait for its child), the others (adopters) without one.
+  for (auto& other : processes_) {
+    if (!other->alive || other->kind != ProcessKind::controller) continue;
+    auto& watching = other->watching;
+    for (auto it = watching.begin(); it != watching.end(); ++it) {
+      const bool same = it->pid == process.identity.pid &&
+                        (it->start_time_ticks == 0 || it->start_time_ticks == process.identity.start_time_ticks);
+      if (!same) continue;
+      const ExitStatus reported = other->serial == process.parent ? status : ExitStatus::unknown_status();
+      // Reported after the current step: a controller that kills its listener hears of it later, as a
+      // real one does through its event loop, never from inside its own step.
+      pending_exits_.push_back({other->serial, *it, reported});
+      watching.erase(it);
+      break;
+    }
+  }
+}
+
+void World::flush_exit_reports() {
+  for (const PendingExit& report : pending_exits_) {
+    SimProcess& controller = process(report.controller);
+    if (!controller.alive) continue;
+    if (controller.controller) controller.controller->handle_listener_exit(report.watched, report.status);
+    if (controller.seed_controller) controller.seed_controller->handle_listener_exit(report.watched, report.status);
+    controller.ready_at_ns = now_ns_;
+  }
+  pending_exits_.clear();
+}
+
+void World::kill(SimProcess& process, std::string_view why) {
+  if (process.kind == ProcessKind::listener && !process.ever_registered) {
+    cover(Situation::crash_between_spawn_and_registration);
+  }
+  exit_process(process, ExitStatus::signal(9), true, why);
+}
+
+void World::deliver_shutdown_signal(SimProcess& controller) {
+  assert(controller.kind == ProcessKind::controller && controller.alive);
+  controller.got_shutdown_signal = true;
+  if (controller.controller) controller.controller->handle_shutdown_signal();
+  if (controller.seed_controller) controller.seed_controller->handle_shutdown_signal();
+  controller.ready_at_ns = now_ns_;
+}
+
+void World::notify(Serial sender, ProcessIdentity identity) {
+  const Serial target = find_alive(identity);
+  note(sender, TraceOp::notice, 0, identity.pack(),
+       [&] { return fmt::format("SIGUSR1 to {}/{}{}", identity.pid, identity.start_time_ticks, target ? "" : ": gone"); });
+  if (target == 0) return;
+  SimProcess& receiver = process(target);
+  if (receiver.kind != ProcessKind::controller) {
+    violate(invariant::foreign_signal, fmt::format("{} sent its notice to {}", process(sender).label, receiver.label));
+    return;
+  }
+  if (receiver.controller) receiver.controller->handle_shutdown_notice();
+  if (receiver.seed_controller) receiver.seed_controller->handle_shutdown_notice();
+  receiver.ready_at_ns = now_ns_;
+}
+
+// ---- port backends -------------------------------------------------------------------------------
+
+std::uint64_t World::segment_load(Serial caller, Field field) {
+  const auto index = static_cast<std::size_t>(field);
+  ++segment_.ops;
+  const std::uint64_t value = segment_.words[index];
+  note(caller, TraceOp::load, static_cast<std::uint8_t>(index), value,
+       [&] { return fmt::format("load {} -> {}", field_label(field), value_text(field, value)); });
+  return value;
+}
+
+void World::segment_store(Serial caller, Field field, std::uint64_t value) {
+  const auto index = static_cast<std::size_t>(field);
+  ++segment_.ops;
+  // The shutdown word is 32 bits wide in the real layout (it doubles as a futex word).
+  if (field == Field::shutdown_request) value &= 0xFFFF'FFFF;
+  segment_.words[index] = value;
+  note(caller, TraceOp::store, static_cast<std::uint8_t>(index), value,
+       [&] { return fmt::format("store {} = {}", field_label(field), value_text(field, value)); });
+}
+
+bool World::segment_compare_exchange(Serial caller, Field field, std::uint64_t& expected, std::uint64_t desired) {
+  const auto index = static_cast<std::size_t>(field);
+  ++segment_.ops;
+  const std::uint64_t current = segment_.words[index];
+  const bool swapped = current == expected;
+  const std::uint64_t wanted = expected;
+  if (swapped) {
+    segment_.words[index] = desired;
+  } else {
+    expected = current;
+  }
+  note(caller, swapped ? TraceOp::compare_exchange_ok : TraceOp::compare_exchange_failed,
+       static_cast<std::uint8_t>(index), swapped ? desired : current, [&] {
+         return fmt::format("cas {} {} -> {}: {}", field_label(field), value_text(field, wanted),
+                            value_text(field, desired), swapped ? "ok" : "found " + value_text(field, current));
+       });
+  return swapped;
+}
+
+std::uint64_t World::segment_fetch_add(Serial caller, Field field, std::uint64_t delta) {
+  const auto index = static_cast<std::size_t>(field);
+  ++segment_.ops;
+  const std::uint64_t previous = segment_.words[index];
+  segment_.words[index] = previous + delta;
+  note(caller, TraceOp::fetch_add, static_cast<std::uint8_t>(index), previous + delta,
+       [&] { return fmt::format("fetch_add {} -> {}", field_label(field), previous + delta); });
+  return previous;
+}
+
+void World::wake_shutdown_waiters(Serial caller) {
+  note(caller, TraceOp::wake, 0, 0, [] { return std::string("wake shutdown waiters"); });
+  for (const Serial serial : live_listeners_) {
+    SimProcess& listener = process(serial);
+    if (!listener.idle_waiting || listener.hung) continue;
+    listener.idle_waiting = false;
+    if (listener.worker) listener.worker->wake();
+    if (listener.seed_listener) listener.seed_listener->wake();
+    listener.ready_at_ns = now_ns_;
+  }
+}
+
+Serial World::find_alive(ProcessIdentity identity) const {
+  if (!identity.valid()) return 0;
+  const Serial owner = pids_.owner(identity.pid);
+  if (owner == 0) return 0;
+  const SimProcess& candidate = process(owner);
+  assert(candidate.alive);
+  const bool pid_only = identity.start_time_ticks == 0 || config_.mutant == Mutant::identity_without_start_time;
+  if (pid_only || candidate.identity.start_time_ticks == identity.start_time_ticks) return owner;
+  return 0;
+}
+
+Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_serial, std::uint64_t generation) {
+  SimProcess& controller = process(controller_serial);
+  if (segment_.shutdown_posted || controller.got_shutdown_signal) {
+    violate(invariant::relaunch_after_shutdown,
+         fmt::format("{} launches a listener after a shutdown was requested{}", controller.label,
+                     controller.got_shutdown_signal ? " (it received SIGTERM)" : " (the segment says so)"));
+  }
+  if (controller.expect_adopt != 0 && process(controller.expect_adopt).alive &&
+      process(controller.expect_adopt).registered) {
+    violate(invariant::adoption_failed, fmt::format("{} launches although {} is registered and alive", controller.label,
+                                                 process(controller.expect_adopt).label));
+  }
+  if (!quiet_ && decisions_.chance(swarm_.spawn_failure_ppm)) {
+    cover(Situation::spawn_failure);
+    note(controller_serial, TraceOp::spawn_failed, 0, 0, [] { return std::string("spawn failed: resources"); });
+    return tether::fail(SpawnError::resources);
+  }
+  SimProcess* listener = create_process(ProcessKind::listener, controller_serial);
+  if (listener == nullptr) {
+    note(controller_serial, TraceOp::spawn_failed, 0, 0, [] { return std::string("spawn failed: no pid free"); });
+    return tether::fail(SpawnError::resources);
+  }
+  listener->generation = generation;
+  listener->worker_config = swarm_.worker;
+  if (!quiet_) {
+    listener->ignores_sigterm = decisions_.chance(swarm_.ignores_sigterm_ppm);
+    if (decisions_.chance(swarm_.units_limit_ppm)) listener->worker_config.units = decisions_.between(1, 3);
+  }
+  const std::uint64_t latency_ms = decisions_.choose(static_cast<std::uint32_t>(swarm_.spawn_latency_ms_max) + 1);
+  listener->ready_at_ns = now_ns_ + latency_ms * ns_per_ms;
+  if (config_.protocol == Protocol::tether) {
+    listener->listener = std::make_unique<ListenerCore>(*listener->segment_port, *listener->process_port,
+                                                        listener->identity, generation);
+    listener->worker = std::make_unique<WorkerLoop>(*listener->listener, listener->worker_config);
+  } else {
+    listener->seed_listener =
+        std::make_unique<SeedListener>(*listener->segment_port, listener->identity.pid, listener->worker_config);
+  }
+  controller.watching.push_back(listener->identity);
+  note(controller_serial, TraceOp::spawn, 0, listener->identity.pack(), [&] {
+    return fmt::format("spawn {} (generation {}{})", listener->label, generation,
+                       listener->ignores_sigterm ? ", ignores SIGTERM" : "");
+  });
+  return listener->identity;
+}
+
+bool World::watch(Serial controller_serial, ProcessIdentity identity) {
+  const Serial target = find_alive(identity);
+  note(controller_serial, TraceOp::watch, 0, identity.pack(), [&] {
+    return fmt::format("watch {}/{}{}", identity.pid, identity.start_time_ticks,
+                       target ? " -> " + process(target).label : ": gone");
+  });
+  if (target == 0) return false;
+  SimProcess& controller = process(controller_serial);
+  const SimProcess& watched = process(target);
+  if (watched.kind != ProcessKind::listener) {
+    violate(invariant::adoption_failed,
+         fmt::format("{} adopts pid {}, which is not a listener but {}", controller.label, identity.pid, watched.label));
+  } else {
+    cover(Situation::adoption);
+  }
+  controller.watching.push_back(identity);
+  return true;
+}
+
+SignalOutcome World::signal(Serial sender, ProcessIdentity identity, Signal signal) {
+  const Serial target = find_alive(identity);
+  const char* name = signal == Signal::kill ? "SIGKILL" : "SIGTERM";
+  note(sender, TraceOp::signal, signal == Signal::kill ? 9 : 15, identity.pack(), [&] {
+    return fmt::format("{} to {}/{}{}", name, identity.pid, identity.start_time_ticks,
+                       target ? " -> " + process(target).label : ": gone");
+  });
+  if (target == 0) return SignalOutcome::gone;
+  SimProcess& receiver = process(target);
+  if (process(sender).kind == ProcessKind::controller && receiver.kind != ProcessKind::listener) {
+    violate(invariant::foreign_signal, fmt::format("{} sent {} to {}, not its listener", process(sender).label, name,
+                                                receiver.label));
+  }
+  if (signal == Signal::kill) {
+    cover(Situation::sigkill_escalation);
+    kill(receiver, "SIGKILL");
+  } else if (receiver.kind == ProcessKind::listener && receiver.ignores_sigterm) {
+    cover(Situation::sigterm_ignored);
+  } else if (receiver.kind == ProcessKind::controller) {
+    deliver_shutdown_signal(receiver);
+  } else {
+    exit_process(receiver, ExitStatus::signal(15), true, "SIGTERM");
+  }
+  return SignalOutcome::delivered;
+}
+
+}  // namespace tether::sim

@@ -1,0 +1,209 @@
+#pragma once
+// One simulated run: a virtual clock, a process table, a segment, the production cores (or the seed
+// protocol) driven step by step, faults from the seed's swarm, and the invariants checked as it goes.
+// Single-threaded and deterministic: every choice comes from Decisions, processes are visited in
+// serial order, and nothing depends on addresses or hashing.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "decisions.hpp"
+#include "faults.hpp"
+#include "sim_config.hpp"
+#include "sim_ports.hpp"
+#include "sim_processes.hpp"
+#include "trace.hpp"
+
+namespace tether::sim {
+
+// Invariant names, exactly as the issue and the scenario files spell them.
+namespace invariant {
+inline constexpr std::string_view duplicate_listener = "duplicate_listener";
+inline constexpr std::string_view foreign_signal = "foreign_signal";
+inline constexpr std::string_view torn_unit = "torn_unit";
+inline constexpr std::string_view relaunch_after_shutdown = "relaunch_after_shutdown";
+inline constexpr std::string_view shutdown_lost = "shutdown_lost";
+inline constexpr std::string_view restart_missing = "restart_missing";
+inline constexpr std::string_view shutdown_stuck = "shutdown_stuck";
+inline constexpr std::string_view adoption_failed = "adoption_failed";
+}  // namespace invariant
+
+struct Violation {
+  std::string invariant;
+  std::uint64_t step = 0;
+  std::uint64_t time_ns = 0;
+  std::string detail;
+};
+
+// Situations a sweep must reach ("sometimes" assertions): a harness that never reaches a case has not
+// tested it.
+enum class Situation : std::uint8_t {
+  pid_reused_by_stranger,
+  shutdown_during_unit,
+  adoption,
+  crash_during_init,
+  crash_between_spawn_and_registration,
+  crash_loop_give_up,
+  stale_segment,
+  half_initialised_segment,
+  stale_registration_cleared,
+  second_controller_refused,
+  listener_superseded,
+  sigterm_ignored,
+  sigkill_escalation,
+  listener_hang,
+  listener_self_exit,
+  shutdown_by_signal,
+  shutdown_by_tool,
+  spawn_failure,
+  controller_killed,
+  listener_killed,
+  count_,
+};
+inline constexpr std::size_t situation_count = static_cast<std::size_t>(Situation::count_);
+std::string_view situation_name(Situation situation);
+using Coverage = std::array<std::uint64_t, situation_count>;
+
+struct RunResult {
+  std::optional<Violation> violation;
+  std::uint64_t steps = 0;
+  std::uint64_t segment_ops = 0;
+  std::uint64_t end_time_ns = 0;
+  std::uint64_t trace_hash = 0;
+  bool liveness_checked = false;  // false when the step budget ran out first
+  Coverage coverage{};
+};
+
+class World {
+ public:
+  World(const SimConfig& config, Decisions& decisions, Trace& trace);
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  RunResult run();
+
+  // Backends of the ports (sim_ports.cpp); `caller` is the process performing the operation.
+  std::uint64_t segment_load(Serial caller, Field field);
+  void segment_store(Serial caller, Field field, std::uint64_t value);
+  bool segment_compare_exchange(Serial caller, Field field, std::uint64_t& expected, std::uint64_t desired);
+  std::uint64_t segment_fetch_add(Serial caller, Field field, std::uint64_t delta);
+  void wake_shutdown_waiters(Serial caller);
+  Result<ProcessIdentity, SpawnError> spawn_listener(Serial controller, std::uint64_t generation);
+  [[nodiscard]] Serial find_alive(ProcessIdentity identity) const;
+  bool watch(Serial controller, ProcessIdentity identity);
+  SignalOutcome signal(Serial sender, ProcessIdentity identity, Signal signal);
+
+ private:
+  struct Segment {
+    std::array<std::uint64_t, field_count> words{};
+    bool exists = false;
+    bool removed = false;
+    bool shutdown_posted = false;  // a request became visible in this incarnation of the segment
+    std::uint64_t ops = 0;
+  };
+
+  // world.cpp: processes and their ports.
+  SimProcess* create_process(ProcessKind kind, Serial parent);
+  void start_controller(std::string_view why);
+  void start_tool();
+  void exit_process(SimProcess& process, ExitStatus status, bool killed, std::string_view why);
+  void kill(SimProcess& process, std::string_view why);
+  void flush_exit_reports();
+  void notify(Serial sender, ProcessIdentity identity);
+  void deliver_shutdown_signal(SimProcess& controller);
+  void setup();
+  void setup_stale_segment();
+  SimProcess& process(Serial serial) { return *processes_[serial - 1]; }
+  [[nodiscard]] const SimProcess& process(Serial serial) const { return *processes_[serial - 1]; }
+  [[nodiscard]] std::string field_label(Field field) const;
+  [[nodiscard]] std::string value_text(Field field, std::uint64_t value) const;
+
+  // process_steps.cpp: one step of each kind of process.
+  void step_process(SimProcess& process);
+  void step_controller(SimProcess& process);
+  void step_listener(SimProcess& process);
+  void step_tool(SimProcess& process);
+  void drain_controller_events(SimProcess& process);
+
+  // world_faults.cpp
+  void apply_fault(const FaultEvent& fault);
+  SimProcess* newest_alive(ProcessKind kind, bool registered_only = false);
+  // SIGKILL a controller (a fault or a crash point), maybe followed by a new one: `value` decides.
+  void kill_controller(SimProcess& controller, std::uint32_t value);
+
+  // scheduler.cpp
+  std::optional<std::uint64_t> next_event_ns() const;
+  void begin_quiet_phase();
+
+  // invariants.cpp
+  void check_safety();
+  void check_converged();
+  void request_final_shutdown();
+  void check_final();
+  [[nodiscard]] bool shutdown_visible() const;
+  [[nodiscard]] bool shutdown_in_force() const;
+  void violate(std::string_view invariant_name, std::string detail);
+  void cover(Situation situation) { ++coverage_[static_cast<std::size_t>(situation)]; }
+
+  template <class TextFn>
+  void note(Serial serial, TraceOp op, std::uint8_t field, std::uint64_t value, TextFn&& text) {
+    TraceRecord record;
+    record.step = step_;
+    record.time_ns = now_ns_;
+    record.serial = serial;
+    record.pid = serial == 0 ? 0 : process(serial).identity.pid;
+    record.op = op;
+    record.field = field;
+    record.value = value;
+    if (trace_.keeping()) {
+      record.who = serial == 0 ? std::string("sim") : process(serial).label;
+      record.text = text();
+      record.segment = segment_.words;
+    }
+    trace_.add(std::move(record));
+  }
+
+  const SimConfig config_;
+  Decisions& decisions_;
+  Trace& trace_;
+  Swarm swarm_;
+  std::vector<FaultEvent> faults_;  // the swarm's schedule, plus follow-ups inserted while running
+  Segment segment_;
+  PidSpace pids_;
+  std::vector<bool> pid_used_by_ours_;  // pids once held by a controller or listener
+  std::vector<std::unique_ptr<SimProcess>> processes_;
+  std::vector<Serial> live_listeners_;
+  struct PendingExit {
+    Serial controller;
+    ProcessIdentity watched;
+    ExitStatus status;
+  };
+  std::vector<PendingExit> pending_exits_;
+  std::uint64_t next_start_ticks_ = 1;
+  std::uint64_t now_ns_ = 0;
+  std::uint64_t step_ = 0;
+  Serial lock_holder_ = 0;
+  bool system_finished_ = false;  // a controller finished (not refused): the run of this name is over
+  std::size_t next_fault_ = 0;
+  std::uint32_t crash_budget_ = 0;
+  bool quiet_ = false;
+  bool converge_checked_ = false;
+  std::uint64_t fault_phase_end_ns_ = 0;
+  std::uint64_t converge_at_ns_ = 0;
+  std::uint64_t end_at_ns_ = 0;
+  std::uint64_t restart_bound_ns_ = 0;
+  std::uint64_t last_listener_exit_ns_ = 0;
+  std::uint64_t last_controller_start_ns_ = 0;
+  std::optional<Violation> violation_;
+  bool liveness_checked_ = false;
+  Coverage coverage_{};
+};
+
+}  // namespace tether::sim

@@ -1,0 +1,95 @@
+// Applying the seed's fault schedule to the world. A fault whose target does not exist (no listener to
+// kill) is recorded and skipped: the schedule was drawn before anyone knew.
+#include <algorithm>
+
+#include "world.hpp"
+
+namespace tether::sim {
+
+namespace {
+constexpr std::uint64_t ns_per_ms = 1'000'000;
+}
+
+SimProcess* World::newest_alive(ProcessKind kind, bool registered_only) {
+  for (auto it = processes_.rbegin(); it != processes_.rend(); ++it) {
+    SimProcess& candidate = **it;
+    if (!candidate.alive || candidate.kind != kind) continue;
+    if (registered_only && !candidate.registered) continue;
+    if (kind == ProcessKind::controller && candidate.finished) continue;
+    return &candidate;
+  }
+  return nullptr;
+}
+
+void World::kill_controller(SimProcess& controller, std::uint32_t value) {
+  if (config_.protocol == Protocol::tether && controller.started && segment_.exists &&
+      segment_.words[static_cast<std::size_t>(Field::magic)] == 0) {
+    cover(Situation::crash_during_init);
+  }
+  for (const Serial serial : live_listeners_) {
+    if (!process(serial).ever_registered) cover(Situation::crash_between_spawn_and_registration);
+  }
+  cover(Situation::controller_killed);
+  kill(controller, "SIGKILL (fault)");
+  // Half the time someone (an operator, systemd) starts a new controller soon after: adoption.
+  if (value % 2 != 0) return;
+  const std::uint64_t delay_ms = value % 4 == 0 ? 0 : (value % 30) * 10;
+  const std::uint64_t at_ns = now_ns_ + delay_ms * ns_per_ms;
+  if (at_ns >= fault_phase_end_ns_) return;
+  const FaultEvent restart{FaultKind::start_controller, at_ns, 0, 0};
+  const auto position =
+      std::upper_bound(faults_.begin() + static_cast<std::ptrdiff_t>(next_fault_), faults_.end(), restart,
+                       [](const FaultEvent& a, const FaultEvent& b) { return a.at_ns < b.at_ns; });
+  faults_.insert(position, restart);
+}
+
+void World::apply_fault(const FaultEvent& fault) {
+  note(0, TraceOp::fault, static_cast<std::uint8_t>(fault.kind), fault.value,
+       [&] { return fmt::format("fault {}", fault_kind_name(fault.kind)); });
+  switch (fault.kind) {
+    case FaultKind::kill_listener:
+      if (SimProcess* listener = newest_alive(ProcessKind::listener)) {
+        cover(Situation::listener_killed);
+        kill(*listener, "SIGKILL (fault)");
+      }
+      break;
+    case FaultKind::kill_controller:
+      if (SimProcess* controller = newest_alive(ProcessKind::controller)) {
+        kill_controller(*controller, fault.value);
+      }
+      break;
+    case FaultKind::start_controller:
+      if (!system_finished_) start_controller("started on the same name");
+      break;
+    case FaultKind::shutdown_signal:
+      if (SimProcess* controller = newest_alive(ProcessKind::controller)) {
+        cover(Situation::shutdown_by_signal);
+        note(controller->serial, TraceOp::signal, 15, 0, [] { return std::string("receives SIGTERM (shutdown)"); });
+        deliver_shutdown_signal(*controller);
+      }
+      break;
+    case FaultKind::shutdown_tool:
+      cover(Situation::shutdown_by_tool);
+      start_tool();
+      break;
+    case FaultKind::listener_exit:
+      if (SimProcess* listener = newest_alive(ProcessKind::listener)) {
+        listener->exit_pending_code = static_cast<int>(fault.value % 3);
+      }
+      break;
+    case FaultKind::listener_hang:
+      if (SimProcess* listener = newest_alive(ProcessKind::listener, true)) listener->hang_pending = true;
+      break;
+    case FaultKind::foreign_spawn:
+      if (SimProcess* stranger = create_process(ProcessKind::foreign, 0)) {
+        stranger->ready_at_ns = now_ns_ + (10 + std::uint64_t{fault.value}) * ns_per_ms;
+        note(stranger->serial, TraceOp::start, 0, 0, [] { return std::string("a stranger starts"); });
+      }
+      break;
+    case FaultKind::count_:
+      break;
+  }
+  flush_exit_reports();
+}
+
+}  // namespace tether::sim
