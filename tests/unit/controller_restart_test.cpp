@@ -197,6 +197,25 @@ TEST_F(ControllerTest, AnAdoptedListenerThatVanishedIsRestartedAndCounted) {
   EXPECT_EQ(segment.peek(Field::restarts), 1u);  // it replaced a listener: a restart, not a first launch
 }
 
+// DISABLED: known core bug (also DISABLED_JudgesAdoptedListenerByItsOwnGoodbye in tests/property).
+// read_exit_state trusts the listener_state word, which may still hold an EARLIER listener's `exited`
+// when the adopted process (found through launched_identity) never registered: its crash reads as a
+// clean exit. Fixing it needs a way to tie the goodbye to one identity (see the unit-test report).
+TEST_F(ControllerTest, DISABLED_AnAdoptedUnregisteredListenerIsNotJudgedByAnEarlierGoodbye) {
+  config.restart = RestartMode::never;
+  const ProcessIdentity launched{654, 7000};
+  processes.add_live(launched);
+  segment.poke_initialised_header();
+  segment.poke(Field::launched_identity, launched.pack());
+  segment.poke(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));  // its predecessor's
+  start();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  ASSERT_EQ(core->listener(), launched);
+  end_listener(launched, ExitStatus::unknown_status());  // crashed before registering
+  EXPECT_EQ(settle(), StepOutcome::finished);
+  EXPECT_EQ(core->exit_code(), exit_code::failure);
+}
+
 TEST_F(ControllerTest, ALateExitReportOfAnEarlierListenerIsIgnored) {
   const ProcessIdentity first = start_and_launch();
   ASSERT_EQ(settle_at(fail_and_expect_restart(first, ExitStatus::code(1))), StepOutcome::waiting);
@@ -206,6 +225,21 @@ TEST_F(ControllerTest, ALateExitReportOfAnEarlierListenerIsIgnored) {
   EXPECT_EQ(count(Kind::exited), exits);
   EXPECT_EQ(core->listener(), processes.spawned().back());
   EXPECT_FALSE(core->deadline_ns().has_value());
+}
+
+TEST_F(ControllerTest, ClearingADeadListenerNeverErasesAnotherRegistration) {
+  // The word holds someone else by the time our listener's exit is handled (a worker started by hand):
+  // the controller clears only the identity that died, and adopts the other instead of launching.
+  const ProcessIdentity first = start_and_launch();
+  const ProcessIdentity other{888, 4321};
+  processes.add_live(other);
+  segment.poke(Field::listener_identity, other.pack());
+  const std::uint64_t deadline_ns = fail_and_expect_restart(first, ExitStatus::code(1));
+  EXPECT_EQ(segment.peek(Field::listener_identity), other.pack());
+  EXPECT_EQ(settle_at(deadline_ns), StepOutcome::waiting);
+  EXPECT_EQ(processes.spawned().size(), 1u);
+  EXPECT_EQ(core->listener(), other);
+  EXPECT_EQ(count(Kind::adopted), 1u);
 }
 
 TEST_F(ControllerTest, MissingCommandExitsUnavailableWithoutRetry) {
@@ -225,6 +259,16 @@ TEST_F(ControllerTest, CommandMissingAtARestartExitsUnavailableWithoutRetry) {
   EXPECT_EQ(settle_at(fail_and_expect_restart(first, ExitStatus::code(1))), StepOutcome::finished);
   EXPECT_EQ(core->exit_code(), exit_code::unavailable);
   EXPECT_EQ(processes.spawn_generations().size(), 2u);
+}
+
+TEST_F(ControllerTest, AListenerThatDiesBeforeItsIdentityIsKnownIsRetried) {
+  processes.fail_next_spawn(SpawnError::identity_unknown);
+  start();
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_EQ(count(Kind::restarting), 1u);
+  ASSERT_TRUE(core->deadline_ns().has_value());
+  EXPECT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  EXPECT_EQ(processes.spawned().size(), 1u);
 }
 
 TEST_F(ControllerTest, OutOfResourcesIsRetriedAfterTheDelay) {

@@ -2,6 +2,8 @@
 // only between units (never a torn unit), `units` respected, an idle wait that a wake() ends at once,
 // and exit 75 when the registration is refused. Method: drive the loop with the fakes exactly as the
 // real binary does (step until it asks to wait, then move the clock to the deadline it named).
+#include <gmock/gmock.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -14,6 +16,7 @@ namespace {
 
 constexpr std::uint64_t ns_per_ms = 1'000'000;
 using EventKind = WorkerEvent::Kind;
+using ::testing::ElementsAre;
 
 class WorkerTest : public ListenerTest {
  protected:
@@ -81,10 +84,9 @@ TEST_F(WorkerTest, FullRunShutdownBetweenUnitsLeavesWithExitZero) {
   ASSERT_EQ(next.kind, WorkerStep::Kind::exit);
   EXPECT_EQ(next.exit_code, exit_code::ok);
   EXPECT_EQ(worker->units_done(), 2u);
-  EXPECT_EQ(kinds(), (std::vector<EventKind>{EventKind::registered, EventKind::unit_started,
-                                             EventKind::unit_finished, EventKind::unit_started,
-                                             EventKind::unit_finished, EventKind::shutdown_seen,
-                                             EventKind::left}));
+  EXPECT_THAT(kinds(), ElementsAre(EventKind::registered, EventKind::unit_started, EventKind::unit_finished,
+                                   EventKind::unit_started, EventKind::unit_finished, EventKind::shutdown_seen,
+                                   EventKind::left));
   EXPECT_EQ(state(), word(ListenerState::exited));
   EXPECT_EQ(segment.peek(Field::listener_identity), 0u);
   EXPECT_EQ(segment.peek(Field::heartbeat_ns), t0_ns + 20 * ns_per_ms);
@@ -219,7 +221,7 @@ TEST_F(WorkerTest, AShutdownBeforeTheFirstUnitLeavesWithoutWorking) {
   const WorkerStep next = drive();
   ASSERT_EQ(next.kind, WorkerStep::Kind::exit);
   EXPECT_EQ(next.exit_code, exit_code::ok);
-  EXPECT_EQ(kinds(), (std::vector<EventKind>{EventKind::registered, EventKind::shutdown_seen, EventKind::left}));
+  EXPECT_THAT(kinds(), ElementsAre(EventKind::registered, EventKind::shutdown_seen, EventKind::left));
   EXPECT_EQ(state(), word(ListenerState::exited));
 }
 
