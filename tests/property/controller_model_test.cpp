@@ -61,6 +61,7 @@ void compare(const Model& model, const World& world) {
   RC_ASSERT(world.segment.word(Field::listener_identity) == world.packed(model.registered));
   RC_ASSERT(world.segment.word(Field::launched_identity) == world.packed(model.launched));
   RC_ASSERT(world.segment.word(Field::listener_state) == model.listener_state);
+  RC_ASSERT(world.segment.word(Field::heartbeat_ns) == model.heartbeat_ns);
   RC_ASSERT(world.segment.word(Field::shutdown_request) == (model.shutdown_posted ? 1u : 0u));
   RC_ASSERT(world.segment.wakes() == model.wakes);
   // Every spawn names the generation the segment held right after its bump: strictly increasing.
@@ -136,6 +137,22 @@ struct ListenerRegisters final : Command {
     compare(nextState(model), world);
   }
   void show(std::ostream& os) const override { os << "ListenerRegisters"; }
+};
+
+// The registered listener shows progress; the controller has nothing to do about it.
+struct ListenerHeartbeat final : Command {
+  void checkPreconditions(const Model& model) const override {
+    RC_PRE(!model.finished() && model.alive(model.registered));
+  }
+  void apply(Model& model) const override { model.heartbeat_ns = model.now_ns; }
+  void run(const Model& model, World& world) const override {
+    const std::uint64_t operations = world.segment.operations();
+    world.segment.set_word(Field::heartbeat_ns, model.now_ns);
+    world.settle_and_check();
+    RC_ASSERT(world.segment.operations() == operations);  // a heartbeat is no event for the controller
+    compare(nextState(model), world);
+  }
+  void show(std::ostream& os) const override { os << "ListenerHeartbeat"; }
 };
 
 // A worker started by hand (or left by an earlier controller) takes the free registration.
@@ -352,7 +369,7 @@ void check_controller(const Setup& setup, Model::Deviations deviations) {
   compare(model, world);
 
   rc::state::check(model, world,
-                   rc::state::gen::execOneOfWithArgs<ListenerExits, ListenerRegisters, StrangerRegisters,
+                   rc::state::gen::execOneOfWithArgs<ListenerExits, ListenerRegisters, ListenerHeartbeat, StrangerRegisters,
                                                      RegisteredStrangerDies, ShutdownSignal, ShutdownPosted,
                                                      SpawnFailsNext, AdvanceTime, TimerFires>());
 }
