@@ -26,13 +26,6 @@ struct ControllerModel {
   static constexpr std::uint64_t ns_per_ms = 1'000'000;
 
   ControllerConfig config;
-  // Known deviations of the core from the documented behaviour, switchable so that the main property
-  // keeps guarding everything else while a DISABLED_ test keeps the failing case (see the test file).
-  struct Deviations {
-    // An adopted listener's ending is judged from the segment's listener_state word, which may still
-    // hold an earlier listener's `exited`: a crash of an adopted, unregistered listener reads as clean.
-    bool goodbye_read_from_any_listener = false;
-  } deviations;
   std::uint64_t now_ns = 0;
   Phase phase = Phase::running;
 
@@ -193,10 +186,7 @@ struct ControllerModel {
   // How the controller should judge the end of the listener it watched (`index`, already dead).
   [[nodiscard]] ExitStatus judge_exit(std::size_t index, ExitStatus reported) const {
     if (processes[index].child) return reported;  // our child: the wait status is the truth
-    const bool goodbye = deviations.goodbye_read_from_any_listener
-                             ? listener_state == static_cast<std::uint64_t>(ListenerState::exited)
-                             : processes[index].said_goodbye;
-    return goodbye ? ExitStatus::code(0) : ExitStatus::unknown_status();
+    return processes[index].said_goodbye ? ExitStatus::code(0) : ExitStatus::unknown_status();
   }
 
   void after_exit(ExitStatus status) {

@@ -108,6 +108,7 @@ struct ListenerExits final : Command {
     const ProcessIdentity identity = world.identity(index);
     if (graceful && model.registered == index) {
       world.segment.set_word(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));
+      world.segment.set_word(Field::departed_identity, identity.pack());
       world.segment.set_word(Field::listener_identity, 0);
     }
     world.processes.end(identity);
@@ -338,11 +339,10 @@ void showValue(const Setup& setup, std::ostream& os) {
   showValue(setup.launched, os);
 }
 
-void check_controller(const Setup& setup, Model::Deviations deviations) {
+void check_controller(const Setup& setup) {
   RC_LOG() << rc::toString(setup) << "\n";
   Model model;
   model.config = setup.config;
-  model.deviations = deviations;
   model.now_ns = 1'000'000'000;
   World world;
   world.now_ns = model.now_ns;
@@ -376,13 +376,8 @@ void check_controller(const Setup& setup, Model::Deviations deviations) {
 
 }  // namespace
 
-// The model tolerates the known deviations listed in ControllerModel::Deviations; everything else must
-// match exactly.
-RC_GTEST_PROP(ControllerModel, BehavesAsTheModelPredicts, ()) {
-  Model::Deviations known;
-  known.goodbye_read_from_any_listener = true;
-  check_controller(*setup_gen(), known);
-}
+// Everything the controller does must match the model exactly.
+RC_GTEST_PROP(ControllerModel, BehavesAsTheModelPredicts, ()) { check_controller(*setup_gen()); }
 
 // Was a core bug, fixed in 944ab4f: ControllerCore::step_spawn did not set
 // listener_started_ns_ when a spawn failed, so step_decide_after_exit measures the failed attempt's
@@ -399,27 +394,22 @@ RC_GTEST_PROP(ControllerModel, BacksOffAcrossFailedSpawns, ()) {
   setup.config.restart_delay_max_ms = 8 * setup.config.restart_delay_ms;
   setup.config.start_limit_interval_ms = *rc::gen::inRange<std::uint64_t>(1, 50);
   setup.config.start_limit = *rc::gen::inRange<std::uint32_t>(3, 7);
-  Model::Deviations others;
-  others.goodbye_read_from_any_listener = true;
-  check_controller(setup, others);
+  check_controller(setup);
 }
 
-// DISABLED: core bug (reported). Phase::read_exit_state judges an adopted listener's end by the
-// listener_state word alone, which still holds an earlier listener's `exited` when the adopted one
-// (found through launched_identity) never registered. Its crash then reads as a clean exit: with
-// restart=never the controller exits 0 instead of 1, with on-failure it does not restart. Shrunk
-// counterexample: restart=never; segment initialised with listener_state=5 (exited), a dead registered
-// stranger and a live launched stranger (adopted); ListenerExits(signal 9): exit code 0, model 1.
-// The setup below forces that segment so that the failure shows at once. Enable once fixed.
-RC_GTEST_PROP(ControllerModel, DISABLED_JudgesAdoptedListenerByItsOwnGoodbye, ()) {
+// Was a core bug: read_exit_state judged an adopted listener's end by the listener_state word alone,
+// which still holds an earlier listener's `exited` when the adopted one (found through
+// launched_identity) never registered, so its crash read as a clean exit. Shrunk counterexample:
+// restart=never; listener_state=5 (exited), a dead registered stranger and a live launched stranger
+// (adopted); ListenerExits(signal 9): exit code 0, model 1. Fixed by departed_identity.
+RC_GTEST_PROP(ControllerModel, JudgesAdoptedListenerByItsOwnGoodbye, ()) {
   Setup setup = *setup_gen();
   setup.initialised = true;
   setup.shutdown_posted = false;
   setup.listener_state = static_cast<std::uint64_t>(ListenerState::exited);
   setup.registered = *rc::gen::element(Found::nothing, Found::dead_stranger);
   setup.launched = Found::live_stranger;
-  Model::Deviations others;
-  check_controller(setup, others);
+  check_controller(setup);
 }
 
 RC_GTEST_PROP(ControllerModel, RefusesAForeignSegmentWithoutWriting, (std::uint64_t magic)) {

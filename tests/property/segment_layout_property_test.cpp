@@ -36,6 +36,7 @@ constexpr std::array<OracleField, tether::field_count> oracle_fields = {{
     {Field::shutdown_request, 64, 4},
     {Field::heartbeat_ns, 72, 8},
     {Field::restarts, 80, 8},
+    {Field::departed_identity, 88, 8},
 }};
 constexpr std::size_t oracle_page_bytes = 4096;
 constexpr std::uint64_t oracle_version = 1;
