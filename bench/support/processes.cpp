@@ -139,8 +139,8 @@ bool wait_until_sleeping_in(pid_t pid, std::string_view prefix, std::chrono::mil
   return true;
 }
 
-std::optional<std::uint64_t> status_kib(pid_t pid, std::string_view key) {
-  std::istringstream lines(read_text("/proc/" + std::to_string(pid) + "/status"));
+std::optional<std::uint64_t> proc_kib(pid_t pid, std::string_view file, std::string_view key) {
+  std::istringstream lines(read_text("/proc/" + std::to_string(pid) + "/" + std::string(file)));
   for (std::string line; std::getline(lines, line);) {
     if (!line.starts_with(key) || line.size() <= key.size() || line[key.size()] != ':') continue;
     std::istringstream value(line.substr(key.size() + 1));

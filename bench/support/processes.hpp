@@ -34,8 +34,9 @@ bool sleeping_in(pid_t pid, std::string_view prefix);
 // Waits (politely, sleeping between checks) until sleeping_in holds; false after `timeout`.
 bool wait_until_sleeping_in(pid_t pid, std::string_view prefix, std::chrono::milliseconds timeout);
 
-// A value of /proc/PID/status in kB (VmHWM, VmRSS), or nullopt.
-std::optional<std::uint64_t> status_kib(pid_t pid, std::string_view key);
+// A "Key: N kB" value of /proc/PID/<file>, e.g. ("status", "VmHWM") or ("smaps_rollup", "Pss"); nullopt
+// when the process or the key is missing.
+std::optional<std::uint64_t> proc_kib(pid_t pid, std::string_view file, std::string_view key);
 
 // Pins the calling thread to one CPU, restoring its previous affinity when destroyed. Children
 // spawned meanwhile inherit the pin: this is how a benchmark and the process it wakes share a CPU.
