@@ -43,6 +43,8 @@ struct ControllerModel {
   std::uint64_t wakes = 0;
 
   std::optional<std::uint64_t> stop_deadline_ns;
+  std::uint64_t stop_requested_ns = 0;
+  std::optional<std::uint64_t> watchdog_deadline_ns;  // only while no shutdown is known
   std::optional<std::uint64_t> kill_deadline_ns;
   bool sigterm_sent = false;
   bool sigkill_sent = false;
@@ -63,7 +65,8 @@ struct ControllerModel {
 
   [[nodiscard]] std::optional<std::uint64_t> deadline_ns() const {
     if (phase == Phase::waiting_restart) return restart_deadline_ns;
-    if (phase != Phase::running || !shutdown_known) return std::nullopt;
+    if (phase != Phase::running) return std::nullopt;
+    if (!shutdown_known) return listener.has_value() ? watchdog_deadline_ns : std::nullopt;
     if (!sigterm_sent) return stop_deadline_ns;
     if (!sigkill_sent) return kill_deadline_ns;
     return std::nullopt;
@@ -107,7 +110,12 @@ struct ControllerModel {
     listener_started_ns = now_ns;
     launched_before = true;
     phase = Phase::running;
+    watch_from_now();
     if (shutdown_known) begin_stopping();
+  }
+
+  void watch_from_now() {
+    if (config.watchdog_ms != 0) watchdog_deadline_ns = now_ns + config.watchdog_ms * ns_per_ms;
   }
 
   void begin_stopping() {
@@ -115,14 +123,35 @@ struct ControllerModel {
       finish(0, true);
       return;
     }
+    stop_requested_ns = now_ns;
     stop_deadline_ns = now_ns + config.stop_timeout_ms * ns_per_ms;
+    watchdog_deadline_ns.reset();  // the stop deadlines govern from now on
     phase = Phase::running;
-    check_stop_timers();
+    check_timers();
   }
 
-  void check_stop_timers() {
-    if (phase != Phase::running || !shutdown_known || !listener.has_value()) return;
+  // The deadlines of a running listener: the watchdog before a shutdown, the stop escalation after.
+  void check_timers() {
+    if (phase != Phase::running || !listener.has_value()) return;
+    if (!shutdown_known) {
+      if (!watchdog_deadline_ns.has_value() || now_ns < *watchdog_deadline_ns) return;
+      const std::uint64_t watchdog_ns = config.watchdog_ms * ns_per_ms;
+      if (heartbeat_ns + watchdog_ns > now_ns) {
+        watchdog_deadline_ns = heartbeat_ns + watchdog_ns;  // it showed progress since
+      } else {
+        signals.emplace_back(*listener, Signal::kill);  // hung: only SIGKILL is sure to end it
+        watchdog_deadline_ns.reset();
+      }
+      return;
+    }
     if (!sigterm_sent && stop_deadline_ns.has_value() && now_ns >= *stop_deadline_ns) {
+      // A heartbeat after the request extends the stop (a long unit finishing), up to the cap.
+      const std::uint64_t stop_ns = config.stop_timeout_ms * ns_per_ms;
+      const std::uint64_t cap_ns = stop_requested_ns + std::max(config.stop_timeout_max_ms * ns_per_ms, stop_ns);
+      if (heartbeat_ns > stop_requested_ns && std::min(heartbeat_ns + stop_ns, cap_ns) > now_ns) {
+        stop_deadline_ns = std::min(heartbeat_ns + stop_ns, cap_ns);
+        return;
+      }
       sigterm_sent = true;
       signals.emplace_back(*listener, Signal::terminate);
       kill_deadline_ns = now_ns + config.kill_timeout_ms * ns_per_ms;
@@ -178,6 +207,7 @@ struct ControllerModel {
     ++spawns;
     listener = child;
     launched = child;
+    watch_from_now();
     if (launched_before) ++restarts;
     launched_before = true;
     phase = Phase::running;
@@ -224,7 +254,7 @@ struct ControllerModel {
   void advance_to(std::uint64_t new_now_ns) {
     now_ns = std::max(now_ns, new_now_ns);
     if (phase == Phase::waiting_restart) run_due_restarts();
-    check_stop_timers();
+    check_timers();
   }
 };
 

@@ -140,7 +140,7 @@ struct ListenerRegisters final : Command {
   void show(std::ostream& os) const override { os << "ListenerRegisters"; }
 };
 
-// The registered listener shows progress; the controller has nothing to do about it.
+// The registered listener shows progress (it may extend a stop, or keep the watchdog quiet).
 struct ListenerHeartbeat final : Command {
   void checkPreconditions(const Model& model) const override {
     RC_PRE(!model.finished() && model.alive(model.registered));
@@ -150,7 +150,8 @@ struct ListenerHeartbeat final : Command {
     const std::uint64_t operations = world.segment.operations();
     world.segment.set_word(Field::heartbeat_ns, model.now_ns);
     world.settle_and_check();
-    RC_ASSERT(world.segment.operations() == operations);  // a heartbeat is no event for the controller
+    // Not an event: the controller reads the heartbeat only when a stop or watchdog deadline passes.
+    RC_ASSERT(world.segment.operations() == operations);
     compare(nextState(model), world);
   }
   void show(std::ostream& os) const override { os << "ListenerHeartbeat"; }
@@ -288,6 +289,8 @@ rc::Gen<ControllerConfig> config_gen() {
     config.start_limit_interval_ms = *rc::gen::inRange<std::uint64_t>(1, 8000);
     config.stop_timeout_ms = *rc::gen::inRange<std::uint64_t>(0, 3000);
     config.kill_timeout_ms = *rc::gen::inRange<std::uint64_t>(0, 3000);
+    config.stop_timeout_max_ms = *rc::gen::inRange<std::uint64_t>(0, 6000);
+    config.watchdog_ms = *rc::gen::weightedElement<std::uint64_t>({{2, 0}, {1, 1}, {1, 500}, {1, 3000}});
     return config;
   });
 }
@@ -331,6 +334,7 @@ void showValue(const Setup& setup, std::ostream& os) {
      << " delay_ms=" << setup.config.restart_delay_ms << " delay_max_ms=" << setup.config.restart_delay_max_ms
      << " start_limit=" << setup.config.start_limit << " interval_ms=" << setup.config.start_limit_interval_ms
      << " stop_ms=" << setup.config.stop_timeout_ms << " kill_ms=" << setup.config.kill_timeout_ms
+     << " stop_max_ms=" << setup.config.stop_timeout_max_ms << " watchdog_ms=" << setup.config.watchdog_ms
      << "; segment: initialised=" << setup.initialised << " generation=" << setup.generation
      << " restarts=" << setup.restarts << " listener_state=" << setup.listener_state
      << " shutdown=" << setup.shutdown_posted << " registered=";

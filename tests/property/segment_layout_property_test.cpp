@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <new>
 #include <vector>
 
@@ -24,7 +25,7 @@ struct OracleField {
   std::size_t offset_bytes;
   std::size_t width_bytes;
 };
-constexpr std::array<OracleField, tether::field_count> oracle_fields = {{
+constexpr OracleField oracle_fields[] = {
     {Field::magic, 0, 8},
     {Field::layout_version, 8, 8},
     {Field::size_bytes, 16, 8},
@@ -37,7 +38,10 @@ constexpr std::array<OracleField, tether::field_count> oracle_fields = {{
     {Field::heartbeat_ns, 72, 8},
     {Field::restarts, 80, 8},
     {Field::departed_identity, 88, 8},
-}};
+};
+// A tripwire: a new field changes what every other process reads. Extend the oracle (its offset, and
+// the round trip below) deliberately, and decide whether segment_layout_version must change.
+static_assert(std::size(oracle_fields) == tether::field_count, "the segment layout changed: update the oracle");
 constexpr std::size_t oracle_page_bytes = 4096;
 constexpr std::uint64_t oracle_version = 1;
 
@@ -123,6 +127,7 @@ RC_GTEST_PROP(SegmentLayoutProperty, FieldValuesRoundTripThroughImageBytes, ()) 
   image->reserved_zero = 0;
   image->heartbeat_ns.store(values[9]);
   image->restarts.store(values[10]);
+  image->departed_identity.store(values[11]);
 
   std::vector<std::byte> bytes(storage.begin(), storage.end());
   for (const OracleField& field : oracle_fields) {
@@ -140,6 +145,7 @@ RC_GTEST_PROP(SegmentLayoutProperty, FieldValuesRoundTripThroughImageBytes, ()) 
   RC_ASSERT(image->listener_identity.load() == values[4]);
   RC_ASSERT(std::uint64_t{image->shutdown_request.load()} == values[8]);
   RC_ASSERT(image->restarts.load() == values[10]);
+  RC_ASSERT(image->departed_identity.load() == values[11]);
   image->~SegmentImage();
 }
 
