@@ -203,7 +203,7 @@ def plot(samples_dir, results_dir):
     if not families:
         return False
     data_files = []
-    script = ["set terminal pngcairo size 1200,900 font ',10'", f"set output '{results_dir / 'latency_cdf.png'}'",
+    script = ["set terminal pngcairo size 1200,900 font ',10' noenhanced", f"set output '{results_dir / 'latency_cdf.png'}'",
               f"set multiplot layout 2,{(len(families) + 1) // 2} title 'Latency CDFs (fraction of samples at or "
               "below x; same-run baselines)'",
               "set logscale x", "set grid", "set key bottom right", "set yrange [0:1]",
