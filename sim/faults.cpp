@@ -80,7 +80,7 @@ Swarm draw_swarm(Decisions& decisions, const SimConfig& config) {
                                  : InitialSegment::stale_shutdown;
   swarm.stranger_takes_stale_pid = decisions.choose(2) == 1;
   swarm.second_controller_at_start = decisions.choose(8) == 1;
-  swarm.tool_step_ms_max = decisions.choose(2) == 0 ? 0 : decisions.choose(21);
+  swarm.tool_step_ms_max = decisions.choose(2) == 0 ? 0 : 10 * std::uint64_t{decisions.choose(21)};
 
   std::array<FaultKind, fault_kind_count> enabled{};
   std::uint32_t enabled_count = 0;
@@ -89,18 +89,24 @@ Swarm draw_swarm(Decisions& decisions, const SimConfig& config) {
   }
   const std::uint32_t fault_count = enabled_count == 0 ? 0 : decisions.choose(faults_per_run_max + 1);
   const auto phase_slots = static_cast<std::uint32_t>(config.fault_phase_ms / 10);
+  std::uint32_t previous_slot = 0;
   for (std::uint32_t index = 0; index < fault_count; ++index) {
     FaultEvent fault;
     fault.kind = enabled[decisions.choose(enabled_count)];
-    // A quarter of the faults land in the first 200 ms (half of those at time 0), where launch,
-    // registration and initialisation race; the rest anywhere in the phase. Times sit on a 10 ms grid
-    // so that they coincide with timers.
+    // Half the faults land anywhere in the phase; the others at time 0, in the first 200 ms (where
+    // launch, registration and initialisation race) or in a burst after the previous fault. Times sit
+    // on a 10 ms grid so that they coincide with timers.
     std::uint32_t slot = 0;
-    if (decisions.choose(4) != 0) {
+    const std::uint32_t placement = decisions.choose(8);
+    if (placement >= 4) {
       slot = decisions.choose(phase_slots);
-    } else if (decisions.choose(2) != 0) {
+    } else if (placement >= 2 && index > 0) {
+      // A burst: shortly after the previous fault, where a restart or a stop it caused is under way.
+      slot = previous_slot + decisions.choose(21);
+    } else if (placement == 1) {
       slot = decisions.choose(21);
     }
+    previous_slot = slot;
     fault.at_ns = std::uint64_t{slot} * 10'000'000;
     // Up to 24 steps: enough to land anywhere in a controller's initialisation and first launch.
     fault.extra_steps = decisions.choose(25);

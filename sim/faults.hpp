@@ -53,7 +53,7 @@ struct Swarm {
   InitialSegment initial = InitialSegment::absent;
   bool stranger_takes_stale_pid = false;  // a stranger now has the stale registration's pid
   bool second_controller_at_start = false;  // two `tether run` on one name at once: the lock must refuse one
-  std::uint64_t tool_step_ms_max = 0;       // `tether shutdown` is a process too: time passes between its steps
+  std::uint64_t tool_step_ms_max = 0;       // `tether shutdown` is a process too (on a loaded machine, a slow one)
   std::vector<FaultEvent> faults;         // sorted by at_ns
 };
 

@@ -102,6 +102,8 @@ Result<ShrinkResult, std::string> shrink(const Scenario& failing, std::size_t re
     if (!progressed) break;
   }
 
+  // Trailing zeros say nothing: a log that runs out continues with 0.
+  while (!shrinker.best_.empty() && shrinker.best_.back() == 0) shrinker.best_.pop_back();
   result.scenario = failing;
   result.scenario.config = shrinker.config_;
   result.scenario.decisions = shrinker.best_;

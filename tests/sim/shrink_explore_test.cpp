@@ -1,0 +1,75 @@
+// Goal: shrinking keeps the failure while making it smaller, and systematic exploration finds the seed
+// protocol's race with a shortest trace while our protocol survives the same bound.
+#include <gtest/gtest.h>
+
+#include "explore.hpp"
+#include "runner.hpp"
+#include "shrink.hpp"
+#include "sweep.hpp"
+
+namespace tether::sim {
+namespace {
+
+std::size_t nonzero(const std::vector<std::uint32_t>& log) {
+  return static_cast<std::size_t>(std::count_if(log.begin(), log.end(), [](std::uint32_t v) { return v != 0; }));
+}
+
+TEST(SimShrink, YieldsASmallerScenarioWithTheSameViolation) {
+  SimConfig config;
+  config.protocol = Protocol::seed;
+  std::optional<Scenario> failing;
+  for (std::uint64_t seed = 1; seed <= 500 && !failing; ++seed) {
+    Scenario scenario = scenario_for_seed(config, seed);
+    if (scenario.violation && scenario.violation->invariant == "shutdown_lost") failing = scenario;
+  }
+  ASSERT_TRUE(failing.has_value());
+  const auto shrunk = shrink(*failing, 1500);
+  ASSERT_TRUE(shrunk.ok()) << shrunk.error();
+  const ShrinkResult& result = shrunk.value();
+  EXPECT_EQ(result.scenario.violation->invariant, "shutdown_lost");
+  EXPECT_LT(result.nonzero_after, result.nonzero_before);
+  EXPECT_LE(nonzero(result.scenario.decisions), nonzero(failing->decisions));
+  // The shrunk file replays to the same violation on its own.
+  Trace trace;
+  const RunOutput replayed = run_decisions(result.scenario.config, result.scenario.decisions, trace);
+  ASSERT_TRUE(replayed.result.violation.has_value());
+  EXPECT_EQ(replayed.result.violation->invariant, "shutdown_lost");
+}
+
+TEST(SimShrink, RefusesAPassingScenario) {
+  SimConfig config;
+  const Scenario passing = scenario_for_seed(config, 1);
+  ASSERT_FALSE(passing.violation.has_value());
+  EXPECT_FALSE(shrink(passing, 10).ok());
+}
+
+TEST(SimExplore, FindsTheSeedRaceWithAShortTrace) {
+  ExploreOptions options;
+  options.config.protocol = Protocol::seed;
+  options.config.fault_phase_ms = 100;
+  options.config.pid_count = 4;
+  options.config.crash_budget = 1;
+  options.depth = 4;
+  const ExploreResult result = explore(options);
+  ASSERT_TRUE(result.shortest.has_value());
+  EXPECT_EQ(result.shortest->violation->invariant, "shutdown_lost");
+  EXPECT_LE(result.shortest->violation->step, 10u);  // controller spawns, tool posts, listener overwrites
+}
+
+TEST(SimExplore, TetherSurvivesTheSameBoundAndAPlantedBugDoesNot) {
+  ExploreOptions options;
+  options.config.fault_phase_ms = 100;
+  options.config.pid_count = 4;
+  options.config.crash_budget = 1;
+  options.depth = 6;
+  const ExploreResult clean = explore(options);
+  EXPECT_FALSE(clean.shortest.has_value()) << clean.shortest->violation->detail;
+  EXPECT_GT(clean.runs, 10u);
+  options.config.mutant = Mutant::registration_clears_shutdown;
+  const ExploreResult planted = explore(options);
+  ASSERT_TRUE(planted.shortest.has_value());
+  EXPECT_EQ(planted.shortest->violation->invariant, "shutdown_lost");
+}
+
+}  // namespace
+}  // namespace tether::sim
