@@ -5,10 +5,13 @@
 // land inside the protocol's multi-step sequences. After every single step the invariants are checked
 // (controller_driver.hpp): at most one segment operation, a wake only with the shutdown store, never a
 // spawn while a shutdown request is posted, signals only to the live listener it watches. Here too:
-// once finished, the core never touches a port again, and no settle takes unbounded steps.
+// once finished, the core never touches a port again, no settle takes unbounded steps, a foreign
+// segment is never written, and exit 0 without a shutdown follows only a clean end of the listener.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "controller_driver.hpp"
 #include "core/controller_core.hpp"
@@ -20,6 +23,10 @@ using namespace tether;
 using namespace tether::testing;
 
 constexpr std::uint64_t ns_per_ms = 1'000'000;
+// Every configured duration is at most a day; a deadline further away than two days can only come from
+// a scribbled heartbeat (the core saturates those), and a timer that far never fires. Keeping the clock
+// within this horizon of its start also keeps it far from wrapping, as a monotonic clock is.
+constexpr std::uint64_t timer_horizon_ns = 2ull * 24 * 60 * 60 * 1000 * ns_per_ms;
 constexpr std::size_t commands_max = 256;  // longer inputs are cut: keeps each run fast
 constexpr std::size_t live_max = 4;        // live processes at once: the fake's pid pool has 5
 
@@ -51,6 +58,9 @@ ControllerConfig read_config(ByteReader& in) {
   config.start_limit_interval_ms = 1 + in.below(10000);
   config.stop_timeout_ms = in.below(3000);
   config.kill_timeout_ms = in.below(3000);
+  config.stop_timeout_max_ms = in.below(6000);
+  const std::uint8_t watchdog = in.byte();
+  config.watchdog_ms = watchdog % 2 == 0 ? 0 : watchdog * 20u;  // off half the time
   return config;
 }
 
@@ -58,6 +68,16 @@ struct World {
   FakeSegment segment;
   FakeProcesses processes{segment};
   std::uint64_t now_ns = 1'000'000'000;
+  // Whether the end of the last listener that exited may be judged clean: its wait status was 0, or
+  // (not our child) it left its own identity in departed_identity. And whether a scribbler wrote that
+  // word, which makes any judgement possible.
+  bool last_end_clean = false;
+  bool departed_forged = false;
+  // Deaths not yet reported: like the real driver (src/adapters/controller_loop.cpp), the harness
+  // reports exits only once the core waits. (Reports between any two steps are the subject of the
+  // property test controller_interleaving_test.cpp.)
+  std::vector<std::pair<ProcessIdentity, ExitStatus>> unreported;
+  StepOutcome last_outcome = StepOutcome::waiting;
 };
 
 void read_segment(ByteReader& in, World& world) {
@@ -104,6 +124,7 @@ void advance(ControllerCore& core, World& world, std::uint32_t steps_max) {
     const std::uint64_t wakes_before = world.segment.wakes();
     const std::uint64_t signals_before = world.processes.signals().size();
     const StepOutcome outcome = core.step(world.now_ns);
+    world.last_outcome = outcome;
     const std::string violation =
         check_step(world.segment, world.processes, core, operations_before, wakes_before, signals_before);
     if (!violation.empty()) {
@@ -126,7 +147,7 @@ void run_command(ByteReader& in, ControllerCore& core, World& world) {
   const std::uint8_t command = in.byte();
   const ProcessIdentity listener = core.listener();
   switch (command % 11) {
-    case 0:  // the watched listener ends; graceful ones say goodbye in the segment first
+    case 0:  // the watched listener ends (graceful ones say goodbye first); reported once the core waits
       if (listener.valid() && alive(world, listener)) {
         const std::uint8_t how = in.byte();
         const bool child = [&] {
@@ -135,15 +156,18 @@ void run_command(ByteReader& in, ControllerCore& core, World& world) {
           }
           return false;
         }();
-        if (how % 2 == 0 && world.segment.word(Field::listener_identity) == listener.pack()) {
+        const bool goodbye = how % 2 == 0 && world.segment.word(Field::listener_identity) == listener.pack();
+        if (goodbye) {
           world.segment.set_word(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));
+          world.segment.set_word(Field::departed_identity, listener.pack());
           world.segment.set_word(Field::listener_identity, 0);
         }
         world.processes.end(listener);
         const ExitStatus status = !child      ? ExitStatus::unknown_status()
                                   : how & 4   ? ExitStatus::signal(how & 8 ? 9 : 15)
                                               : ExitStatus::code((how >> 4) % 4);
-        core.handle_listener_exit(listener, status);
+        world.last_end_clean = child ? status.clean() : goodbye;
+        world.unreported.emplace_back(listener, status);
       }
       break;
     case 1:  // the listener registers
@@ -180,7 +204,8 @@ void run_command(ByteReader& in, ControllerCore& core, World& world) {
       world.now_ns += in.below(20000) * ns_per_ms;
       break;
     case 8:
-      if (const auto deadline = core.deadline_ns(); deadline.has_value() && *deadline > world.now_ns) {
+      if (const auto deadline = core.deadline_ns();
+          deadline.has_value() && *deadline > world.now_ns && *deadline - world.now_ns <= timer_horizon_ns) {
         world.now_ns = *deadline;
       }
       break;
@@ -189,6 +214,7 @@ void run_command(ByteReader& in, ControllerCore& core, World& world) {
       const auto field = static_cast<Field>(3 + in.byte() % (field_count - 3));
       std::uint64_t value = in.word();
       if (field == Field::shutdown_request) value &= 0xffff'ffffu;  // a 32-bit word in the image
+      if (field == Field::departed_identity) world.departed_forged = true;
       world.segment.set_word(field, value);
       break;
     }
@@ -198,6 +224,19 @@ void run_command(ByteReader& in, ControllerCore& core, World& world) {
   // Either to quiescence, or a few steps so that the next event arrives mid-sequence.
   const std::uint8_t pace = in.byte();
   advance(core, world, pace % 4 == 0 ? 1 + pace / 64u : settle_steps_max);
+  if (world.last_outcome == StepOutcome::waiting && !world.unreported.empty()) {
+    for (const auto& [identity, status] : world.unreported) {
+      world.processes.note_exit_reported(identity);
+      core.handle_listener_exit(identity, status);
+    }
+    world.unreported.clear();
+    advance(core, world, settle_steps_max);
+  }
+  // Success without a shutdown means the listener ended well (restart never or on-failure); a crash
+  // must never be reported as success, whatever an earlier listener left in the segment.
+  if (core.finished() && core.exit_code() == 0 && !core.shutdown_requested()) {
+    TETHER_FUZZ_CHECK(world.last_end_clean || world.departed_forged, "exit 0 only after a clean end");
+  }
 }
 
 }  // namespace

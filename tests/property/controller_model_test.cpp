@@ -112,6 +112,7 @@ struct ListenerExits final : Command {
       world.segment.set_word(Field::listener_identity, 0);
     }
     world.processes.end(identity);
+    world.processes.note_exit_reported(identity);
     world.core->handle_listener_exit(identity, reported(model));
     world.settle_and_check();
     compare(nextState(model), world);

@@ -16,7 +16,8 @@ namespace tether::testing {
 struct FakeProcess {
   ProcessIdentity identity;
   bool alive = true;
-  bool child = false;  // spawned by the controller under test
+  bool child = false;          // spawned by the controller under test
+  bool exit_reported = false;  // the driver told the core that it ended
 };
 
 class FakeProcesses final : public ProcessPort {
@@ -62,6 +63,12 @@ class FakeProcesses final : public ProcessPort {
   }
   void end(ProcessIdentity identity) {
     if (FakeProcess* process = find_alive(identity)) process->alive = false;
+  }
+  // The driver has reported this identity's end to the core: from now on nothing may be aimed at it.
+  void note_exit_reported(ProcessIdentity identity) {
+    for (FakeProcess& process : table_) {
+      if (process.identity == identity) process.exit_reported = true;
+    }
   }
   void fail_next_spawn(SpawnError error) { spawn_failures_.push_back(error); }
 

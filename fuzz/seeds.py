@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora in fuzz/corpus/ (deterministic; run from anywhere). Each seed is a named,
+hand-made scenario that reaches one part of the target; the fuzzers mutate from there."""
+import pathlib
+import struct
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def write(target, name, data):
+    directory = HERE / "corpus" / target
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_bytes(data)
+
+
+def page(magic=b"TETHER01", version=1, size=4096, total=4096):
+    image = bytearray(total)
+    header = magic + struct.pack("<QQ", version, size)
+    image[: min(len(header), total)] = header[:total]
+    # A plausible rest: generation, listener identity, state idle, launched, controller, heartbeat, restarts.
+    rest = struct.pack("<QQQQQIIQQ", 3, (1234 << 22) | 4242, 3, (1200 << 22) | 4240, (5 << 22) | 50, 0, 0, 10**9, 2)
+    if total >= 24 + len(rest):
+        image[24 : 24 + len(rest)] = rest
+    return bytes(image)
+
+
+SEGMENT = {
+    "valid_page": page(),
+    "uninitialised_page": page(magic=b"\0" * 8),
+    "bad_magic_page": page(magic=b"TETHER02"),
+    "bad_version_page": page(version=2),
+    "bad_size_word": page(size=8192),
+    "long_image": page(total=4097),
+    "truncated_header": page(total=20),
+    "truncated_page": page(total=4095),
+    "empty": b"",
+}
+
+NAMES = {
+    "simple": b"demo", "one_char": b"a", "max_length": b"a" * 64, "too_long": b"b" * 65,
+    "leading_dot": b".hidden", "slash": b"a/b", "empty": b"", "space": b"x y", "all_allowed": b"Az09._-",
+    "inner_dot": b"a.b", "nul_inside": b"ab\0cd", "utf8": "n\u00e4me".encode(), "dash_first": b"-x",
+}
+
+
+# fuzz_controller_events reads: config, segment, then commands of (kind, arguments..., pace).
+def config(mode=0, delay=100, delay_max=1000, limit=4, interval=2000, stop=500, kill=500, stop_max=2000, watchdog=0):
+    data = bytes([mode])
+    for value in (delay, delay_max - delay, limit - 1, interval - 1, stop, kill, stop_max):
+        data += struct.pack(">H", value)
+    return data + bytes([watchdog])  # odd: watchdog on (byte * 20 ms)
+
+
+FRESH = bytes([0])
+
+
+def initialised(generation=5, restarts=2, state=3, shutdown=False, registered=1, launched=0):
+    # registered / launched: 0 nobody, 1 a live stranger, 2 a dead one.
+    return bytes([2]) + struct.pack(">HHH", generation, restarts, state) + bytes([0 if shutdown else 1, registered, launched])
+
+
+SETTLE = 1  # a pace byte not divisible by 4: step to quiescence
+
+
+def exits(how): return bytes([0, how, SETTLE])  # how: bit 0 clear = goodbye; 4 = signal; code in bits 4-5
+REGISTER = bytes([1, SETTLE])
+STRANGER = bytes([2, SETTLE])
+STRANGER_DIES = bytes([3, SETTLE])
+SIGNAL = bytes([4, SETTLE])
+def posted(notice=True): return bytes([5, 0 if notice else 1, SETTLE])
+def spawn_fails(error): return bytes([6, error, SETTLE])  # 0 not_found, 1 resources, 2 identity_unknown
+def wait_ms(ms): return bytes([7]) + struct.pack(">H", ms) + bytes([SETTLE])
+TIMER = bytes([8, SETTLE])
+def scribble(field_offset, value): return bytes([9, field_offset]) + struct.pack(">Q", value) + bytes([SETTLE])
+def one_step(command): return command[:-1] + bytes([0])  # pace 0: a single step, then the next event
+
+
+CONTROLLER_EVENTS = {
+    "launch_register_shutdown": config() + FRESH + REGISTER + SIGNAL + TIMER + TIMER + exits(4 | 8),
+    "crash_loop_gives_up": config(limit=3, delay=10, delay_max=40) + FRESH
+    + exits(1 << 4 | 1) + TIMER + exits(1 << 4 | 1) + TIMER + exits(2 << 4 | 1) + TIMER + exits(5),
+    "graceful_exit_on_failure": config(mode=1) + FRESH + REGISTER + exits(0),
+    "adopt_registered_stranger": config() + initialised(registered=1) + wait_ms(3000) + exits(0) + TIMER,
+    "adopted_crash_after_old_goodbye": config(mode=2) + initialised(state=5, registered=2, launched=1) + exits(1),
+    "stale_registration_cleared": config() + initialised(registered=2, launched=2) + REGISTER + posted(True) + exits(1),
+    "shutdown_posted_without_notice": config() + FRESH + posted(False) + exits(1 << 4 | 1) + TIMER,
+    "spawn_failures": config(limit=6) + FRESH + spawn_fails(1) + spawn_fails(2) + exits(5) + TIMER + TIMER + TIMER
+    + spawn_fails(0) + TIMER,
+    "stranger_registers_while_waiting": config(delay=400, delay_max=400) + FRESH + exits(5) + STRANGER + TIMER
+    + exits(0) + STRANGER_DIES,
+    "shutdown_mid_launch": config(delay=0, delay_max=0) + FRESH + exits(5) + one_step(SIGNAL) + one_step(posted(True))
+    + TIMER,
+    "stop_extended_by_heartbeat": config(stop=300, stop_max=3000) + FRESH + REGISTER + SIGNAL + wait_ms(200)
+    + scribble(6, 10**9 + 200 * 10**6) + TIMER + TIMER + TIMER + exits(0),
+    "watchdog_kills_hung_listener": config(watchdog=51) + FRESH + REGISTER + TIMER + exits(4 | 8 | 1) + TIMER,
+    "scribbling": config() + FRESH + scribble(5, 1) + scribble(1, 0xDEADBEEF) + scribble(0, 7) + exits(5) + TIMER,
+    "shutdown_already_posted": config() + initialised(shutdown=True, registered=0, launched=1) + TIMER + TIMER + exits(5),
+    "garbage_segment": config() + bytes([1]) + b"\x11" * 96 + SIGNAL,
+}
+
+for corpus_name, seeds in (("segment", SEGMENT), ("names", NAMES), ("controller_events", CONTROLLER_EVENTS)):
+    for seed_name, seed in seeds.items():
+        write(corpus_name, seed_name, seed)
