@@ -34,6 +34,7 @@ struct Model {
   std::uint64_t state = 0;
   std::uint64_t heartbeat_ns = 0;
   bool shutdown = false;
+  std::optional<std::size_t> departed;  // who last left gracefully (proof of a goodbye for the controller)
   // The listener's own view.
   bool registered = false;
   bool in_unit = false;
@@ -58,6 +59,7 @@ void compare(const Model& model, const World& world) {
   RC_ASSERT(world.segment.word(Field::listener_identity) == world.packed(model.holder));
   RC_ASSERT(world.segment.word(Field::listener_state) == model.state);
   RC_ASSERT(world.segment.word(Field::heartbeat_ns) == model.heartbeat_ns);
+  RC_ASSERT(world.segment.word(Field::departed_identity) == world.packed(model.departed));
   RC_ASSERT(world.segment.word(Field::generation) == model.generation);
   RC_ASSERT(world.segment.word(Field::shutdown_request) == (model.shutdown ? 1u : 0u));
   RC_ASSERT(world.core->registered() == model.registered);
@@ -161,6 +163,7 @@ struct Leave final : Operation {
     model.in_unit = false;
     if (!model.registered) return;  // nothing to say goodbye to
     model.state = static_cast<std::uint64_t>(ListenerState::exited);
+    model.departed = self_index;
     if (model.holder == self_index) model.holder.reset();
     model.registered = false;
   }
