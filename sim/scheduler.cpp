@@ -40,7 +40,7 @@ RunResult World::run() {
   MutantScope mutant_scope(config_.mutant);
   setup();
   faults_ = swarm_.faults;
-  if (!config_.explore) crash_budget_ = swarm_.crash_ppm > 0 ? 1 : 0;
+  if (!config_.explore) crash_budget_ = swarm_.crash_ppm > 0 || swarm_.crash_after_spawn ? 1 : 0;
   std::vector<Serial> ready;
   bool steps_exhausted = false;
   // Every iteration steps a process, applies a fault, advances the clock or makes a scheduling decision
@@ -89,8 +89,11 @@ RunResult World::run() {
       continue;
     }
     const bool crashable = chosen.kind == ProcessKind::controller || chosen.kind == ProcessKind::listener;
+    // Short-circuit order matters: no decision is drawn (or logged) unless a crash is possible.
     const bool crash = crash_budget_ > 0 && !quiet_ && crashable &&
-                       (config_.explore ? decisions_.choose(2) == 1 : decisions_.chance(swarm_.crash_ppm));
+                       (config_.explore ? decisions_.choose(2) == 1
+                                        : (swarm_.crash_after_spawn && chosen.spawned_in_last_step) ||
+                                              decisions_.chance(swarm_.crash_ppm));
     if (crash) {
       --crash_budget_;
       if (chosen.kind == ProcessKind::controller) {
@@ -105,6 +108,7 @@ RunResult World::run() {
       continue;
     }
     ++step_;
+    chosen.spawned_in_last_step = false;
     step_process(chosen);
     flush_exit_reports();
     trace_.end_step();

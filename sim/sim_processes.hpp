@@ -72,6 +72,7 @@ struct SimProcess {
 
   // Controller.
   bool got_shutdown_signal = false;
+  bool spawned_in_last_step = false;
   bool finished = false;
   Serial expect_adopt = 0;  // a live registered listener it found at start: it must adopt, not launch
   std::vector<ProcessIdentity> watching;
