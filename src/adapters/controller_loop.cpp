@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <vector>
 
+#include "adapters/failpoints.hpp"
 #include "core/exit_codes.hpp"
 
 namespace tether {
@@ -63,6 +64,7 @@ int run_controller_loop(ControllerCore& core, PosixProcesses& processes, SignalF
       assert(steps < steps_per_wakeup_max);
       const StepOutcome outcome = core.step(now_ns);
       drain_events(core, log);
+      failpoint(core.passed_point());
       if (outcome == StepOutcome::finished) return core.exit_code();
       if (outcome == StepOutcome::waiting) break;
       now_ns = clock.now_ns();

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <optional>
 
+#include "adapters/failpoints.hpp"
 #include "adapters/futex.hpp"
 #include "adapters/mapped_segment.hpp"
 #include "adapters/proc_identity.hpp"
@@ -26,7 +27,10 @@ struct ListenerSession::State {
   void run(ListenerOperation operation) {
     core.begin(operation, monotonic_now_ns());
     for (std::uint32_t step = 0; step <= ListenerCore::operation_steps_max; ++step) {
-      if (core.step()) return;
+      if (core.step()) {
+        failpoint(core.passed_point());
+        return;
+      }
     }
     assert(false && "a listener operation exceeded its step bound");
   }

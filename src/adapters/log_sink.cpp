@@ -82,6 +82,12 @@ void LogSink::controller_event(const ControllerEvent& e) const {
     case Kind::shutdown_requested: event("shutdown_requested", {{"listener_pid", pid}}); break;
     case Kind::escalated_sigterm: event("escalated", {{"listener_pid", pid}, {"signal", std::string("SIGTERM")}}); break;
     case Kind::escalated_sigkill: event("escalated", {{"listener_pid", pid}, {"signal", std::string("SIGKILL")}}); break;
+    case Kind::stop_extended:
+      event("stop_extended", {{"listener_pid", pid}, {"deadline_in_ms", static_cast<std::int64_t>(e.value)}});
+      break;
+    case Kind::watchdog_fired:
+      event("watchdog_fired", {{"listener_pid", pid}, {"heartbeat_age_ms", static_cast<std::int64_t>(e.value)}});
+      break;
     case Kind::gave_up:
       event("gave_up", {{"reason", fmt::format("{} starts within --start-limit-interval-ms", e.value)}});
       break;

@@ -221,6 +221,7 @@ std::atomic<std::uint64_t>& word(SegmentImage& image, Field field) {
     case Field::controller_identity: return image.controller_identity;
     case Field::heartbeat_ns: return image.heartbeat_ns;
     case Field::restarts: return image.restarts;
+    case Field::departed_identity: return image.departed_identity;
     case Field::shutdown_request:
     case Field::count_: break;
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "adapters/controller_loop.hpp"
+#include "adapters/failpoints.hpp"
 #include "adapters/mapped_segment.hpp"
 #include "adapters/proc_identity.hpp"
 #include "adapters/steady_clock.hpp"
@@ -57,6 +58,11 @@ int main(int argc, char** argv) {
       ->check(duration)->capture_default_str();
   app.add_option("--kill-timeout-ms", config.kill_timeout_ms, "Grace after SIGTERM, then SIGKILL")
       ->check(duration)->capture_default_str();
+  app.add_option("--stop-timeout-max-ms", config.stop_timeout_max_ms,
+                 "Heartbeats during a stop extend it, up to this long after the request")
+      ->check(duration)->capture_default_str();
+  app.add_option("--watchdog-ms", config.watchdog_ms, "Kill and restart a listener whose heartbeat is older (0: off)")
+      ->check(duration)->capture_default_str();
   app.add_option("--log-format", log_format, "text | json")
       ->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   app.add_option("command", command, "Listener command and arguments, after `--` (default: tether-listener)");
@@ -65,6 +71,10 @@ int main(int argc, char** argv) {
   config.restart = *parse_restart_mode(restart);
   const LogSink log(*parse_log_format(log_format), "tether-controller", name);
   if (auto problem = config.problem()) {
+    log.event("usage_error", {{"error", *problem}});
+    return exit_code::usage;
+  }
+  if (auto problem = failpoints_problem()) {
     log.event("usage_error", {{"error", *problem}});
     return exit_code::usage;
   }

@@ -1,15 +1,44 @@
 // tether-listener: the seed's worker, written with the public API (include/tether/listener.hpp) as any
 // user's worker would be: units of (simulated) work, a shutdown check between units, a clean exit.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <fmt/format.h>
 #include <string>
 #include <thread>
 
+#include "adapters/failpoints.hpp"
 #include "adapters/log_sink.hpp"
+#include "core/exit_codes.hpp"
 #include "apps/cli_support.hpp"
 #include "core/worker_loop.hpp"
 #include "tether/listener.hpp"
+
+namespace {
+
+using Milliseconds = std::chrono::milliseconds;
+
+// The unit's (simulated) work, with a heartbeat every period so that a controller sees progress (a long
+// unit during a stop earns more time; a watchdog stays quiet).
+void work(tether::ListenerSession& session, std::uint64_t work_ms, std::uint64_t heartbeat_ms) {
+  const auto end = std::chrono::steady_clock::now() + Milliseconds(work_ms);
+  for (auto now = std::chrono::steady_clock::now(); now < end; now = std::chrono::steady_clock::now()) {
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(end - now, Milliseconds(heartbeat_ms)));
+    session.heartbeat();
+  }
+}
+
+// Idles until a shutdown request (woken at once by the futex) or the idle time ends, heartbeating.
+void idle(tether::ListenerSession& session, std::uint64_t idle_ms, std::uint64_t heartbeat_ms) {
+  const auto end = std::chrono::steady_clock::now() + Milliseconds(idle_ms);
+  for (auto now = std::chrono::steady_clock::now(); now < end; now = std::chrono::steady_clock::now()) {
+    const auto slice = std::min<std::chrono::steady_clock::duration>(end - now, Milliseconds(heartbeat_ms));
+    if (session.wait_for_shutdown(std::chrono::ceil<Milliseconds>(slice))) return;
+    session.heartbeat();
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace tether;
@@ -27,10 +56,17 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--idle-ms", config.idle_ms, "Idle time between units, cut short by a shutdown request")
       ->check(duration)->capture_default_str();
+  std::uint64_t heartbeat_ms = 1000;
+  app.add_option("--heartbeat-ms", heartbeat_ms, "Heartbeat period during long units and idle waits")
+      ->check(CLI::Range(std::uint64_t{1}, WorkerConfig::duration_ms_max))->capture_default_str();
   app.add_option("--log-format", log_format, "text | json")
       ->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   if (auto code = parse_command_line(app, argc, argv)) return *code;
 
+  if (auto problem = failpoints_problem()) {
+    LogSink(*parse_log_format(log_format), "tether-listener", name).event("usage_error", {{"error", *problem}});
+    return exit_code::usage;
+  }
   auto opened = ListenerSession::open(name);
   const std::string pair_name = opened.ok() ? opened.value().name() : name;
   const LogSink log(*parse_log_format(log_format), "tether-listener", pair_name);
@@ -46,12 +82,12 @@ int main(int argc, char** argv) {
   while (!session.should_stop()) {
     session.begin_unit();
     log.event("unit_started", {{"unit", static_cast<std::int64_t>(units_done + 1)}});
-    std::this_thread::sleep_for(std::chrono::milliseconds(config.work_ms));  // the unit's (simulated) work
+    work(session, config.work_ms, heartbeat_ms);
     session.end_unit();
     ++units_done;
     log.event("unit_finished", {{"unit", static_cast<std::int64_t>(units_done)}});
     if (config.units != 0 && units_done >= config.units) break;
-    if (config.idle_ms > 0) session.wait_for_shutdown(std::chrono::milliseconds(config.idle_ms));
+    if (config.idle_ms > 0) idle(session, config.idle_ms, heartbeat_ms);
   }
   const bool asked = session.should_stop();
   session.leave();

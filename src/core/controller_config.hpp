@@ -16,6 +16,11 @@ struct ControllerConfig {
   std::uint64_t start_limit_interval_ms = 10000;
   std::uint64_t stop_timeout_ms = 10000;
   std::uint64_t kill_timeout_ms = 5000;
+  // Heartbeats during a stop extend its deadline (a long unit finishing), but never past this long
+  // after the request, nor below stop_timeout_ms.
+  std::uint64_t stop_timeout_max_ms = 60000;
+  // A listener whose heartbeat is older than this is killed and restarted; 0 turns the watchdog off.
+  std::uint64_t watchdog_ms = 0;
 
   // Upper bound for every duration option: a day is longer than any sane timeout and keeps all
   // arithmetic in nanoseconds far from overflow.

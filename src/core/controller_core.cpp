@@ -1,5 +1,6 @@
 #include "core/controller_core.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <utility>
@@ -28,6 +29,7 @@ constexpr std::array<FieldValue, field_count - 1> initial_fields = {{
     {Field::shutdown_request, 0},
     {Field::heartbeat_ns, 0},
     {Field::restarts, 0},
+    {Field::departed_identity, 0},
 }};
 }  // namespace
 
@@ -43,6 +45,8 @@ std::string_view controller_event_name(ControllerEvent::Kind kind) {
     case ControllerEvent::Kind::shutdown_requested: return "shutdown_requested";
     case ControllerEvent::Kind::escalated_sigterm: return "escalated_sigterm";
     case ControllerEvent::Kind::escalated_sigkill: return "escalated_sigkill";
+    case ControllerEvent::Kind::stop_extended: return "stop_extended";
+    case ControllerEvent::Kind::watchdog_fired: return "watchdog_fired";
     case ControllerEvent::Kind::gave_up: return "gave_up";
     case ControllerEvent::Kind::finished: return "finished";
   }
@@ -95,7 +99,8 @@ bool ControllerCore::remove_segment() const {
 
 std::optional<std::uint64_t> ControllerCore::deadline_ns() const {
   if (phase_ == Phase::waiting_restart) return restart_deadline_ns_;
-  if (phase_ != Phase::running || !shutdown_requested_) return std::nullopt;
+  if (phase_ != Phase::running) return std::nullopt;
+  if (!shutdown_requested_) return listener_.valid() ? watchdog_deadline_ns_ : std::nullopt;
   if (!sigterm_sent_) return stop_deadline_ns_;
   if (!sigkill_sent_) return kill_deadline_ns_;
   return std::nullopt;
@@ -107,6 +112,7 @@ void ControllerCore::adopt(ProcessIdentity process, std::uint64_t now_ns) {
   listener_started_ns_ = now_ns;
   launched_before_ = true;  // the next launch replaces a listener, so it counts as a restart
   emit({ControllerEvent::Kind::adopted, process});
+  watch_listener_from(now_ns);
   if (shutdown_requested_) {
     begin_stopping(now_ns);
   } else {
@@ -120,8 +126,15 @@ void ControllerCore::begin_stopping(std::uint64_t now_ns) {
     finish(exit_code::ok, true);
     return;
   }
+  stop_requested_ns_ = now_ns;
   stop_deadline_ns_ = now_ns + config_.stop_timeout_ms * ns_per_ms;
+  watchdog_deadline_ns_.reset();  // from now on the stop deadlines govern
   phase_ = Phase::running;
+}
+
+void ControllerCore::watch_listener_from(std::uint64_t now_ns) {
+  if (config_.watchdog_ms == 0) return;
+  watchdog_deadline_ns_ = now_ns + config_.watchdog_ms * ns_per_ms;
 }
 
 void ControllerCore::finish(int exit_code, bool remove_segment) {
@@ -132,6 +145,7 @@ void ControllerCore::finish(int exit_code, bool remove_segment) {
 }
 
 StepOutcome ControllerCore::step(std::uint64_t now_ns) {
+  passed_point_ = CrashPoint::none;
   switch (phase_) {
     case Phase::read_magic: {
       const std::uint64_t magic = segment_.load(Field::magic);
@@ -239,9 +253,10 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
       }
       break;
     case Phase::read_exit_state: {
-      // Only our own children can be waited for; an adopted listener tells how it left in the segment.
-      const std::uint64_t state = segment_.load(Field::listener_state);
-      if (state == static_cast<std::uint64_t>(ListenerState::exited)) *exit_pending_ = ExitStatus::code(0);
+      // Only our own children can be waited for; an adopted listener proves a graceful exit by leaving
+      // its own identity in departed_identity (a state word could be an earlier listener's goodbye).
+      const std::uint64_t departed = segment_.load(Field::departed_identity);
+      if (departed == exited_process_.pack()) *exit_pending_ = ExitStatus::code(0);
       phase_ = Phase::clear_dead_listener;
       break;
     }
@@ -256,6 +271,9 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
     }
     case Phase::decide_after_exit:
       step_decide_after_exit(now_ns);
+      break;
+    case Phase::read_heartbeat:
+      step_read_heartbeat(now_ns);
       break;
     case Phase::finished:
       return StepOutcome::finished;
@@ -275,6 +293,7 @@ void ControllerCore::step_initialise() {
     const FieldValue& field = initial_fields[initialise_index_];
     segment_.store(field.field, field.value);
     ++initialise_index_;
+    if (initialise_index_ == initial_fields.size() / 2) passed_point_ = CrashPoint::mid_init;
     return;
   }
   segment_.store(Field::magic, segment_magic);
@@ -311,18 +330,58 @@ void ControllerCore::step_running(std::uint64_t now_ns) {
     }
     return;
   }
-  if (!shutdown_requested_) return;
+  if (!shutdown_requested_) {
+    if (watchdog_deadline_ns_.has_value() && listener_.valid() && now_ns >= *watchdog_deadline_ns_) {
+      phase_ = Phase::read_heartbeat;
+    }
+    return;
+  }
   assert(listener_.valid());
   if (!sigterm_sent_ && stop_deadline_ns_.has_value() && now_ns >= *stop_deadline_ns_) {
-    sigterm_sent_ = true;
-    processes_.signal(listener_, Signal::terminate);
-    emit({ControllerEvent::Kind::escalated_sigterm, listener_});
-    kill_deadline_ns_ = now_ns + config_.kill_timeout_ms * ns_per_ms;
+    phase_ = Phase::read_heartbeat;  // progress during the stop may earn more time
   } else if (sigterm_sent_ && !sigkill_sent_ && now_ns >= *kill_deadline_ns_) {
     sigkill_sent_ = true;
     processes_.signal(listener_, Signal::kill);
     emit({ControllerEvent::Kind::escalated_sigkill, listener_});
   }
+}
+
+void ControllerCore::step_read_heartbeat(std::uint64_t now_ns) {
+  assert(listener_.valid());
+  const std::uint64_t heartbeat_ns = segment_.load(Field::heartbeat_ns);
+  phase_ = Phase::running;
+  // A hostile or broken writer may store any value: saturate instead of wrapping around.
+  const auto plus = [](std::uint64_t a, std::uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; };
+  if (shutdown_requested_) {
+    assert(!sigterm_sent_);
+    const std::uint64_t stop_timeout_ns = config_.stop_timeout_ms * ns_per_ms;
+    const std::uint64_t cap_ns =
+        stop_requested_ns_ + std::max(config_.stop_timeout_max_ms * ns_per_ms, stop_timeout_ns);
+    // Like systemd's EXTEND_TIMEOUT_USEC: a heartbeat after the request shows the unit is progressing.
+    if (heartbeat_ns > stop_requested_ns_) {
+      const std::uint64_t extended_ns = std::min(plus(heartbeat_ns, stop_timeout_ns), cap_ns);
+      if (extended_ns > now_ns) {
+        stop_deadline_ns_ = extended_ns;
+        emit({ControllerEvent::Kind::stop_extended, listener_, {}, (extended_ns - now_ns) / ns_per_ms});
+        return;
+      }
+    }
+    sigterm_sent_ = true;
+    processes_.signal(listener_, Signal::terminate);
+    emit({ControllerEvent::Kind::escalated_sigterm, listener_});
+    kill_deadline_ns_ = now_ns + config_.kill_timeout_ms * ns_per_ms;
+    return;
+  }
+  const std::uint64_t watchdog_ns = config_.watchdog_ms * ns_per_ms;
+  if (plus(heartbeat_ns, watchdog_ns) > now_ns) {
+    watchdog_deadline_ns_ = plus(heartbeat_ns, watchdog_ns);
+    return;
+  }
+  // Hung or stopped (SIGSTOP): only SIGKILL is sure to end it; its exit then takes the restart path.
+  const std::uint64_t age_ms = (now_ns - std::min(heartbeat_ns, now_ns)) / ns_per_ms;
+  emit({ControllerEvent::Kind::watchdog_fired, listener_, {}, age_ms});
+  processes_.signal(listener_, Signal::kill);
+  watchdog_deadline_ns_.reset();
 }
 
 void ControllerCore::step_spawn(std::uint64_t now_ns) {
@@ -359,6 +418,8 @@ void ControllerCore::step_spawn(std::uint64_t now_ns) {
   }
   listener_ = spawned.value();
   emit({ControllerEvent::Kind::launched, listener_, {}, generation_});
+  watch_listener_from(now_ns);
+  passed_point_ = CrashPoint::after_spawn;
   phase_ = Phase::record_launched;
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/controller_config.hpp"
 #include "core/controller_event.hpp"
+#include "core/crash_points.hpp"
 #include "core/exit_status.hpp"
 #include "core/ports.hpp"
 #include "core/restart_policy.hpp"
@@ -42,6 +43,8 @@ class ControllerCore {
   [[nodiscard]] bool remove_segment() const;
   [[nodiscard]] bool shutdown_requested() const { return shutdown_requested_; }
   [[nodiscard]] ProcessIdentity listener() const { return listener_; }
+  // The named crash point the last step passed (CrashPoint::none for most steps).
+  [[nodiscard]] CrashPoint passed_point() const { return passed_point_; }
 
   // Events emitted since the last call, oldest first.
   bool pop_event(ControllerEvent& event);
@@ -63,6 +66,7 @@ class ControllerCore {
     running,              // waiting for exit, shutdown or the stop deadlines
     post_shutdown,
     read_shutdown_notice,
+    read_heartbeat,       // a stop or watchdog deadline passed: has the listener shown progress?
     read_exit_state,      // an adopted process exited: did it say goodbye in the segment?
     clear_dead_listener,
     decide_after_exit,
@@ -78,6 +82,8 @@ class ControllerCore {
   void step_running(std::uint64_t now_ns);
   void step_decide_after_exit(std::uint64_t now_ns);
   void step_spawn(std::uint64_t now_ns);
+  void step_read_heartbeat(std::uint64_t now_ns);
+  void watch_listener_from(std::uint64_t now_ns);
 
   ControllerConfig config_;
   SegmentPort& segment_;
@@ -102,6 +108,9 @@ class ControllerCore {
   std::optional<std::uint64_t> stop_deadline_ns_;
   std::optional<std::uint64_t> kill_deadline_ns_;
   std::optional<std::uint64_t> restart_deadline_ns_;
+  std::optional<std::uint64_t> watchdog_deadline_ns_;
+  std::uint64_t stop_requested_ns_ = 0;
+  CrashPoint passed_point_ = CrashPoint::none;
   bool sigterm_sent_ = false;
   bool sigkill_sent_ = false;
 

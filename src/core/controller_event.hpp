@@ -21,6 +21,8 @@ struct ControllerEvent {
     shutdown_requested,
     escalated_sigterm,
     escalated_sigkill,
+    stop_extended,    // heartbeats during the stop moved its deadline; value: new deadline in ms from now
+    watchdog_fired,   // the heartbeat was too old; value: its age in ms
     gave_up,
     finished,
   };

@@ -16,6 +16,7 @@ void ListenerCore::begin(ListenerOperation operation, std::uint64_t now_ns) {
   assert(!busy());
   operation_ = operation;
   now_ns_ = now_ns;
+  passed_point_ = CrashPoint::none;
   steps_in_operation_ = 0;
   switch (operation) {
     case ListenerOperation::register_self:
@@ -47,7 +48,16 @@ void ListenerCore::begin(ListenerOperation operation, std::uint64_t now_ns) {
   }
 }
 
-void ListenerCore::complete() { phase_ = Phase::done; }
+void ListenerCore::complete() {
+  phase_ = Phase::done;
+  if (operation_ == ListenerOperation::register_self && registered_) {
+    passed_point_ = CrashPoint::after_register;
+  } else if (operation_ == ListenerOperation::begin_unit) {
+    passed_point_ = CrashPoint::in_unit;
+  } else if (operation_ == ListenerOperation::check_shutdown && !shutdown_seen_) {
+    passed_point_ = CrashPoint::between_check_and_unit;
+  }
+}
 
 bool ListenerCore::step() {
   assert(operation_.has_value());
@@ -128,6 +138,10 @@ bool ListenerCore::step() {
       break;
     case Phase::set_state_exited:
       segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));
+      phase_ = Phase::record_departure;
+      break;
+    case Phase::record_departure:
+      segment_.store(Field::departed_identity, self_.pack());
       phase_ = Phase::release;
       break;
     case Phase::release: {

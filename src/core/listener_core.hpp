@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "core/crash_points.hpp"
 #include "core/ports.hpp"
 
 namespace tether {
@@ -50,6 +51,8 @@ class ListenerCore {
   [[nodiscard]] bool shutdown_seen() const { return shutdown_seen_; }
   [[nodiscard]] bool in_unit() const { return in_unit_; }
   [[nodiscard]] ProcessIdentity self() const { return self_; }
+  // The named crash point the completed operation reached (CrashPoint::none for most).
+  [[nodiscard]] CrashPoint passed_point() const { return passed_point_; }
 
  private:
   enum class Phase : std::uint8_t {
@@ -64,6 +67,7 @@ class ListenerCore {
     set_state_working,
     write_heartbeat,
     set_state_exited,
+    record_departure,  // our identity in departed_identity: the controller's proof that we left cleanly
     release,
   };
 
@@ -84,6 +88,7 @@ class ListenerCore {
   std::optional<RegisterOutcome> register_outcome_;
   bool shutdown_seen_ = false;
   bool in_unit_ = false;
+  CrashPoint passed_point_ = CrashPoint::none;
 };
 
 }  // namespace tether

@@ -29,6 +29,7 @@ enum class Field : std::uint8_t {
   shutdown_request,     // 0, or 1 once a shutdown was requested; never cleared while the segment lives
   heartbeat_ns,         // listener's last sign of progress, CLOCK_MONOTONIC ns
   restarts,             // launches after the first, for status
+  departed_identity,    // packed identity of the last listener that left gracefully; listener only
   count_,
 };
 inline constexpr std::size_t field_count = static_cast<std::size_t>(Field::count_);
@@ -60,6 +61,7 @@ struct SegmentImage {
   std::uint32_t reserved_zero;
   std::atomic<std::uint64_t> heartbeat_ns;
   std::atomic<std::uint64_t> restarts;
+  std::atomic<std::uint64_t> departed_identity;
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);

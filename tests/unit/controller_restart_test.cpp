@@ -166,7 +166,8 @@ TEST_F(ControllerTest, AlwaysRestartsACleanExit) {
 }
 
 TEST_F(ControllerTest, AnAdoptedListenerThatSaidGoodbyeExitedCleanly) {
-  // Not our child: the exit status is unknown, only the segment's `exited` state tells it was clean.
+  // Not our child: the exit status is unknown, only its own identity in departed_identity tells it was
+  // clean.
   config.restart = RestartMode::on_failure;
   const ProcessIdentity listener{321, 9000};
   processes.add_live(listener);
@@ -175,6 +176,7 @@ TEST_F(ControllerTest, AnAdoptedListenerThatSaidGoodbyeExitedCleanly) {
   start();
   ASSERT_EQ(settle(), StepOutcome::waiting);
   segment.poke(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));
+  segment.poke(Field::departed_identity, listener.pack());
   end_listener(listener, ExitStatus::unknown_status());
   EXPECT_EQ(settle(), StepOutcome::finished);
   EXPECT_EQ(core->exit_code(), exit_code::ok);
@@ -197,23 +199,38 @@ TEST_F(ControllerTest, AnAdoptedListenerThatVanishedIsRestartedAndCounted) {
   EXPECT_EQ(segment.peek(Field::restarts), 1u);  // it replaced a listener: a restart, not a first launch
 }
 
-// DISABLED: known core bug (also DISABLED_JudgesAdoptedListenerByItsOwnGoodbye in tests/property).
-// read_exit_state trusts the listener_state word, which may still hold an EARLIER listener's `exited`
-// when the adopted process (found through launched_identity) never registered: its crash reads as a
-// clean exit. Fixing it needs a way to tie the goodbye to one identity (see the unit-test report).
-TEST_F(ControllerTest, DISABLED_AnAdoptedUnregisteredListenerIsNotJudgedByAnEarlierGoodbye) {
+// An earlier listener's goodbye (state `exited`, its identity in departed_identity) must not make the
+// crash of an adopted process that never registered (found through launched_identity) look clean.
+TEST_F(ControllerTest, AnAdoptedUnregisteredListenerIsNotJudgedByAnEarlierGoodbye) {
   config.restart = RestartMode::never;
   const ProcessIdentity launched{654, 7000};
+  const ProcessIdentity predecessor{653, 6000};
   processes.add_live(launched);
   segment.poke_initialised_header();
   segment.poke(Field::launched_identity, launched.pack());
-  segment.poke(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));  // its predecessor's
+  segment.poke(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));
+  segment.poke(Field::departed_identity, predecessor.pack());
   start();
   ASSERT_EQ(settle(), StepOutcome::waiting);
   ASSERT_EQ(core->listener(), launched);
   end_listener(launched, ExitStatus::unknown_status());  // crashed before registering
   EXPECT_EQ(settle(), StepOutcome::finished);
   EXPECT_EQ(core->exit_code(), exit_code::failure);
+}
+
+TEST_F(ControllerTest, AnAdoptedListenerThatLeftGracefullyIsJudgedClean) {
+  config.restart = RestartMode::never;
+  const ProcessIdentity registered{655, 7100};
+  processes.add_live(registered);
+  segment.poke_initialised_header();
+  segment.poke(Field::listener_identity, registered.pack());
+  start();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  ASSERT_EQ(core->listener(), registered);
+  segment.poke(Field::departed_identity, registered.pack());  // its own goodbye
+  end_listener(registered, ExitStatus::unknown_status());
+  EXPECT_EQ(settle(), StepOutcome::finished);
+  EXPECT_EQ(core->exit_code(), exit_code::ok);
 }
 
 TEST_F(ControllerTest, ALateExitReportOfAnEarlierListenerIsIgnored) {

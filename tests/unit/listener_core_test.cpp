@@ -156,7 +156,7 @@ TEST_F(ListenerTest, UnitsPublishWorkingThenHeartbeatAndIdle) {
   EXPECT_EQ(segment.peek(Field::heartbeat_ns), now_ns);
 }
 
-TEST_F(ListenerTest, LeaveStoresExitedThenClearsTheIdentity) {
+TEST_F(ListenerTest, LeaveStoresExitedAndItsDepartureThenClearsTheIdentity) {
   start();
   run(ListenerOperation::register_self);
   const std::size_t before = segment.log().size();
@@ -164,11 +164,13 @@ TEST_F(ListenerTest, LeaveStoresExitedThenClearsTheIdentity) {
   EXPECT_FALSE(core->registered());
   EXPECT_EQ(state(), word(ListenerState::exited));
   EXPECT_EQ(segment.peek(Field::listener_identity), 0u);
-  // The state comes first: a controller that sees the identity gone may already read the state.
-  ASSERT_EQ(segment.log().size(), before + 2);
+  EXPECT_EQ(segment.peek(Field::departed_identity), core->self().pack());
+  // State and departure come first: a controller that sees the identity gone may already read them.
+  ASSERT_EQ(segment.log().size(), before + 3);
   EXPECT_EQ(segment.log()[before].field, Field::listener_state);
-  EXPECT_EQ(segment.log()[before + 1].field, Field::listener_identity);
-  EXPECT_EQ(segment.log()[before + 1].kind, SegmentOp::Kind::compare_exchange);
+  EXPECT_EQ(segment.log()[before + 1].field, Field::departed_identity);
+  EXPECT_EQ(segment.log()[before + 2].field, Field::listener_identity);
+  EXPECT_EQ(segment.log()[before + 2].kind, SegmentOp::Kind::compare_exchange);
 }
 
 TEST_F(ListenerTest, LeaveNeverClearsAnotherListenersIdentity) {
