@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns the Google Benchmark JSON files of one ci/bench run into bench/results/results.md (each figure
-beside its baseline from the same run, the ratio, the target and whether it was met, and the machine)
-and, when gnuplot is available, latency_cdf.png from the raw samples.
+beside its baseline from the same run, the ratio, the target and whether it was met, and the machine),
+the same table as summary.json for tools, and, when gnuplot is available, latency_cdf.png from the raw
+samples.
 
 Medians, not means: each latency benchmark publishes its per-repetition median (p50_us), and the
 figure is the median of those over the repetitions, because a shared machine's outliers move a mean.
@@ -89,60 +90,68 @@ def verdict(ok):
     return "yes" if ok else "**no**"
 
 
+def figure(name, value, unit, baseline=None, ratio=None, ratio_text="—", target="—", met=None):
+    """One row of the table: numbers for summary.json, and their display for results.md."""
+    return {"figure": name, "value": value, "baseline": baseline, "unit": unit, "ratio": ratio,
+            "ratio_text": ratio_text, "target": target, "met": met}
+
+
+def display(row):
+    baseline = row["baseline"]
+    return (row["figure"], fmt_value(row["value"], row["unit"]),
+            "—" if baseline is None and row["ratio"] is None else fmt_value(baseline, row["unit"]),
+            row["ratio_text"], row["target"], verdict(row["met"]))
+
+
 def table_rows(f):
     rows = []
 
-    def ratio_row(figure, name, base, unit, value_fn, limit, cheaper=False):
+    def ratio_row(title, name, base, unit, value_fn, bound, target, cheaper=False):
         value, baseline = value_fn(name), value_fn(base)
         if value is None or baseline is None or value <= 0:
-            rows.append((figure, fmt_value(value, unit), fmt_value(baseline, unit), "missing", limit[1], "n/a"))
-            return
-        if cheaper:
+            rows.append(figure(title, value, unit, baseline, None, "missing", target))
+        elif cheaper:
             ratio = baseline / value
-            text, ok = f"{ratio:.0f}x cheaper", ratio >= limit[0]
+            rows.append(figure(title, value, unit, baseline, ratio, f"{ratio:.0f}x cheaper", target, ratio >= bound))
         else:
             ratio = value / baseline
-            text, ok = f"{ratio:.2f}x", ratio <= limit[0]
-        rows.append((figure, fmt_value(value, unit), fmt_value(baseline, unit), text, limit[1], verdict(ok)))
+            rows.append(figure(title, value, unit, baseline, ratio, f"{ratio:.2f}x", target, ratio <= bound))
 
     p50 = lambda name: f.counter(name, "p50_us")
     ratio_row("`BM_StopCheck/tether` vs `/seed_remap` (CPU per check)", "BM_StopCheck/tether",
-              "BM_StopCheck/seed_remap", "ns", f.cpu_ns, (1000, "≥ 1000x cheaper"), cheaper=True)
+              "BM_StopCheck/seed_remap", "ns", f.cpu_ns, 1000, "≥ 1000x cheaper", cheaper=True)
     ratio_row("`BM_ShutdownLatency/tether` vs `/futex_floor` (p50)", "BM_ShutdownLatency/tether",
-              "BM_ShutdownLatency/futex_floor", "us", p50, (2.0, "≤ 2x"))
-    poll, tether = p50("BM_ShutdownLatency/poll_1ms"), p50("BM_ShutdownLatency/tether")
-    rows.append(("`BM_ShutdownLatency/poll_1ms` (p50), for comparison", fmt_value(poll, "us"),
-                 fmt_value(tether, "us") + " (tether)",
-                 f"tether {poll / tether:.0f}x faster" if poll and tether else "missing", "—", "n/a"))
+              "BM_ShutdownLatency/futex_floor", "us", p50, 2.0, "≤ 2x")
+    ratio_row("`BM_ShutdownLatency/poll_1ms` vs `/tether` (p50), for comparison", "BM_ShutdownLatency/poll_1ms",
+              "BM_ShutdownLatency/tether", "us", p50, float("inf"), "—")
+    rows[-1]["met"] = None
     ratio_row("`BM_DeathDetect/tether` vs `/pidfd_floor` (p50)", "BM_DeathDetect/tether",
-              "BM_DeathDetect/pidfd_floor", "us", p50, (2.0, "≤ 2x"))
+              "BM_DeathDetect/pidfd_floor", "us", p50, 2.0, "≤ 2x")
     ratio_row("`BM_Restart/tether` vs `/spawn_floor` (p50)", "BM_Restart/tether", "BM_Restart/spawn_floor",
-              "us", p50, (1.5, "≤ 1.5x"))
-    rows.append(("`BM_Adopt/tether` (p50)", fmt_value(p50("BM_Adopt/tether"), "us"), "—", "—", "—", "n/a"))
+              "us", p50, 1.5, "≤ 1.5x")
+    rows.append(figure("`BM_Adopt/tether` (p50)", p50("BM_Adopt/tether"), "us"))
 
     scale_names = sorted((n for n in f.runs if n.startswith("BM_Scale/pairs:")),
                          key=lambda n: int(n.split(":")[1]))
     for name in scale_names:
-        rows.append((f"`{name}` time per pair (launch, restart, shut down)", fmt_value(f.time_ms(name), "ms"),
-                     "—", "—", "—", "n/a"))
+        rows.append(figure(f"`{name}` time per pair (launch, restart, shut down)", f.time_ms(name), "ms"))
     if scale_names:
         largest = scale_names[-1]
         for who in ("controller", "listener"):
             peak = f.counter(largest, f"{who}_peak_rss_kib")
             private, pss = f.counter(largest, f"{who}_private_kib"), f.counter(largest, f"{who}_pss_kib")
-            rows.append((f"`{largest}` {who} peak RSS (VmHWM; private {fmt_value(private, 'kib')}, "
-                         f"PSS {fmt_value(pss, 'kib')})", fmt_value(peak, "kib"), "—", "—", "< 4096 KiB",
-                         verdict(None if peak is None else peak < 4096)))
+            rows.append(figure(f"`{largest}` {who} peak RSS (VmHWM; private {fmt_value(private, 'kib')}, "
+                               f"PSS {fmt_value(pss, 'kib')})", peak, "kib", target="< 4096 KiB",
+                               met=None if peak is None else peak < 4096))
         segment = f.counter(largest, "segment_bytes")
-        rows.append(("segment size", fmt_value(segment, "bytes"), "—", "—", "one page (4096 B)",
-                     verdict(None if segment is None else segment == 4096)))
+        rows.append(figure("segment size", segment, "bytes", target="one page (4096 B)",
+                           met=None if segment is None else segment == 4096))
 
     ops = f.counter("BM_Sim/ops", "segment_ops_per_s")
-    rows.append(("`BM_Sim/ops` segment operations per second, one core", fmt_value(ops, "ops"), "—", "—",
-                 "≥ 1 M/s", verdict(None if ops is None else ops >= 1e6)))
+    rows.append(figure("`BM_Sim/ops` segment operations per second, one core (CPU time)", ops, "ops",
+                       target="≥ 1 M/s", met=None if ops is None else ops >= 1e6))
     seeds = f.counter("BM_Sim/seeds", "seeds_per_s")
-    rows.append(("`BM_Sim/seeds` seeds (whole runs) per second, one core", fmt_value(seeds, "seeds"), "—", "—",
-                 "—", "n/a"))
+    rows.append(figure("`BM_Sim/seeds` seeds (whole runs) per second, one core (CPU time)", seeds, "seeds"))
     return rows
 
 
@@ -177,7 +186,7 @@ def markdown(rows_table, rows_dist, info, failed, plotted, repetitions):
                f"the same run, {repetitions} repetition(s) with Google Benchmark's random interleaving; "
                "latencies are medians.")
     out += ["", "| figure | measured | baseline | ratio | target | met |", "|---|---|---|---|---|---|"]
-    out += ["| " + " | ".join(row) + " |" for row in rows_table]
+    out += ["| " + " | ".join(display(row)) + " |" for row in rows_table]
     if rows_dist:
         out += ["", "## Latency distributions (median over repetitions of each statistic)", "",
                 "| benchmark | p50 | p90 | p99 | max | samples |", "|---|---|---|---|---|---|"]
@@ -236,11 +245,13 @@ def main():
     repetitions = max((len(v) for v in runs.values()), default=0)
     rows = table_rows(figures)
     for row in rows:
-        if row[1] == "missing":
-            failed.append(f"{row[0]}: no result")
+        if row["value"] is None:
+            failed.append(f"{row['figure']}: no result")
     plotted = plot(samples_dir, results_dir)
     text = markdown(rows, distribution_rows(figures), machine(), failed, plotted, repetitions)
     (results_dir / "results.md").write_text(text)
+    summary = {"machine": machine(), "repetitions": repetitions, "failed": failed, "figures": rows}
+    (results_dir / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     print(text)
     return 0
 
