@@ -1,46 +1,59 @@
 #include "explore.hpp"
 
-#include <algorithm>
+#include <vector>
 
 #include "runner.hpp"
 
 namespace tether::sim {
 
+namespace {
+struct Pending {
+  std::vector<std::uint32_t> prefix;  // ends with its last deviation; defaults (0) follow
+  std::uint32_t deviations = 0;
+};
+}  // namespace
+
 ExploreResult explore(const ExploreOptions& options) {
   ExploreResult result;
   SimConfig config = options.config;
   config.explore = true;
-  for (std::uint32_t depth = 0; depth <= options.depth; ++depth) {
-    result.depth_searched = depth;
-    std::vector<std::uint32_t> prefix;
-    // An odometer over the first `depth` decisions: each run is a distinct path, so the loop ends after
-    // at most the product of their ranges runs (and runs_max bounds it regardless).
-    while (result.runs < options.runs_max) {
+  for (std::uint32_t bound = 0; bound <= options.depth && !result.shortest; ++bound) {
+    result.depth_searched = bound;
+    // Depth-first over deviation positions: a child deviates at a position after its parent's last
+    // deviation, so every log with at most `bound` deviations is run exactly once. The stack holds at
+    // most bound * (positions * range) entries, and runs_max bounds the whole search.
+    std::vector<Pending> stack{{{}, 0}};
+    while (!stack.empty() && result.runs < options.runs_max) {
+      Pending pending = std::move(stack.back());
+      stack.pop_back();
       Trace trace;
-      const RunOutput output = run_decisions(config, prefix, trace);
+      const RunOutput output = run_decisions(config, pending.prefix, trace);
       ++result.runs;
       if (output.result.violation) {
-        const bool shorter = !result.shortest || output.result.violation->step < result.shortest->violation->step;
-        if (shorter) {
+        if (!result.shortest || output.result.violation->step < result.shortest->violation->step) {
           Scenario found;
           found.config = config;
           found.decisions = output.decisions;
           found.violation = output.result.violation;
           result.shortest = found;
         }
+        continue;  // a failing run's extensions fail at the same point or later: no shorter trace there
       }
-      const std::size_t varied = std::min<std::size_t>(depth, output.decisions.size());
-      std::size_t position = varied;
-      while (position > 0 && output.decisions[position - 1] + 1 >= output.ranges[position - 1]) --position;
-      if (position == 0) break;
-      prefix.assign(output.decisions.begin(), output.decisions.begin() + static_cast<std::ptrdiff_t>(position));
-      ++prefix.back();
+      if (pending.deviations >= bound) continue;
+      for (std::size_t position = output.decisions.size(); position-- > pending.prefix.size();) {
+        for (std::uint32_t value = output.ranges[position] - 1; value >= 1; --value) {
+          Pending child;
+          child.prefix.assign(output.decisions.begin(), output.decisions.begin() + static_cast<std::ptrdiff_t>(position));
+          child.prefix.push_back(value);
+          child.deviations = pending.deviations + 1;
+          stack.push_back(std::move(child));
+        }
+      }
     }
     if (result.runs >= options.runs_max) {
       result.complete = false;
       break;
     }
-    if (result.shortest) break;
   }
   return result;
 }

@@ -1,7 +1,9 @@
 #pragma once
-// Stateless model checking for a small fixed world (SimConfig::explore): every decision sequence whose
-// first `depth` choices vary (later ones take the default), by re-execution, with iterative deepening so
-// that the first violation found has the shortest decision prefix; among those, the fewest steps.
+// Stateless model checking of a small fixed world (SimConfig::explore), by re-execution: every run
+// whose decision log deviates from the default (choice 0: the last process goes on, nobody crashes) in
+// at most `depth` places — preemption bounding, as in CHESS: most concurrency bugs need only a few
+// preemptions. Iterative deepening on the number of deviations, so the violation found first needs the
+// fewest preemptions and crashes; among those, the fewest steps.
 #include <cstdint>
 #include <optional>
 
@@ -11,15 +13,15 @@ namespace tether::sim {
 
 struct ExploreOptions {
   SimConfig config;
-  std::uint32_t depth = 8;
+  std::uint32_t depth = 2;  // deviations (preemptions and crashes) allowed per run
   std::uint64_t runs_max = 2'000'000;
 };
 
 struct ExploreResult {
   std::uint64_t runs = 0;
-  std::uint32_t depth_searched = 0;  // the deepest bound fully enumerated (or where it stopped)
+  std::uint32_t depth_searched = 0;  // the deviation bound reached (completely, unless !complete)
   bool complete = true;              // false when runs_max cut the search short
-  std::optional<Scenario> shortest;  // the shortest violating scenario, if any
+  std::optional<Scenario> shortest;  // a violating scenario with the fewest deviations, then steps
 };
 
 ExploreResult explore(const ExploreOptions& options);

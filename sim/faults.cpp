@@ -60,10 +60,17 @@ Swarm draw_swarm(Decisions& decisions, const SimConfig& config) {
   controller.start_limit_interval_ms = 100 * std::uint64_t{decisions.between(1, 30)};
   controller.stop_timeout_ms = 10 * std::uint64_t{decisions.choose(51)};
   controller.kill_timeout_ms = 10 * std::uint64_t{decisions.choose(51)};
-  assert(!controller.problem().has_value());
+  // Heartbeats during a stop may extend it up to this long after the request.
+  controller.stop_timeout_max_ms = controller.stop_timeout_ms * decisions.between(1, 4);
 
   swarm.worker.work_ms = 10 * std::uint64_t{decisions.between(1, 30)};
   swarm.worker.idle_ms = 10 * std::uint64_t{decisions.choose(21)};
+  // The watchdog, on for half the seeds, at two to five heartbeat intervals: it must kill hung
+  // listeners, never healthy ones (those heartbeat at least once per unit plus idle time).
+  if (decisions.choose(2) == 1) {
+    controller.watchdog_ms = (swarm.worker.work_ms + swarm.worker.idle_ms) * decisions.between(2, 5);
+  }
+  assert(!controller.problem().has_value());
   swarm.spawn_latency_ms_max = decisions.choose(51);
 
   swarm.preempt_ppm = draw_rate(decisions, 100'000);
@@ -83,7 +90,7 @@ Swarm draw_swarm(Decisions& decisions, const SimConfig& config) {
                                  : InitialSegment::stale_shutdown;
   swarm.stranger_takes_stale_pid = decisions.choose(2) == 1;
   swarm.second_controller_at_start = decisions.choose(8) == 1;
-  swarm.tool_step_ms_max = decisions.choose(2) == 0 ? 0 : 10 * std::uint64_t{decisions.choose(21)};
+  swarm.tool_step_ms_max = decisions.choose(4) == 0 ? 0 : 10 * std::uint64_t{decisions.choose(21)};
 
   std::array<FaultKind, fault_kind_count> enabled{};
   std::uint32_t enabled_count = 0;

@@ -170,7 +170,7 @@ int command_explore(const CommonOptions& common, std::uint32_t depth, std::uint3
     return exit_code::usage;
   }
   const ExploreResult result = explore(options);
-  fmt::print("explored {} runs, decision depth up to {}{}\n", result.runs, result.depth_searched,
+  fmt::print("explored {} runs with up to {} deviations (preemptions, crashes){}\n", result.runs, result.depth_searched,
              result.complete ? "" : " (cut short by the run limit)");
   if (!result.shortest) {
     fmt::print("no invariant violated within the bound\n");
@@ -231,13 +231,13 @@ int main(int argc, char** argv) {
   shrink_command->add_option("file", file, "scenario file")->required();
   shrink_command->add_option("-o,--output", output_file, "where to write the minimal scenario")->required();
 
-  std::uint32_t depth = 8;
+  std::uint32_t depth = 2;
   std::uint32_t crashes = 1;
   std::uint32_t explore_pids = 4;
   auto* explore_command = app.add_subcommand("explore", "enumerate interleavings and crash points (small world)");
   explore_command->add_option("--protocol", common.protocol, "tether or seed");
   explore_command->add_option("--mutant", common.mutant, "a planted bug");
-  explore_command->add_option("--depth", depth, "number of leading decisions enumerated")->required();
+  explore_command->add_option("--depth", depth, "deviations from the default schedule per run (preemptions and crashes)")->required();
   explore_command->add_option("--crashes", crashes, "crash points the search may insert");
   explore_command->add_option("--pids", explore_pids, "size of the simulated pid space");
   explore_command->add_option("-o,--output", output_file, "write the shortest failing scenario here");

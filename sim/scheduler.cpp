@@ -66,6 +66,10 @@ RunResult World::run() {
         ready.push_back(candidate->serial);
       }
     }
+    // Choice 0 lets the process that stepped last go on (CHESS's convention): a non-zero choice is a
+    // preemption, which is what `explore` bounds.
+    const auto last = std::find(ready.begin(), ready.end(), last_stepped_);
+    if (last != ready.end()) std::rotate(ready.begin(), last, last + 1);
     if (!quiet_ && next_fault_ < faults_.size() && faults_[next_fault_].at_ns <= now_ns_ &&
         (ready.empty() || faults_[next_fault_].extra_steps == 0)) {
       const FaultEvent fault = faults_[next_fault_++];
@@ -108,6 +112,7 @@ RunResult World::run() {
       continue;
     }
     ++step_;
+    last_stepped_ = chosen.serial;
     chosen.spawned_in_last_step = false;
     step_process(chosen);
     flush_exit_reports();

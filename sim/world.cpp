@@ -59,8 +59,8 @@ void World::setup() {
   restart_bound_ns_ = (controller.restart_delay_max_ms + swarm_.spawn_latency_ms_max + 200) * ns_per_ms;
   const std::uint64_t converge_ms =
       4 * (controller.restart_delay_max_ms + swarm_.spawn_latency_ms_max) + 2 * unit_ms + bound_slack_ms;
-  const std::uint64_t stop_ms = unit_ms + controller.stop_timeout_ms + controller.kill_timeout_ms +
-                                2 * swarm_.spawn_latency_ms_max + bound_slack_ms;
+  const std::uint64_t stop_ms = unit_ms + std::max(controller.stop_timeout_ms, controller.stop_timeout_max_ms) +
+                                controller.kill_timeout_ms + 2 * swarm_.spawn_latency_ms_max + bound_slack_ms;
   converge_at_ns_ = fault_phase_end_ns_ + converge_ms * ns_per_ms;
   end_at_ns_ = converge_at_ns_ + stop_ms * ns_per_ms;
 
@@ -194,6 +194,7 @@ void World::exit_process(SimProcess& process, ExitStatus status, bool killed, st
                         (it->start_time_ticks == 0 || it->start_time_ticks == process.identity.start_time_ticks);
       if (!same) continue;
       const ExitStatus reported = other->serial == process.parent ? status : ExitStatus::unknown_status();
+      if (config_.mutant == Mutant::exit_not_reported) break;
       // Reported after the current step: a controller that kills its listener hears of it later, as a
       // real one does through its event loop, never from inside its own step.
       pending_exits_.push_back({other->serial, *it, reported});
@@ -392,6 +393,9 @@ SignalOutcome World::signal(Serial sender, ProcessIdentity identity, Signal sign
   });
   if (target == 0) return SignalOutcome::gone;
   SimProcess& receiver = process(target);
+  if (config_.mutant == Mutant::escalation_lost && process(sender).kind == ProcessKind::controller) {
+    return SignalOutcome::delivered;  // the planted bug: reported as sent, never arrives
+  }
   if (process(sender).kind == ProcessKind::controller && receiver.kind != ProcessKind::listener) {
     violate(invariant::foreign_signal, fmt::format("{} sent {} to {}, not its listener", process(sender).label, name,
                                                 receiver.label));
@@ -403,6 +407,8 @@ SignalOutcome World::signal(Serial sender, ProcessIdentity identity, Signal sign
     cover(Situation::sigterm_ignored);
   } else if (receiver.kind == ProcessKind::controller) {
     deliver_shutdown_signal(receiver);
+  } else if (receiver.kind == ProcessKind::listener && config_.mutant == Mutant::sigterm_exits_mid_unit) {
+    exit_process(receiver, ExitStatus::code(0), false, "SIGTERM handler calls exit(0)");
   } else {
     exit_process(receiver, ExitStatus::signal(15), true, "SIGTERM");
   }

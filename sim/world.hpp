@@ -190,6 +190,7 @@ class World {
   std::uint64_t now_ns_ = 0;
   std::uint64_t step_ = 0;
   Serial lock_holder_ = 0;
+  Serial last_stepped_ = 0;
   bool system_finished_ = false;  // a controller finished (not refused): the run of this name is over
   std::size_t next_fault_ = 0;
   std::uint32_t crash_budget_ = 0;

@@ -18,12 +18,18 @@ enum class Mutant : std::uint8_t {
   restart_after_shutdown,            // controller core: the restart path ignores the shutdown request
   adoption_without_identity_check,   // controller core: adopts a registered pid without its start time
   skip_shutdown_check_after_restart, // controller core: a restart spawns without reading the request
+  // Driver-level bugs, planted in the simulated ports so that every invariant has a bug that breaks it:
+  exit_not_reported,                 // sim: a watched process's exit never reaches the controller
+  escalation_lost,                   // sim: the controller's SIGTERM/SIGKILL to its listener is lost
+  sigterm_exits_mid_unit,            // sim: the listener's SIGTERM handler calls exit(0) mid-unit
 };
 
-inline constexpr std::array<Mutant, 6> all_mutants = {
+inline constexpr std::array<Mutant, 9> all_mutants = {
     Mutant::identity_without_start_time,     Mutant::registration_clears_shutdown,
     Mutant::no_controller_lock,              Mutant::restart_after_shutdown,
     Mutant::adoption_without_identity_check, Mutant::skip_shutdown_check_after_restart,
+    Mutant::exit_not_reported,               Mutant::escalation_lost,
+    Mutant::sigterm_exits_mid_unit,
 };
 
 constexpr std::string_view mutant_name(Mutant mutant) {
@@ -35,6 +41,9 @@ constexpr std::string_view mutant_name(Mutant mutant) {
     case Mutant::restart_after_shutdown: return "restart_after_shutdown";
     case Mutant::adoption_without_identity_check: return "adoption_without_identity_check";
     case Mutant::skip_shutdown_check_after_restart: return "skip_shutdown_check_after_restart";
+    case Mutant::exit_not_reported: return "exit_not_reported";
+    case Mutant::escalation_lost: return "escalation_lost";
+    case Mutant::sigterm_exits_mid_unit: return "sigterm_exits_mid_unit";
   }
   return "invalid";
 }
