@@ -30,7 +30,8 @@ int poll_timeout_ms(const ControllerCore& core, std::uint64_t now_ns) {
   return remaining_ms > INT_MAX ? INT_MAX : static_cast<int>(remaining_ms);
 }
 
-void dispatch_signals(ControllerCore& core, SignalFd& signals, const LogSink& log) {
+void dispatch_signals(ControllerCore& core, SignalFd& signals, const LogSink& log,
+                      const std::function<void()>& on_hangup) {
   // Bounded: a signalfd holds at most one pending instance of each standard signal.
   for (int read_count = 0; read_count < 64; ++read_count) {
     const auto signal_number = signals.read_signal();
@@ -44,7 +45,10 @@ void dispatch_signals(ControllerCore& core, SignalFd& signals, const LogSink& lo
       case SIGUSR1:  // `tether shutdown` posted in the segment and asks us to look
         core.handle_shutdown_notice();
         break;
-      default:  // SIGHUP: nothing to reload yet, and it must not kill the controller
+      case SIGHUP:
+        on_hangup();
+        break;
+      default:
         break;
     }
   }
@@ -53,7 +57,7 @@ void dispatch_signals(ControllerCore& core, SignalFd& signals, const LogSink& lo
 }  // namespace
 
 int run_controller_loop(ControllerCore& core, PosixProcesses& processes, SignalFd& signals,
-                        ClockPort& clock, const LogSink& log) {
+                        ClockPort& clock, const LogSink& log, const std::function<void()>& on_hangup) {
   assert(signals.valid());
   std::vector<pollfd> descriptors;
   std::vector<ProcessIdentity> polled;
@@ -83,7 +87,7 @@ int run_controller_loop(ControllerCore& core, PosixProcesses& processes, SignalF
       return exit_code::os_error;
     }
     if (ready <= 0) continue;
-    if ((descriptors[0].revents & POLLIN) != 0) dispatch_signals(core, signals, log);
+    if ((descriptors[0].revents & POLLIN) != 0) dispatch_signals(core, signals, log, on_hangup);
     for (std::size_t index = 1; index < descriptors.size(); ++index) {
       if (descriptors[index].revents == 0) continue;
       const ProcessIdentity identity = polled[index - 1];

@@ -88,6 +88,8 @@ void LogSink::controller_event(const ControllerEvent& e) const {
     case Kind::watchdog_fired:
       event("watchdog_fired", {{"listener_pid", pid}, {"heartbeat_age_ms", static_cast<std::int64_t>(e.value)}});
       break;
+    case Kind::unregistered: event("unregistered", {{"listener_pid", pid}, {"treated_as", std::string("plain worker")}}); break;
+    case Kind::stop_signalled: event("stop_signalled", {{"listener_pid", pid}}); break;
     case Kind::gave_up:
       event("gave_up", {{"reason", fmt::format("{} starts within --start-limit-interval-ms", e.value)}});
       break;

@@ -20,6 +20,15 @@ Result<PairStatus, SegmentError> read_pair_status(std::string_view name) {
   status.listener_alive = identity_alive(status.listener);
   status.state = status.listener_alive ? std::string(listener_state_name(segment.load(Field::listener_state)))
                                        : std::string("none");
+  if (!status.listener_alive) {
+    // A plain worker never registers: the controller's record of what it launched is all there is.
+    const auto launched = ProcessIdentity::unpack(segment.load(Field::launched_identity));
+    if (identity_alive(launched)) {
+      status.listener = launched;
+      status.listener_alive = true;
+      status.state = "unregistered";
+    }
+  }
   status.generation = segment.load(Field::generation);
   status.restarts = segment.load(Field::restarts);
   status.shutdown_requested = segment.load(Field::shutdown_request) != 0;

@@ -13,7 +13,9 @@ namespace tether {
 
 struct PairStatus {
   std::string name;
-  std::string state;  // listener_state_name, or "none" when no live listener is registered
+  // listener_state_name; "unregistered" for a live launched process that has not registered (a plain
+  // worker, or one still starting); "none" when no worker lives.
+  std::string state;
   ProcessIdentity listener{};
   bool listener_alive = false;
   std::uint64_t generation = 0;

@@ -23,16 +23,24 @@ namespace tether {
 
 namespace {
 
-// The listener's environment: ours, with TETHER_NAME and TETHER_GENERATION replaced.
-std::vector<std::string> child_environment(const std::string& name, std::uint64_t generation) {
+std::string_view variable_name(std::string_view entry) { return entry.substr(0, entry.find('=')); }
+
+// The worker's environment: ours, then the configured entries, then TETHER_NAME and TETHER_GENERATION;
+// a later entry replaces an earlier one of the same name.
+std::vector<std::string> child_environment(const LaunchSpec& spec, std::uint64_t generation) {
+  std::vector<std::string> entries;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) entries.emplace_back(*entry);
+  entries.insert(entries.end(), spec.environment.begin(), spec.environment.end());
+  entries.push_back("TETHER_NAME=" + spec.name);
+  entries.push_back("TETHER_GENERATION=" + std::to_string(generation));
   std::vector<std::string> environment;
-  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-    const std::string_view variable(*entry);
-    if (variable.starts_with("TETHER_NAME=") || variable.starts_with("TETHER_GENERATION=")) continue;
-    environment.emplace_back(variable);
+  for (auto entry = entries.rbegin(); entry != entries.rend(); ++entry) {
+    const auto name = variable_name(*entry);
+    const bool shadowed = std::any_of(environment.begin(), environment.end(),
+                                      [&](const std::string& kept) { return variable_name(kept) == name; });
+    if (!shadowed) environment.push_back(*entry);
   }
-  environment.push_back("TETHER_NAME=" + name);
-  environment.push_back("TETHER_GENERATION=" + std::to_string(generation));
+  std::reverse(environment.begin(), environment.end());
   return environment;
 }
 
@@ -59,21 +67,43 @@ struct SpawnAttributes {
       sigaddset(&defaults, signal_number);
     }
     posix_spawnattr_setsigdefault(&attributes, &defaults);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    // A process group of its own (pgid = its pid), so that stopping it reaches everything it started.
+    posix_spawnattr_setpgroup(&attributes, 0);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
   }
   ~SpawnAttributes() { posix_spawnattr_destroy(&attributes); }
   SpawnAttributes(const SpawnAttributes&) = delete;
   SpawnAttributes& operator=(const SpawnAttributes&) = delete;
 };
 
-int to_signal_number(Signal signal) { return signal == Signal::kill ? SIGKILL : SIGTERM; }
+struct FileActions {
+  posix_spawn_file_actions_t actions{};
+  FileActions(const LaunchSpec& spec, int output_fd) {
+    posix_spawn_file_actions_init(&actions);
+    if (spec.directory.has_value()) posix_spawn_file_actions_addchdir_np(&actions, spec.directory->c_str());
+    if (output_fd >= 0) {
+      posix_spawn_file_actions_adddup2(&actions, output_fd, STDOUT_FILENO);
+      posix_spawn_file_actions_adddup2(&actions, output_fd, STDERR_FILENO);
+    }
+  }
+  ~FileActions() { posix_spawn_file_actions_destroy(&actions); }
+  FileActions(const FileActions&) = delete;
+  FileActions& operator=(const FileActions&) = delete;
+};
+
+// Signals the process group led by `identity` when it leads one (our workers do), else the process
+// alone. The group id cannot be reused while the leader is unreaped or any member lives.
+SignalOutcome signal_group(ProcessIdentity identity, int pidfd, int signal_number) {
+  const SignalOutcome leader = send_pidfd_signal(pidfd, signal_number);
+  if (leader == SignalOutcome::delivered && getpgid(identity.pid) == identity.pid) {
+    kill(-identity.pid, signal_number);
+  }
+  return leader;
+}
 
 }  // namespace
 
-PosixProcesses::PosixProcesses(std::vector<std::string> command, std::string name)
-    : command_(std::move(command)), name_(std::move(name)) {
-  assert(!command_.empty());
-}
+PosixProcesses::PosixProcesses(LaunchSpec spec) : spec_(std::move(spec)) { assert(!spec_.command.empty()); }
 
 PosixProcesses::~PosixProcesses() {
   for (const auto& entry : watched_) close(entry.pidfd);
@@ -81,13 +111,15 @@ PosixProcesses::~PosixProcesses() {
 
 Result<ProcessIdentity, SpawnError> PosixProcesses::spawn(std::uint64_t generation) {
   assert(watched_.size() < watched_max);
-  std::vector<std::string> arguments = command_;
-  std::vector<std::string> environment = child_environment(name_, generation);
+  std::vector<std::string> arguments = spec_.command;
+  std::vector<std::string> environment = child_environment(spec_, generation);
   auto argv = pointers(arguments);
   auto envp = pointers(environment);
   SpawnAttributes attributes;
+  FileActions actions(spec_, output_fd_);
   pid_t pid = 0;
-  const int error = posix_spawnp(&pid, argv[0], nullptr, &attributes.attributes, argv.data(), envp.data());
+  const int error =
+      posix_spawnp(&pid, argv[0], &actions.actions, &attributes.attributes, argv.data(), envp.data());
   if (error == ENOENT || error == EACCES || error == ENOEXEC || error == ENOTDIR) {
     return fail(SpawnError::not_found);
   }
@@ -128,9 +160,10 @@ SignalOutcome PosixProcesses::signal(ProcessIdentity identity, Signal signal) {
   assert(identity.valid());
   const auto found = std::find_if(watched_.begin(), watched_.end(),
                                   [&](const Watched& w) { return w.identity == identity; });
+  const int signal_number = signal == Signal::kill ? SIGKILL : spec_.stop_signal;
   // A watched process's pidfd was verified when it was opened and pins that process for good.
-  if (found != watched_.end()) return send_pidfd_signal(found->pidfd, to_signal_number(signal));
-  return send_verified_signal(identity, to_signal_number(signal));
+  if (found != watched_.end()) return signal_group(identity, found->pidfd, signal_number);
+  return send_verified_signal(identity, signal_number);
 }
 
 ExitStatus PosixProcesses::collect(ProcessIdentity identity) {
@@ -138,6 +171,11 @@ ExitStatus PosixProcesses::collect(ProcessIdentity identity) {
                                   [&](const Watched& w) { return w.identity == identity; });
   assert(found != watched_.end());
   ExitStatus status = ExitStatus::unknown_status();
+  // Whatever the worker left running in its group goes with it: nothing is orphaned. A child's pid (its
+  // group id) stays reserved until we reap it. An adopted worker was reaped by init: its number is either
+  // free (ESRCH), reserved by its own surviving group members, or already a stranger's pid — in which
+  // case we must not touch the group it names.
+  if (found->child || !read_proc_stat(identity.pid).has_value()) kill(-identity.pid, SIGKILL);
   if (found->child) {
     siginfo_t info{};
     if (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(found->pidfd), &info, WEXITED) == 0) {

@@ -1,6 +1,9 @@
 #pragma once
-// The controller's ProcessPort for real: posix_spawn for launches, a pidfd per watched process (child
-// or adopted) so that exits are seen through poll and signals can never reach a recycled pid.
+// The controller's ProcessPort for real: posix_spawn for launches, each worker in a process group of its
+// own, a pidfd per watched process (child or adopted) so that exits are seen through poll and signals
+// can never reach a recycled pid.
+#include <csignal>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -8,6 +11,15 @@
 #include "core/ports.hpp"
 
 namespace tether {
+
+// How to start the worker.
+struct LaunchSpec {
+  std::vector<std::string> command;      // argv; argv[0] searched in PATH when it has no slash
+  std::string name;                      // passed as TETHER_NAME
+  std::optional<std::string> directory;  // working directory; ours when unset
+  std::vector<std::string> environment;  // KEY=VALUE entries set on top of ours
+  int stop_signal = SIGTERM;             // what Signal::terminate sends
+};
 
 class PosixProcesses final : public ProcessPort {
  public:
@@ -19,9 +31,7 @@ class PosixProcesses final : public ProcessPort {
   // Watching more processes than this means the core lost track of them: a bug, asserted.
   static constexpr std::size_t watched_max = 16;
 
-  // `command` is the listener's argv (argv[0] searched in PATH when it has no slash); `name` is passed
-  // as TETHER_NAME.
-  PosixProcesses(std::vector<std::string> command, std::string name);
+  explicit PosixProcesses(LaunchSpec spec);
   ~PosixProcesses() override;
   PosixProcesses(const PosixProcesses&) = delete;
   PosixProcesses& operator=(const PosixProcesses&) = delete;
@@ -29,15 +39,20 @@ class PosixProcesses final : public ProcessPort {
   Result<ProcessIdentity, SpawnError> spawn(std::uint64_t generation) override;
   bool is_alive(ProcessIdentity identity) override;
   bool watch(ProcessIdentity identity) override;
+  // Signals the worker's whole process group (its children too), after verifying the leader's identity.
   SignalOutcome signal(ProcessIdentity identity, Signal signal) override;
 
   [[nodiscard]] const std::vector<Watched>& watched() const { return watched_; }
-  // The watched process's pidfd became readable: reap it (children) and stop watching it.
+  // The watched process's pidfd became readable: kill what is left of its process group, reap it
+  // (children) and stop watching it.
   ExitStatus collect(ProcessIdentity identity);
 
+  // Where later launches send their stdout and stderr: a descriptor we keep open (-1: ours).
+  void set_output(int output_fd) { output_fd_ = output_fd; }
+
  private:
-  std::vector<std::string> command_;
-  std::string name_;
+  LaunchSpec spec_;
+  int output_fd_ = -1;
   std::vector<Watched> watched_;
 };
 

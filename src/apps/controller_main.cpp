@@ -1,6 +1,8 @@
 // tether-controller: launch a listener for a name and keep it running, adopt a live one, stop it
 // gracefully on request. A thin shell: parse, open, hand over to the core's real driver.
 #include <climits>
+#include <csignal>
+#include <optional>
 #include <cstdio>
 #include <fmt/format.h>
 #include <string>
@@ -13,6 +15,7 @@
 #include "adapters/proc_identity.hpp"
 #include "adapters/steady_clock.hpp"
 #include "apps/cli_support.hpp"
+#include "apps/launch_options.hpp"
 #include "core/exit_codes.hpp"
 
 namespace {
@@ -63,6 +66,20 @@ int main(int argc, char** argv) {
       ->check(duration)->capture_default_str();
   app.add_option("--watchdog-ms", config.watchdog_ms, "Kill and restart a listener whose heartbeat is older (0: off)")
       ->check(duration)->capture_default_str();
+  app.add_option("--ready-timeout-ms", config.ready_timeout_ms,
+                 "A worker not registered by then is a plain worker (stopped by signal, no watchdog)")
+      ->check(duration)->capture_default_str();
+  std::string stop_signal = "TERM";
+  std::optional<std::string> directory;
+  std::vector<std::string> environment;
+  std::optional<std::string> environment_file;
+  std::optional<std::string> log_file;
+  app.add_option("--stop-signal", stop_signal, "Signal that stops a plain worker, and follows the stop timeout")
+      ->capture_default_str();
+  app.add_option("--cwd", directory, "Working directory of the worker")->check(CLI::ExistingDirectory);
+  app.add_option("--env", environment, "KEY=VALUE for the worker's environment (repeatable)");
+  app.add_option("--env-file", environment_file, "File of KEY=VALUE lines for the worker's environment");
+  app.add_option("--log-file", log_file, "Append the worker's stdout and stderr here (reopened on SIGHUP)");
   app.add_option("--log-format", log_format, "text | json")
       ->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   app.add_option("command", command, "Listener command and arguments, after `--` (default: tether-listener)");
@@ -79,6 +96,37 @@ int main(int argc, char** argv) {
     return exit_code::usage;
   }
   if (command.empty()) command.push_back(default_listener_path());
+  LaunchSpec spec{command, name, directory, {}, SIGTERM};
+  if (auto signal_number = parse_signal(stop_signal)) {
+    spec.stop_signal = *signal_number;
+  } else {
+    log.event("usage_error", {{"error", "--stop-signal '" + stop_signal + "' is not a signal"}});
+    return exit_code::usage;
+  }
+  if (environment_file.has_value()) {
+    auto entries = read_environment_file(*environment_file);
+    if (!entries.ok()) {
+      log.event("usage_error", {{"error", entries.error()}});
+      return exit_code::no_input;
+    }
+    spec.environment = entries.value();
+  }
+  for (const auto& entry : environment) {
+    if (auto problem = environment_entry_problem(entry)) {
+      log.event("usage_error", {{"error", "--env " + *problem}});
+      return exit_code::usage;
+    }
+    spec.environment.push_back(entry);  // after the file's: the command line wins
+  }
+  int output_fd = -1;
+  if (log_file.has_value()) {
+    auto opened = open_log_file(*log_file);
+    if (!opened.ok()) {
+      log.event("error", {{"error", opened.error()}});
+      return exit_code::cant_create;
+    }
+    output_fd = opened.value();
+  }
 
   // Block our signals before anything can deliver them, so none is lost before the loop reads them.
   SignalFd signals;
@@ -91,10 +139,25 @@ int main(int argc, char** argv) {
     log.event("refused", {{"error", segment.error().message}});
     return segment.error().exit_code();
   }
-  PosixProcesses processes(command, name);
+  PosixProcesses processes(spec);
+  processes.set_output(output_fd);
+  // Log rotation: the next launch writes to a freshly opened file (a running worker keeps its
+  // descriptor; the file is opened for appending, so copy-and-truncate rotation is safe for it).
+  const auto reopen_log_file = [&] {
+    if (!log_file.has_value()) return;
+    auto reopened = open_log_file(*log_file);
+    if (!reopened.ok()) {
+      log.event("log_file_reopen_failed", {{"error", reopened.error()}});
+      return;
+    }
+    close(output_fd);
+    output_fd = reopened.value();
+    processes.set_output(output_fd);
+    log.event("log_file_reopened", {{"path", *log_file}});
+  };
   SteadyClock clock;
   ControllerCore core(config, segment.value(), processes, self_identity());
-  const int code = run_controller_loop(core, processes, signals, clock, log);
+  const int code = run_controller_loop(core, processes, signals, clock, log, reopen_log_file);
   // Still holding the lock: nobody else can be using the name while we remove it.
   if (core.remove_segment()) MappedSegment::remove(name);
   return code;

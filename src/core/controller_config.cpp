@@ -19,6 +19,7 @@ std::optional<std::string> ControllerConfig::problem() const {
   if (too_long(kill_timeout_ms)) return "--kill-timeout-ms is longer than a day";
   if (too_long(stop_timeout_max_ms)) return "--stop-timeout-max-ms is longer than a day";
   if (too_long(watchdog_ms)) return "--watchdog-ms is longer than a day";
+  if (too_long(ready_timeout_ms)) return "--ready-timeout-ms is longer than a day";
   return std::nullopt;
 }
 

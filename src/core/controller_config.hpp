@@ -20,7 +20,11 @@ struct ControllerConfig {
   // after the request, nor below stop_timeout_ms.
   std::uint64_t stop_timeout_max_ms = 60000;
   // A listener whose heartbeat is older than this is killed and restarted; 0 turns the watchdog off.
+  // It watches registered listeners only: a plain worker never heartbeats.
   std::uint64_t watchdog_ms = 0;
+  // A launched process that has not registered by then is a plain worker (a program that knows nothing
+  // of tether): stopped with the stop signal at once instead of a shutdown request, never watchdogged.
+  std::uint64_t ready_timeout_ms = 5000;
 
   // Upper bound for every duration option: a day is longer than any sane timeout and keeps all
   // arithmetic in nanoseconds far from overflow.

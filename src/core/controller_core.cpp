@@ -47,6 +47,8 @@ std::string_view controller_event_name(ControllerEvent::Kind kind) {
     case ControllerEvent::Kind::escalated_sigkill: return "escalated_sigkill";
     case ControllerEvent::Kind::stop_extended: return "stop_extended";
     case ControllerEvent::Kind::watchdog_fired: return "watchdog_fired";
+    case ControllerEvent::Kind::unregistered: return "unregistered";
+    case ControllerEvent::Kind::stop_signalled: return "stop_signalled";
     case ControllerEvent::Kind::gave_up: return "gave_up";
     case ControllerEvent::Kind::finished: return "finished";
   }
@@ -100,19 +102,25 @@ bool ControllerCore::remove_segment() const {
 std::optional<std::uint64_t> ControllerCore::deadline_ns() const {
   if (phase_ == Phase::waiting_restart) return restart_deadline_ns_;
   if (phase_ != Phase::running) return std::nullopt;
-  if (!shutdown_requested_) return listener_.valid() ? watchdog_deadline_ns_ : std::nullopt;
+  if (!shutdown_requested_) {
+    if (!listener_.valid()) return std::nullopt;
+    if (ready_deadline_ns_.has_value() && watchdog_deadline_ns_.has_value()) {
+      return std::min(*ready_deadline_ns_, *watchdog_deadline_ns_);
+    }
+    return ready_deadline_ns_.has_value() ? ready_deadline_ns_ : watchdog_deadline_ns_;
+  }
   if (!sigterm_sent_) return stop_deadline_ns_;
   if (!sigkill_sent_) return kill_deadline_ns_;
   return std::nullopt;
 }
 
-void ControllerCore::adopt(ProcessIdentity process, std::uint64_t now_ns) {
+void ControllerCore::adopt(ProcessIdentity process, std::uint64_t now_ns, bool registered) {
   assert(process.valid());
   listener_ = process;
   listener_started_ns_ = now_ns;
   launched_before_ = true;  // the next launch replaces a listener, so it counts as a restart
   emit({ControllerEvent::Kind::adopted, process});
-  watch_listener_from(now_ns);
+  expect_listener(now_ns, registered);
   if (shutdown_requested_) {
     begin_stopping(now_ns);
   } else {
@@ -127,14 +135,26 @@ void ControllerCore::begin_stopping(std::uint64_t now_ns) {
     return;
   }
   stop_requested_ns_ = now_ns;
-  stop_deadline_ns_ = now_ns + config_.stop_timeout_ms * ns_per_ms;
   watchdog_deadline_ns_.reset();  // from now on the stop deadlines govern
-  phase_ = Phase::running;
+  ready_deadline_ns_.reset();
+  if (listener_registered_) {
+    stop_deadline_ns_ = now_ns + config_.stop_timeout_ms * ns_per_ms;
+    phase_ = Phase::running;
+  } else {
+    phase_ = Phase::read_registration_for_stop;  // it may have registered since we last looked
+  }
 }
 
-void ControllerCore::watch_listener_from(std::uint64_t now_ns) {
-  if (config_.watchdog_ms == 0) return;
-  watchdog_deadline_ns_ = now_ns + config_.watchdog_ms * ns_per_ms;
+// A registered listener is watched by its heartbeat; any other is given the ready timeout to register.
+void ControllerCore::expect_listener(std::uint64_t now_ns, bool registered) {
+  listener_registered_ = registered;
+  watchdog_deadline_ns_.reset();
+  ready_deadline_ns_.reset();
+  if (!registered) {
+    ready_deadline_ns_ = now_ns + config_.ready_timeout_ms * ns_per_ms;
+  } else if (config_.watchdog_ms != 0) {
+    watchdog_deadline_ns_ = now_ns + config_.watchdog_ms * ns_per_ms;
+  }
 }
 
 void ControllerCore::finish(int exit_code, bool remove_segment) {
@@ -177,7 +197,7 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
       if (!registered.valid()) {
         phase_ = Phase::read_launched;
       } else if (processes_.is_alive(registered) && processes_.watch(registered)) {
-        adopt(registered, now_ns);
+        adopt(registered, now_ns, true);
       } else {
         exited_process_ = registered;
         phase_ = Phase::clear_stale_listener;
@@ -197,7 +217,7 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
       // watch that one rather than launch a second.
       const auto launched = ProcessIdentity::unpack(segment_.load(Field::launched_identity));
       if (launched.valid() && processes_.is_alive(launched) && processes_.watch(launched)) {
-        adopt(launched, now_ns);
+        adopt(launched, now_ns, false);
       } else if (shutdown_requested_) {
         finish(exit_code::ok, true);
       } else {
@@ -214,7 +234,7 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
       // its registration here, or it sees our new generation and withdraws. Never two listeners.
       const auto registered = ProcessIdentity::unpack(segment_.load(Field::listener_identity));
       if (registered.valid() && processes_.is_alive(registered) && processes_.watch(registered)) {
-        adopt(registered, now_ns);
+        adopt(registered, now_ns, true);
       } else {
         phase_ = Phase::check_shutdown_and_spawn;
       }
@@ -275,6 +295,27 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
     case Phase::read_heartbeat:
       step_read_heartbeat(now_ns);
       break;
+    case Phase::check_ready: {
+      const bool registered = segment_.load(Field::listener_identity) == listener_.pack();
+      if (!registered) emit({ControllerEvent::Kind::unregistered, listener_});
+      expect_listener(now_ns, registered);
+      ready_deadline_ns_.reset();  // a plain worker is not asked again
+      phase_ = Phase::running;
+      break;
+    }
+    case Phase::read_registration_for_stop:
+      if (segment_.load(Field::listener_identity) == listener_.pack()) {
+        listener_registered_ = true;
+        stop_deadline_ns_ = now_ns + config_.stop_timeout_ms * ns_per_ms;
+      } else {
+        // A plain worker cannot read the request: the stop signal is its shutdown request.
+        sigterm_sent_ = true;
+        processes_.signal(listener_, Signal::terminate);
+        emit({ControllerEvent::Kind::stop_signalled, listener_});
+        kill_deadline_ns_ = now_ns + config_.kill_timeout_ms * ns_per_ms;
+      }
+      phase_ = Phase::running;
+      break;
     case Phase::finished:
       return StepOutcome::finished;
   }
@@ -331,7 +372,10 @@ void ControllerCore::step_running(std::uint64_t now_ns) {
     return;
   }
   if (!shutdown_requested_) {
-    if (watchdog_deadline_ns_.has_value() && listener_.valid() && now_ns >= *watchdog_deadline_ns_) {
+    if (!listener_.valid()) return;
+    if (ready_deadline_ns_.has_value() && now_ns >= *ready_deadline_ns_) {
+      phase_ = Phase::check_ready;
+    } else if (watchdog_deadline_ns_.has_value() && now_ns >= *watchdog_deadline_ns_) {
       phase_ = Phase::read_heartbeat;
     }
     return;
@@ -418,7 +462,7 @@ void ControllerCore::step_spawn(std::uint64_t now_ns) {
   }
   listener_ = spawned.value();
   emit({ControllerEvent::Kind::launched, listener_, {}, generation_});
-  watch_listener_from(now_ns);
+  expect_listener(now_ns, false);
   passed_point_ = CrashPoint::after_spawn;
   phase_ = Phase::record_launched;
 }

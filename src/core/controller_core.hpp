@@ -67,6 +67,8 @@ class ControllerCore {
     post_shutdown,
     read_shutdown_notice,
     read_heartbeat,       // a stop or watchdog deadline passed: has the listener shown progress?
+    check_ready,          // the ready timeout passed: did the launched process register?
+    read_registration_for_stop,  // registered: ask it to stop; plain worker: send the stop signal
     read_exit_state,      // an adopted process exited: did it say goodbye in the segment?
     clear_dead_listener,
     decide_after_exit,
@@ -75,7 +77,8 @@ class ControllerCore {
   };
 
   void emit(ControllerEvent event);
-  void adopt(ProcessIdentity process, std::uint64_t now_ns);
+  void adopt(ProcessIdentity process, std::uint64_t now_ns, bool registered);
+  void expect_listener(std::uint64_t now_ns, bool registered);
   void begin_stopping(std::uint64_t now_ns);
   void finish(int exit_code, bool remove_segment);
   void step_initialise();
@@ -83,7 +86,6 @@ class ControllerCore {
   void step_decide_after_exit(std::uint64_t now_ns);
   void step_spawn(std::uint64_t now_ns);
   void step_read_heartbeat(std::uint64_t now_ns);
-  void watch_listener_from(std::uint64_t now_ns);
 
   ControllerConfig config_;
   SegmentPort& segment_;
@@ -109,6 +111,8 @@ class ControllerCore {
   std::optional<std::uint64_t> kill_deadline_ns_;
   std::optional<std::uint64_t> restart_deadline_ns_;
   std::optional<std::uint64_t> watchdog_deadline_ns_;
+  std::optional<std::uint64_t> ready_deadline_ns_;
+  bool listener_registered_ = false;  // known to hold the registration (false: unknown yet, or plain)
   std::uint64_t stop_requested_ns_ = 0;
   CrashPoint passed_point_ = CrashPoint::none;
   bool sigterm_sent_ = false;

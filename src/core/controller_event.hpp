@@ -23,6 +23,8 @@ struct ControllerEvent {
     escalated_sigkill,
     stop_extended,    // heartbeats during the stop moved its deadline; value: new deadline in ms from now
     watchdog_fired,   // the heartbeat was too old; value: its age in ms
+    unregistered,     // the launched process did not register within the ready timeout: a plain worker
+    stop_signalled,   // a plain worker was sent the stop signal at once (it cannot read the request)
     gave_up,
     finished,
   };

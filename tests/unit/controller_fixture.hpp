@@ -50,14 +50,26 @@ class ControllerTest : public ::testing::Test {
     return settle();
   }
 
-  // Starts a controller on a fresh segment and lets it launch its first listener.
+  // Starts a controller on a fresh segment and lets it launch its first listener, which registers; the
+  // clock moves to the ready timeout, where the controller confirms the registration.
   ProcessIdentity start_and_launch() {
     start();
     EXPECT_EQ(settle(), StepOutcome::waiting);
     EXPECT_EQ(processes.spawned().size(), 1u);
     if (processes.spawned().empty()) return {};
-    EXPECT_EQ(core->listener(), processes.spawned().back());
-    return processes.spawned().back();
+    const ProcessIdentity listener = processes.spawned().back();
+    EXPECT_EQ(core->listener(), listener);
+    register_and_confirm(listener);
+    return listener;
+  }
+
+  // The launched `listener` registers; the controller confirms it when its ready timeout passes.
+  void register_and_confirm(ProcessIdentity listener) {
+    segment.poke(Field::listener_identity, listener.pack());
+    const auto ready_ns = core->deadline_ns();
+    EXPECT_EQ(ready_ns, now_ns + config.ready_timeout_ms * ns_per_ms);
+    EXPECT_EQ(settle_at(ready_ns.value_or(now_ns)), StepOutcome::waiting);
+    EXPECT_EQ(count(ControllerEvent::Kind::unregistered), 0u);
   }
 
   // The listener process ends and the driver reports it.

@@ -85,7 +85,7 @@ TEST_F(ControllerTest, LaunchRecordsLaunchedIdentityAndBumpsGeneration) {
   EXPECT_EQ(launched->process, listener);
   EXPECT_EQ(launched->value, 5u);
   EXPECT_EQ(count(Kind::segment_initialised), 0u);  // an initialised segment is kept as it is
-  EXPECT_FALSE(core->deadline_ns().has_value());
+  EXPECT_EQ(core->deadline_ns(), now_ns + config.ready_timeout_ms * ns_per_ms);  // until it registers
 }
 
 TEST_F(ControllerTest, AdoptsALiveRegisteredListenerAndLaunchesNothing) {

@@ -1,0 +1,67 @@
+#include "apps/launch_options.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fstream>
+#include <unistd.h>
+
+namespace tether {
+
+std::optional<int> parse_signal(const std::string& text) {
+  int number = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (error == std::errc{} && end == text.data() + text.size()) {
+    if (number > 0 && number < NSIG) return number;
+    return std::nullopt;
+  }
+  const std::string_view name = std::string_view(text).starts_with("SIG") ? std::string_view(text).substr(3)
+                                                                          : std::string_view(text);
+  for (int candidate = 1; candidate < NSIG; ++candidate) {
+    const char* abbreviation = sigabbrev_np(candidate);
+    if (abbreviation != nullptr && name == abbreviation) return candidate;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> environment_entry_problem(const std::string& entry) {
+  const auto equals = entry.find('=');
+  if (equals == std::string::npos) return fmt::format("'{}' is not KEY=VALUE", entry);
+  const std::string_view key(entry.data(), equals);
+  const bool valid = !key.empty() && !(key.front() >= '0' && key.front() <= '9') &&
+                     key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+                         std::string_view::npos;
+  if (!valid) return fmt::format("'{}' is not a valid variable name", key);
+  return std::nullopt;
+}
+
+Result<std::vector<std::string>, std::string> read_environment_file(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) return fail(fmt::format("cannot read env file '{}': {}", path, std::strerror(errno)));
+  std::vector<std::string> entries;
+  std::string line;
+  // Bounded by the file; a line limit keeps a runaway file (say /dev/zero) from eating memory.
+  constexpr int lines_max = 100'000;
+  for (int number = 1; std::getline(file, line); ++number) {
+    if (number > lines_max) return fail(fmt::format("env file '{}' has more than {} lines", path, lines_max));
+    const auto start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;
+    const std::string entry = line.substr(start);
+    if (auto problem = environment_entry_problem(entry)) {
+      return fail(fmt::format("env file '{}' line {}: {}", path, number, *problem));
+    }
+    entries.push_back(entry);
+  }
+  return entries;
+}
+
+Result<int, std::string> open_log_file(const std::string& path) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0) return fail(fmt::format("cannot open log file '{}': {}", path, std::strerror(errno)));
+  return fd;
+}
+
+}  // namespace tether

@@ -1,0 +1,127 @@
+// Goal: the controller's supervision beyond restarts: plain workers (never register), the watchdog, and
+// a stop deadline that heartbeats extend up to a cap. Method: drive ControllerCore over the fake ports,
+// moving the fake clock to each deadline the core announces, and inspect signals and events.
+#include "controller_fixture.hpp"
+
+namespace tether::test {
+namespace {
+
+using Kind = ControllerEvent::Kind;
+
+TEST_F(ControllerTest, AWorkerThatNeverRegistersIsAPlainWorker) {
+  start();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  const ProcessIdentity worker = core->listener();
+  ASSERT_EQ(core->deadline_ns(), now_ns + config.ready_timeout_ms * ns_per_ms);
+  EXPECT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  const auto unregistered = last(Kind::unregistered);
+  ASSERT_TRUE(unregistered.has_value());
+  EXPECT_EQ(unregistered->process, worker);
+  EXPECT_FALSE(core->deadline_ns().has_value()) << "a plain worker is asked only once";
+  EXPECT_EQ(segment.peek(Field::launched_identity), worker.pack()) << "its identity is on record";
+}
+
+TEST_F(ControllerTest, APlainWorkerGetsTheStopSignalAtOnceThenSigkill) {
+  start();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  const ProcessIdentity worker = core->listener();
+  ASSERT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  core->handle_shutdown_signal();
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_EQ(segment.peek(Field::shutdown_request), 1u) << "the request is posted all the same";
+  ASSERT_EQ(processes.signals().size(), 1u);
+  EXPECT_EQ(processes.signals()[0], std::make_pair(worker, Signal::terminate));
+  EXPECT_EQ(count(Kind::stop_signalled), 1u);
+  ASSERT_EQ(core->deadline_ns(), now_ns + config.kill_timeout_ms * ns_per_ms);
+  EXPECT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  ASSERT_EQ(processes.signals().size(), 2u);
+  EXPECT_EQ(processes.signals()[1], std::make_pair(worker, Signal::kill));
+  end_listener(worker, ExitStatus::signal(9));
+  EXPECT_EQ(settle(), StepOutcome::finished);
+  EXPECT_EQ(core->exit_code(), exit_code::ok);
+  EXPECT_EQ(processes.spawned().size(), 1u);
+}
+
+TEST_F(ControllerTest, AWorkerThatRegisteredBeforeTheReadyCheckIsStoppedGracefully) {
+  start();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  const ProcessIdentity worker = core->listener();
+  segment.poke(Field::listener_identity, worker.pack());
+  core->handle_shutdown_signal();
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_TRUE(processes.signals().empty()) << "a registered worker gets the request, not a signal";
+  EXPECT_EQ(core->deadline_ns(), now_ns + config.stop_timeout_ms * ns_per_ms);
+}
+
+TEST_F(ControllerTest, TheWatchdogKillsARegisteredListenerWithAStaleHeartbeat) {
+  config.watchdog_ms = 300;
+  const ProcessIdentity listener = start_and_launch();
+  segment.poke(Field::heartbeat_ns, now_ns);
+  ASSERT_EQ(core->deadline_ns(), now_ns + config.watchdog_ms * ns_per_ms);
+  // A fresh heartbeat moves the next check to heartbeat + watchdog.
+  const std::uint64_t heartbeat_ns = now_ns + 200 * ns_per_ms;
+  segment.poke(Field::heartbeat_ns, heartbeat_ns);
+  EXPECT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  EXPECT_TRUE(processes.signals().empty());
+  ASSERT_EQ(core->deadline_ns(), heartbeat_ns + config.watchdog_ms * ns_per_ms);
+  // No heartbeat since: hung (or SIGSTOPped). Killed, and its exit takes the restart path.
+  EXPECT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  ASSERT_EQ(processes.signals().size(), 1u);
+  EXPECT_EQ(processes.signals()[0], std::make_pair(listener, Signal::kill));
+  const auto fired = last(Kind::watchdog_fired);
+  ASSERT_TRUE(fired.has_value());
+  EXPECT_EQ(fired->value, config.watchdog_ms);
+  fail_and_expect_restart(listener, ExitStatus::signal(9));
+}
+
+TEST_F(ControllerTest, TheWatchdogNeverWatchesAPlainWorker) {
+  config.watchdog_ms = 100;
+  start();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  ASSERT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);  // ready timeout: plain
+  EXPECT_FALSE(core->deadline_ns().has_value());
+  EXPECT_EQ(settle_at(now_ns + 10 * config.watchdog_ms * ns_per_ms), StepOutcome::waiting);
+  EXPECT_TRUE(processes.signals().empty());
+  EXPECT_EQ(count(Kind::watchdog_fired), 0u);
+}
+
+TEST_F(ControllerTest, HeartbeatsDuringAStopExtendItUpToTheCap) {
+  config.stop_timeout_ms = 1000;
+  config.stop_timeout_max_ms = 2500;
+  const ProcessIdentity listener = start_and_launch();
+  const std::uint64_t requested_ns = now_ns;
+  core->handle_shutdown_signal();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  ASSERT_EQ(core->deadline_ns(), requested_ns + 1000 * ns_per_ms);
+  // A heartbeat at +900 ms: the unit is progressing; the deadline moves to heartbeat + stop timeout.
+  segment.poke(Field::heartbeat_ns, requested_ns + 900 * ns_per_ms);
+  EXPECT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  EXPECT_TRUE(processes.signals().empty());
+  EXPECT_EQ(count(Kind::stop_extended), 1u);
+  ASSERT_EQ(core->deadline_ns(), requested_ns + 1900 * ns_per_ms);
+  // Another at +1800 ms would reach +2800 ms: capped at +2500 ms.
+  segment.poke(Field::heartbeat_ns, requested_ns + 1800 * ns_per_ms);
+  EXPECT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  ASSERT_EQ(core->deadline_ns(), requested_ns + 2500 * ns_per_ms);
+  // At the cap, even a fresh heartbeat earns nothing more: SIGTERM.
+  segment.poke(Field::heartbeat_ns, requested_ns + 2400 * ns_per_ms);
+  EXPECT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  ASSERT_EQ(processes.signals().size(), 1u);
+  EXPECT_EQ(processes.signals()[0], std::make_pair(listener, Signal::terminate));
+  EXPECT_EQ(count(Kind::stop_extended), 2u);
+}
+
+TEST_F(ControllerTest, AHeartbeatFromBeforeTheRequestEarnsNoExtension) {
+  config.stop_timeout_ms = 1000;
+  const ProcessIdentity listener = start_and_launch();
+  segment.poke(Field::heartbeat_ns, now_ns - 1);
+  core->handle_shutdown_signal();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  ASSERT_EQ(processes.signals().size(), 1u);
+  EXPECT_EQ(processes.signals()[0], std::make_pair(listener, Signal::terminate));
+  EXPECT_EQ(count(Kind::stop_extended), 0u);
+}
+
+}  // namespace
+}  // namespace tether::test
