@@ -1,6 +1,7 @@
 // The protocol's invariants. Safety is checked after every step (and at the events that concern it:
 // spawn, watch, signal, exit; see world.cpp); liveness at two checkpoints of the quiet phase, with
 // bounds derived from the seed's own timeouts, so that a slow but correct run is never flagged.
+#include "core/exit_codes.hpp"
 #include "world.hpp"
 
 namespace tether::sim {
@@ -91,6 +92,19 @@ void World::check_converged() {
   violate(invariant::restart_missing,
           fmt::format("{} is running but no listener has registered for {} ms (bound {} ms)", controller->label,
                       (now_ns_ - since_ns) / 1'000'000, restart_bound_ns_ / 1'000'000));
+}
+
+// restart_missing, the other half: a controller must not end its run by itself while its policy says
+// the listener's exit called for a restart (giving up after the start limit is the visible exception).
+void World::check_controller_exit(const SimProcess& controller, int exit_code) {
+  if (shutdown_in_force() || exit_code == exit_code::unavailable || exit_code == exit_code::cant_create) return;
+  const RestartMode mode = swarm_.controller.restart;
+  const bool crashed = controller.last_listener_status.has_value() && !controller.last_listener_status->clean();
+  if (mode == RestartMode::always || (mode == RestartMode::on_failure && crashed)) {
+    violate(invariant::restart_missing,
+            fmt::format("{} exits with {} under --restart {} although no shutdown was requested{}", controller.label,
+                        exit_code, restart_mode_name(mode), crashed ? " and its listener crashed" : ""));
+  }
 }
 
 void World::request_final_shutdown() {

@@ -74,6 +74,7 @@ void World::step_controller(SimProcess& process) {
       process.finished = true;
       system_finished_ = true;
       if (remove) segment_.removed = true;
+      check_controller_exit(process, code);
       exit_process(process, ExitStatus::code(code), false, remove ? "finished, segment removed" : "finished");
       break;
     }

@@ -197,7 +197,7 @@ void World::exit_process(SimProcess& process, ExitStatus status, bool killed, st
       if (config_.mutant == Mutant::exit_not_reported) break;
       // Reported after the current step: a controller that kills its listener hears of it later, as a
       // real one does through its event loop, never from inside its own step.
-      pending_exits_.push_back({other->serial, *it, reported});
+      pending_exits_.push_back({other->serial, *it, reported, status});
       watching.erase(it);
       break;
     }
@@ -208,6 +208,7 @@ void World::flush_exit_reports() {
   for (const PendingExit& report : pending_exits_) {
     SimProcess& controller = process(report.controller);
     if (!controller.alive) continue;
+    controller.last_listener_status = report.real_status;
     if (controller.controller) controller.controller->handle_listener_exit(report.watched, report.status);
     if (controller.seed_controller) controller.seed_controller->handle_listener_exit(report.watched, report.status);
     controller.ready_at_ns = now_ns_;

@@ -145,6 +145,7 @@ class World {
   // invariants.cpp
   void check_safety();
   void check_converged();
+  void check_controller_exit(const SimProcess& controller, int exit_code);
   void request_final_shutdown();
   void check_final();
   [[nodiscard]] bool shutdown_visible() const;
@@ -183,7 +184,8 @@ class World {
   struct PendingExit {
     Serial controller;
     ProcessIdentity watched;
-    ExitStatus status;
+    ExitStatus status;       // what the controller is told
+    ExitStatus real_status;  // what happened, for the invariants
   };
   std::vector<PendingExit> pending_exits_;
   std::uint64_t next_start_ticks_ = 1;
