@@ -134,7 +134,9 @@ def table_rows(f):
     scale_names = sorted((n for n in f.runs if n.startswith("BM_Scale/pairs:")),
                          key=lambda n: int(n.split(":")[1]))
     for name in scale_names:
-        rows.append(figure(f"`{name}` time per pair (launch, restart, shut down)", f.time_ms(name), "ms"))
+        phases = ", ".join(f"{phase} {fmt_value(f.counter(name, phase + '_ms_per_pair'), 'ms')}"
+                           for phase in ("launch", "restart", "shutdown"))
+        rows.append(figure(f"`{name}` time per pair ({phases})", f.time_ms(name), "ms"))
     if scale_names:
         largest = scale_names[-1]
         for who in ("controller", "listener"):
