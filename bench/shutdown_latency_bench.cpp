@@ -14,8 +14,10 @@
 #include <benchmark/benchmark.h>
 #include <charconv>
 #include <fcntl.h>
+#include <random>
 #include <string>
 #include <sys/mman.h>
+#include <thread>
 #include <unistd.h>
 #include <variant>
 
@@ -77,7 +79,8 @@ std::optional<std::uint64_t> woke_ns(const std::string& line) {
 // One measurement: start the waiting process, wait until it sleeps, write, read when it woke.
 // Returns the latency, or an error message.
 std::variant<std::uint64_t, std::string> measure_once(Waiter waiter, RunGuard& guard, LinePipe& pipe,
-                                                      FutexObject& futex) {
+                                                      FutexObject& futex, std::minstd_rand& random) {
+  std::uniform_int_distribution<int> phase_us(0, 999);
   std::string error;
   std::optional<BareSegment> bare = waiter == Waiter::futex_floor
                                         ? std::optional<BareSegment>{}
@@ -96,6 +99,9 @@ std::variant<std::uint64_t, std::string> measure_once(Waiter waiter, RunGuard& g
   if (!pipe.wait_for({me, "ready"}, step_timeout)) return std::string("the helper never got ready");
   const std::string_view sleep_site = waiter == Waiter::poll_1ms ? "hrtimer_nanosleep" : "futex";
   if (!wait_until_sleeping_in(pid, sleep_site, step_timeout)) return std::string("the helper never slept");
+  // A random phase within the poller's period: right after it fell asleep the write would always find
+  // a whole millisecond ahead of it. The same wait in every variant keeps the procedure identical.
+  std::this_thread::sleep_for(std::chrono::microseconds(phase_us(random)));
 
   // What `tether shutdown` does, through its own mapping of the segment, opened before the clock starts
   // and unmapped only after the wake-up was seen: with both processes on one CPU, anything the waker
@@ -134,8 +140,9 @@ void BM_ShutdownLatency(benchmark::State& state, Waiter waiter, const char* labe
     return;
   }
   Latencies latencies(label);
+  std::minstd_rand random(1);  // fixed seed: every run draws the same phases
   for (auto _ : state) {
-    const auto outcome = measure_once(waiter, guard, pipe, futex);
+    const auto outcome = measure_once(waiter, guard, pipe, futex, random);
     if (const auto* error = std::get_if<std::string>(&outcome)) {
       state.SkipWithError(error->c_str());
       break;
