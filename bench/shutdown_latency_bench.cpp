@@ -99,10 +99,6 @@ std::variant<std::uint64_t, std::string> measure_once(Waiter waiter, RunGuard& g
   if (!pipe.wait_for({me, "ready"}, step_timeout)) return std::string("the helper never got ready");
   const std::string_view sleep_site = waiter == Waiter::poll_1ms ? "hrtimer_nanosleep" : "futex";
   if (!wait_until_sleeping_in(pid, sleep_site, step_timeout)) return std::string("the helper never slept");
-  // A random phase within the poller's period: right after it fell asleep the write would always find
-  // a whole millisecond ahead of it. The same wait in every variant keeps the procedure identical.
-  std::this_thread::sleep_for(std::chrono::microseconds(phase_us(random)));
-
   // What `tether shutdown` does, through its own mapping of the segment, opened before the clock starts
   // and unmapped only after the wake-up was seen: with both processes on one CPU, anything the waker
   // does after the wake delays the woken process.
@@ -112,6 +108,9 @@ std::variant<std::uint64_t, std::string> measure_once(Waiter waiter, RunGuard& g
     if (!opened.ok()) return opened.error().message;
     tool.emplace(std::move(opened.value()));
   }
+  // A random phase within the poller's period: right after it fell asleep the write would always find
+  // a whole millisecond ahead of it. The same wait in every variant keeps the procedure identical.
+  std::this_thread::sleep_for(std::chrono::microseconds(phase_us(random)));
   std::uint64_t start_ns = 0;
   if (waiter == Waiter::futex_floor) {
     start_ns = now_ns();
