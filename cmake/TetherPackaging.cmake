@@ -1,0 +1,30 @@
+# Debian packages: `cpack -G DEB` in the build directory makes tether_VERSION_ARCH.deb (binaries, man
+# pages, the C ABI library, docs) and libtether-dev_VERSION_ARCH.deb (headers, static libraries, CMake
+# and pkg-config files, examples).
+set(CPACK_PACKAGE_NAME tether)
+set(CPACK_PACKAGE_VENDOR "Tether")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_COMPONENTS_ALL runtime development)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+# A placeholder address on the reserved .invalid domain until the project has a maintainer address.
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "Tether maintainers <maintainers@tether.invalid>")
+
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME tether)
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION admin)
+set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
+    "Supervise a worker process over shared memory\n A controller launches a worker, keeps it running, adopts it after a controller restart and asks it to shut down through a named shared-memory segment; the worker finishes its unit of work and leaves. Includes tether-controller, tether-listener, tether and the C ABI library libtether_c.")
+# The runtime dependencies (libc, libstdc++, libfmt) come from dpkg-shlibdeps.
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
+
+set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_NAME libtether-dev)
+set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SECTION libdevel)
+set(CPACK_COMPONENT_DEVELOPMENT_DESCRIPTION
+    "Supervise a worker process over shared memory (development files)\n Headers (tether/listener.hpp, tether/listener.h), static libraries, CMake package (find_package(tether), tether::tether) and pkg-config files for writing tether workers.")
+set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_DEPENDS
+    "tether (= ${PROJECT_VERSION}), libboost-dev (>= 1.74), libfmt-dev, nlohmann-json3-dev")
+
+include(CPack)
