@@ -79,9 +79,10 @@ Swarm draw_swarm(Decisions& decisions, const SimConfig& config) {
   swarm.units_limit_ppm = draw_rate(decisions, 300'000);
   // A quarter of the seeds crash one process at a random operation: early, where the windows are.
   swarm.crash_ppm = decisions.choose(4) == 0 ? 10'000 * decisions.between(1, 10) : 0;
-  // A crash-point policy rather than a rate: the one-step window between spawning a listener and
-  // recording it in the segment is where a new controller can supersede that listener.
-  swarm.crash_after_spawn = decisions.choose(16) == 0;
+  // A crash-point policy rather than a rate: a quarter of the seeds crash the process that passes one
+  // of the core's named points (the real binaries' TETHER_FAILPOINTS use the same names). The one-step
+  // window after_spawn, for one, is where a new controller can supersede that listener.
+  if (decisions.choose(4) == 0) swarm.crash_point = all_crash_points[decisions.choose(all_crash_points.size())];
 
   const std::uint32_t initial = decisions.choose(16);
   swarm.initial = initial < 10   ? InitialSegment::absent

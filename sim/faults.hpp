@@ -6,7 +6,10 @@
 #include <string_view>
 #include <vector>
 
+#include <optional>
+
 #include "core/controller_config.hpp"
+#include "core/crash_points.hpp"
 #include "core/worker_loop.hpp"
 #include "decisions.hpp"
 #include "sim_config.hpp"
@@ -50,7 +53,7 @@ struct Swarm {
   std::uint32_t ignores_sigterm_ppm = 0;  // per listener
   std::uint32_t units_limit_ppm = 0;      // per listener: it leaves (exit 0) after a few units
   std::uint32_t crash_ppm = 0;            // per step: SIGKILL the stepping controller or listener (once per run)
-  bool crash_after_spawn = false;         // the crash point is the controller's step right after a spawn
+  std::optional<CrashPoint> crash_point;  // SIGKILL whoever passes this named point (once per run)
   InitialSegment initial = InitialSegment::absent;
   bool stranger_takes_stale_pid = false;  // a stranger now has the stale registration's pid
   bool second_controller_at_start = false;  // two `tether run` on one name at once: the lock must refuse one

@@ -40,7 +40,7 @@ RunResult World::run() {
   MutantScope mutant_scope(config_.mutant);
   setup();
   faults_ = swarm_.faults;
-  if (!config_.explore) crash_budget_ = swarm_.crash_ppm > 0 || swarm_.crash_after_spawn ? 1 : 0;
+  if (!config_.explore) crash_budget_ = swarm_.crash_ppm > 0 || swarm_.crash_point.has_value() ? 1 : 0;
   std::vector<Serial> ready;
   bool steps_exhausted = false;
   // Every iteration steps a process, applies a fault, advances the clock or makes a scheduling decision
@@ -96,16 +96,18 @@ RunResult World::run() {
     // Short-circuit order matters: no decision is drawn (or logged) unless a crash is possible.
     const bool crash = crash_budget_ > 0 && !quiet_ && crashable &&
                        (config_.explore ? decisions_.choose(2) == 1
-                                        : (swarm_.crash_after_spawn && chosen.spawned_in_last_step) ||
-                                              decisions_.chance(swarm_.crash_ppm));
+                                        : chosen.at_crash_point || decisions_.chance(swarm_.crash_ppm));
     if (crash) {
       --crash_budget_;
+      const std::string why = chosen.at_crash_point
+                                  ? fmt::format("SIGKILL at crash point {}", crash_point_name(*swarm_.crash_point))
+                                  : std::string("SIGKILL (crash point)");
       if (chosen.kind == ProcessKind::controller) {
         // Explore keeps its world small: no follow-up controller there (the quiet phase starts one).
-        kill_controller(chosen, config_.explore ? 1 : decisions_.choose(1000));
+        kill_controller(chosen, config_.explore ? 1 : decisions_.choose(1000), why);
       } else {
         cover(Situation::listener_killed);
-        kill(chosen, "SIGKILL (crash point)");
+        kill(chosen, why);
       }
       flush_exit_reports();
       check_safety();
@@ -113,8 +115,13 @@ RunResult World::run() {
     }
     ++step_;
     last_stepped_ = chosen.serial;
-    chosen.spawned_in_last_step = false;
     step_process(chosen);
+    if (swarm_.crash_point.has_value() && chosen.alive) {
+      const CrashPoint passed = chosen.controller ? chosen.controller->passed_point()
+                                : chosen.listener ? chosen.listener->passed_point()
+                                                  : CrashPoint::none;
+      chosen.at_crash_point = passed == *swarm_.crash_point;
+    }
     flush_exit_reports();
     trace_.end_step();
     if (!quiet_ && next_fault_ < faults_.size() && faults_[next_fault_].at_ns <= now_ns_ &&

@@ -73,7 +73,7 @@ struct SimProcess {
   // Controller.
   bool got_shutdown_signal = false;
   std::optional<ExitStatus> last_listener_status;  // how its last listener really ended (sim's knowledge)
-  bool spawned_in_last_step = false;
+  bool at_crash_point = false;  // its last step passed the seed's named crash point
   bool finished = false;
   Serial expect_adopt = 0;  // a live registered listener it found at start: it must adopt, not launch
   std::vector<ProcessIdentity> watching;

@@ -358,7 +358,6 @@ Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_seri
         std::make_unique<SeedListener>(*listener->segment_port, listener->identity.pid, listener->worker_config);
   }
   controller.watching.push_back(listener->identity);
-  controller.spawned_in_last_step = true;
   note(controller_serial, TraceOp::spawn, 0, listener->identity.pack(), [&] {
     return fmt::format("spawn {} (generation {}{})", listener->label, generation,
                        listener->ignores_sigterm ? ", ignores SIGTERM" : "");

@@ -136,7 +136,7 @@ class World {
   void apply_fault(const FaultEvent& fault);
   SimProcess* newest_alive(ProcessKind kind, bool registered_only = false);
   // SIGKILL a controller (a fault or a crash point), maybe followed by a new one: `value` decides.
-  void kill_controller(SimProcess& controller, std::uint32_t value);
+  void kill_controller(SimProcess& controller, std::uint32_t value, std::string_view why);
 
   // scheduler.cpp
   std::optional<std::uint64_t> next_event_ns() const;

@@ -21,7 +21,7 @@ SimProcess* World::newest_alive(ProcessKind kind, bool registered_only) {
   return nullptr;
 }
 
-void World::kill_controller(SimProcess& controller, std::uint32_t value) {
+void World::kill_controller(SimProcess& controller, std::uint32_t value, std::string_view why) {
   if (config_.protocol == Protocol::tether && controller.started && segment_.exists &&
       segment_.words[static_cast<std::size_t>(Field::magic)] == 0) {
     cover(Situation::crash_during_init);
@@ -30,7 +30,7 @@ void World::kill_controller(SimProcess& controller, std::uint32_t value) {
     if (!process(serial).ever_registered) cover(Situation::crash_between_spawn_and_registration);
   }
   cover(Situation::controller_killed);
-  kill(controller, "SIGKILL (fault)");
+  kill(controller, why);
   // Half the time someone (an operator, systemd) starts a new controller soon after: adoption.
   if (value % 2 != 0) return;
   const std::uint64_t delay_ms = value % 4 == 0 ? 0 : (value % 30) * 10;
@@ -55,7 +55,7 @@ void World::apply_fault(const FaultEvent& fault) {
       break;
     case FaultKind::kill_controller:
       if (SimProcess* controller = newest_alive(ProcessKind::controller)) {
-        kill_controller(*controller, fault.value);
+        kill_controller(*controller, fault.value, "SIGKILL (fault)");
       }
       break;
     case FaultKind::start_controller:
