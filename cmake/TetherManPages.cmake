@@ -12,18 +12,22 @@ set(tether_man_summary_tether-listener "the example tether worker: units of simu
 set(tether_man_summary_tether "inspect and steer tether pairs: status, list, shutdown, clean")
 set(tether_man_summary_tether-sim "deterministic simulation of the tether protocol: sweep, replay, shrink")
 
+# Compressed as Debian policy asks (gzip -9n: no name or time stamp, so builds are reproducible).
+find_program(TETHER_GZIP gzip REQUIRED)
 set(tether_man_pages)
 foreach(program IN LISTS tether_programs)
   set(page ${CMAKE_BINARY_DIR}/man/man1/${program}.1)
-  add_custom_command(OUTPUT ${page}
+  add_custom_command(OUTPUT ${page}.gz
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man/man1
     COMMAND ${TETHER_HELP2MAN} --no-info --no-discard-stderr --section=1
             --version-string=${PROJECT_VERSION} "--name=${tether_man_summary_${program}}"
+            --include=${CMAKE_CURRENT_LIST_DIR}/man_see_also.h2m
             --output=${page} $<TARGET_FILE:${program}>
-    DEPENDS ${program}
+    COMMAND ${TETHER_GZIP} -9nf ${page}
+    DEPENDS ${program} ${CMAKE_CURRENT_LIST_DIR}/man_see_also.h2m
     COMMENT "Man page ${program}.1"
     VERBATIM)
-  list(APPEND tether_man_pages ${page})
+  list(APPEND tether_man_pages ${page}.gz)
 endforeach()
 add_custom_target(tether_man_pages ALL DEPENDS ${tether_man_pages})
 install(FILES ${tether_man_pages} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT runtime)

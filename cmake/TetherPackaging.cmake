@@ -15,15 +15,16 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "Tether maintainers <maintainers@tether.inva
 
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME tether)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION admin)
+# The synopsis line is CPACK_PACKAGE_DESCRIPTION_SUMMARY; these are the extended descriptions.
 set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
-    "Supervise a worker process over shared memory\n A controller launches a worker, keeps it running, adopts it after a controller restart and asks it to shut down through a named shared-memory segment; the worker finishes its unit of work and leaves. Includes tether-controller, tether-listener, tether and the C ABI library libtether_c.")
+    "A controller launches a worker, keeps it running, adopts it after a controller\nrestart and asks it to shut down through a named shared-memory segment; the\nworker finishes its unit of work and leaves. Programs: tether-controller,\ntether-listener, tether; the C ABI library libtether_c for C, Python, Rust.")
 # The runtime dependencies (libc, libstdc++, libfmt) come from dpkg-shlibdeps.
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
 
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_NAME libtether-dev)
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SECTION libdevel)
 set(CPACK_COMPONENT_DEVELOPMENT_DESCRIPTION
-    "Supervise a worker process over shared memory (development files)\n Headers (tether/listener.hpp, tether/listener.h), static libraries, CMake package (find_package(tether), tether::tether) and pkg-config files for writing tether workers.")
+    "Development files for writing tether workers: headers (tether/listener.hpp,\ntether/listener.h), static libraries, the CMake package (find_package(tether),\ntether::tether, tether::c), pkg-config files (tether, tether-c) and examples.")
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_DEPENDS
     "tether (= ${PROJECT_VERSION}), libboost-dev (>= 1.74), libfmt-dev, nlohmann-json3-dev")
 

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Goal: `cpack -G DEB` makes installable Debian packages whose binaries work where dpkg puts them.
+Method: run cpack into a temporary folder; check the two packages' control fields (names, version,
+dependencies from dpkg-shlibdeps) and contents; unpack both with `dpkg-deb -x` into a temporary root;
+run the unpacked binaries (--version; then a controller that launches the tether-listener installed
+beside it, stopped by the unpacked `tether shutdown --wait`), with LD_LIBRARY_PATH unset."""
+import argparse
+import glob
+import os
+
+import pkgtest
+from pkgtest import check, log
+
+
+def control_field(deb, field):
+    return pkgtest.run(["dpkg-deb", "--field", deb, field], check_code=0).stdout.strip()
+
+
+def test(build_dir):
+    with pkgtest.Session("deb") as session:
+        output = session.path("packages")
+        pkgtest.run(["cpack", "-G", "DEB", "--config", os.path.join(build_dir, "CPackConfig.cmake"),
+                     "-B", output], timeout_s=200, check_code=0)
+        debs = sorted(glob.glob(os.path.join(output, "*.deb")))
+        by_name = {control_field(deb, "Package"): deb for deb in debs}
+        check(set(by_name) == {"tether", "libtether-dev"}, f"packages made: {debs}")
+
+        runtime, development = by_name["tether"], by_name["libtether-dev"]
+        version = control_field(runtime, "Version")
+        check(version.count(".") == 2, f"runtime version {version!r}")
+        depends = control_field(runtime, "Depends")
+        check("libc6" in depends and "libstdc++6" in depends, f"runtime Depends lacks libc/libstdc++: {depends}")
+        check(f"tether (= {version})" in control_field(development, "Depends"),
+              "libtether-dev does not depend on the same tether version")
+        runtime_files = pkgtest.run(["dpkg-deb", "--contents", runtime], check_code=0).stdout
+        development_files = pkgtest.run(["dpkg-deb", "--contents", development], check_code=0).stdout
+        for path in ["./usr/bin/tether-controller", "./usr/bin/tether-listener", "./usr/bin/tether",
+                     "libtether_c.so.1", "./usr/share/doc/tether/PROTOCOL.md"]:
+            check(path in runtime_files, f"{path} is not in the tether package")
+        for path in ["./usr/include/tether/listener.hpp", "./usr/include/tether/listener.h",
+                     "tetherConfig.cmake", "tether.pc", "libtether_adapters.a"]:
+            check(path in development_files, f"{path} is not in libtether-dev")
+        check("/usr/include" not in runtime_files, "headers in the runtime package")
+
+        root = session.path("root")
+        for deb in debs:
+            pkgtest.run(["dpkg-deb", "-x", deb, root], check_code=0)
+        bin_dir = os.path.join(root, "usr", "bin")
+        environment = {key: value for key, value in os.environ.items() if key != "LD_LIBRARY_PATH"}
+        for program in ["tether-controller", "tether-listener", "tether"]:
+            result = pkgtest.run([os.path.join(bin_dir, program), "--version"], env=environment, check_code=0)
+            check(result.stdout.strip() == version, f"{program} --version: {result.stdout!r}, package {version}")
+        man_dir = os.path.join(root, "usr", "share", "man", "man1")
+        if os.path.isdir(man_dir):
+            log(f"man pages: {sorted(os.listdir(man_dir))}")
+
+        name = session.name()
+        controller = session.start([os.path.join(bin_dir, "tether-controller"), "--name", name], "controller.log",
+                                   env=environment)
+        tether = os.path.join(bin_dir, "tether")
+
+        def registered():
+            status = pkgtest.status_json(tether, name)
+            return status if status and status.get("listener_pid") else None
+
+        status = pkgtest.wait_until(registered, "the unpacked tether-listener to register")
+        listener_exe = os.readlink(f"/proc/{status['listener_pid']}/exe")
+        check(listener_exe == os.path.join(bin_dir, "tether-listener"),
+              f"the controller launched {listener_exe}, not the listener beside it")
+        pkgtest.run([tether, "shutdown", name, "--wait", "--timeout-ms", "25000"], env=environment, check_code=0)
+        code = pkgtest.wait_exit(controller, "the unpacked controller")
+        check(code == 0, f"unpacked controller exited {code}")
+        check(not pkgtest.segment_exists(name), "the segment outlived its controller")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build-dir", required=True)
+    arguments = parser.parse_args()
+    pkgtest.main(lambda: test(arguments.build_dir))
