@@ -1,0 +1,192 @@
+// Goal: the worker's surroundings (issue 8): --cwd, --env (repeatable, wins over the file), --env-file,
+// TETHER_NAME and TETHER_GENERATION reach the worker; bad entries and files are refused before anything
+// starts; --log-file receives the worker's stdout and stderr, appended, and SIGHUP reopens it so that
+// after a rotation the next start writes into the new file while a running worker keeps its own.
+// Method: worker scripts that report their environment or write tagged lines, read back from files
+// and from /proc/PID/environ and /proc/PID/cwd.
+#include <csignal>
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "harness.hpp"
+#include "harness_extras.hpp"
+
+namespace tether::testing {
+namespace {
+
+bool has_line(const std::string& text, const std::string& line) {
+  return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
+}
+
+TEST(PlainWorkerEnvironment, CwdEnvAndEnvFileReachTheWorker) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("environment");
+  const TempDir work("env-cwd");
+  const TempDir files("env-files");
+  const std::string env_file = files.file("worker.env");
+  write_text(env_file,
+             "# settings for the worker\n"
+             "\n"
+             "FROM_FILE=file value\n"
+             "   INDENTED=yes\n"
+             "SHARED=from the file\n"
+             "  # an indented comment\n");
+  const std::string report = files.file("report");
+  Process pair(controller_argv(name,
+                               {"--ready-timeout-ms", "200", "--restart-delay-ms", "10", "--cwd", work.path(),
+                                "--env-file", env_file, "--env", "SHARED=from the command line", "--env",
+                                "WITH_EQUALS=a=b", "--env", "EMPTY="},
+                               {"/bin/sh", worker_script("report_environment.sh"), report}));
+  ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(report + ".1"); })) << pair.log();
+  const std::string first_report = read_text(report + ".1");
+  const std::string directory = std::filesystem::canonical(work.path()).string();
+  EXPECT_TRUE(has_line(first_report, "cwd=" + directory)) << first_report;
+  EXPECT_TRUE(has_line(first_report, "FROM_FILE=file value")) << first_report;
+  EXPECT_TRUE(has_line(first_report, "INDENTED=yes")) << first_report;
+  EXPECT_TRUE(has_line(first_report, "SHARED=from the command line")) << "--env wins over the file\n" << first_report;
+  EXPECT_FALSE(has_line(first_report, "SHARED=from the file")) << first_report;
+  EXPECT_TRUE(has_line(first_report, "WITH_EQUALS=a=b")) << first_report;
+  EXPECT_TRUE(has_line(first_report, "EMPTY=")) << first_report;
+  EXPECT_TRUE(has_line(first_report, "TETHER_NAME=" + name)) << first_report;
+  EXPECT_TRUE(has_line(first_report, "TETHER_GENERATION=1")) << first_report;
+  EXPECT_EQ(first_report.find("settings for the worker"), std::string::npos) << "comments are not variables";
+  // The controller's own environment is passed on.
+  ASSERT_NE(getenv("PATH"), nullptr);
+  EXPECT_TRUE(has_line(first_report, std::string("PATH=") + getenv("PATH"))) << first_report;
+
+  // The same seen from /proc, without trusting the script; then a restart is generation 2.
+  ASSERT_TRUE(wait_until([&] { return pid_after(pair.log(), "launched listener_pid=") != 0; })) << pair.log();
+  const pid_t first = pid_after(pair.log(), "launched listener_pid=");
+  EXPECT_EQ(working_directory_of(first), directory);
+  EXPECT_EQ(environment_value(first, "SHARED"), "from the command line");
+  EXPECT_EQ(environment_value(first, "TETHER_GENERATION"), "1");
+  ASSERT_EQ(kill(first, SIGKILL), 0);
+  ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(report + ".2"); })) << pair.log();
+  const std::string second_report = read_text(report + ".2");
+  EXPECT_TRUE(has_line(second_report, "TETHER_GENERATION=2")) << second_report;
+  EXPECT_TRUE(has_line(second_report, "cwd=" + directory)) << second_report;
+  EXPECT_TRUE(has_line(second_report, "FROM_FILE=file value")) << second_report;
+
+  EXPECT_EQ(run({binary("tether"), "shutdown", name, "--wait"}).exit_code, 0);
+  EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
+  EXPECT_TRUE(live_descendants(getpid()).empty()) << "nothing left behind";
+}
+
+TEST(PlainWorkerEnvironment, BadEnvEntriesAreUsageErrors) {
+  for (const std::string entry : {"NO_EQUALS", "=value", "1STARTS_WITH_DIGIT=x", "HAS-DASH=x", "HAS SPACE=x"}) {
+    Cleanup cleanup;
+    const auto name = cleanup.name("bad-env");
+    const auto result = run(controller_argv(name, {"--env", entry}, {"sleep", "infinity"}));
+    EXPECT_EQ(result.exit_code, 64) << entry << ": " << result.errors;
+    EXPECT_NE(result.errors.find("--env"), std::string::npos) << result.errors;
+    EXPECT_FALSE(segment_exists(name)) << "refused before anything starts";
+    EXPECT_TRUE(live_descendants(getpid()).empty());
+  }
+}
+
+// DEFECT (src/apps/controller_main.cpp): every --env-file error is returned as exit_code::no_input (66),
+// so a file that exists but has a bad line exits 66 instead of 64 (usage). The message does name the
+// file and line. Re-enable once a bad line maps to 64 and only an unreadable file to 66.
+TEST(PlainWorkerEnvironment, DISABLED_EnvFileWithABadLineIsRefusedNamingFileAndLine) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("bad-env-file");
+  const TempDir files("bad-env-file");
+  const std::string env_file = files.file("worker.env");
+  write_text(env_file, "# comment\nGOOD=1\nnot an assignment\n");
+  const auto result = run(controller_argv(name, {"--env-file", env_file}, {"sleep", "infinity"}));
+  EXPECT_EQ(result.exit_code, 64) << result.errors;
+  EXPECT_NE(result.errors.find(env_file), std::string::npos) << result.errors;
+  EXPECT_NE(result.errors.find("line 3"), std::string::npos) << result.errors;
+  EXPECT_FALSE(segment_exists(name));
+}
+
+TEST(PlainWorkerEnvironment, EnvFileWithABadLineIsRefusedBeforeAnythingStarts) {
+  for (const std::string bad_line : {"not an assignment", "BAD-KEY=1", "=1"}) {
+    Cleanup cleanup;
+    const auto name = cleanup.name("bad-env-line");
+    const TempDir files("bad-env-line");
+    const std::string env_file = files.file("worker.env");
+    write_text(env_file, "# comment\nGOOD=1\n" + bad_line + "\nLATER=2\n");
+    const auto result = run(controller_argv(name, {"--env-file", env_file}, {"sleep", "infinity"}));
+    EXPECT_NE(result.exit_code, 0) << bad_line;
+    EXPECT_NE(result.errors.find(env_file), std::string::npos) << result.errors;
+    EXPECT_NE(result.errors.find("line 3"), std::string::npos) << result.errors;
+    EXPECT_FALSE(segment_exists(name));
+    EXPECT_TRUE(live_descendants(getpid()).empty());
+  }
+}
+
+TEST(PlainWorkerEnvironment, MissingEnvFileIsNoInput) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("missing-env-file");
+  const TempDir files("missing-env-file");
+  const std::string env_file = files.file("absent.env");
+  const auto result = run(controller_argv(name, {"--env-file", env_file}, {"sleep", "infinity"}));
+  EXPECT_EQ(result.exit_code, 66) << result.errors;
+  EXPECT_NE(result.errors.find(env_file), std::string::npos) << result.errors;
+  EXPECT_FALSE(segment_exists(name));
+}
+
+TEST(PlainWorkerEnvironment, MissingCwdIsAUsageError) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("missing-cwd");
+  const TempDir files("missing-cwd");
+  const auto result = run(controller_argv(name, {"--cwd", files.file("absent")}, {"sleep", "infinity"}));
+  EXPECT_EQ(result.exit_code, 64) << result.errors;
+  EXPECT_FALSE(segment_exists(name));
+}
+
+TEST(PlainWorkerEnvironment, UnopenableLogFileIsRefused) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("bad-log-file");
+  const TempDir files("bad-log-file");
+  const std::string log_file = files.file("absent-directory/worker.log");
+  const auto result = run(controller_argv(name, {"--log-file", log_file}, {"sleep", "infinity"}));
+  EXPECT_EQ(result.exit_code, 73) << result.errors;
+  EXPECT_NE(result.errors.find(log_file), std::string::npos) << result.errors;
+  EXPECT_FALSE(segment_exists(name));
+}
+
+TEST(PlainWorkerEnvironment, LogFileIsAppendedAndReopenedOnSighup) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("log-file");
+  const TempDir files("log-file");
+  const std::string log_file = files.file("worker.log");
+  const std::string rotated = files.file("worker.log.1");
+  write_text(log_file, "written before the controller\n");
+  Process pair(controller_argv(name, {"--ready-timeout-ms", "200", "--restart-delay-ms", "10", "--log-file", log_file},
+                               {"/bin/sh", worker_script("chatty.sh")}));
+  ASSERT_TRUE(wait_until([&] {
+    const std::string text = read_text(log_file);
+    return text.find("stdout generation=1 line=2") != std::string::npos &&
+           text.find("stderr generation=1 line=2") != std::string::npos;
+  })) << pair.log();
+  EXPECT_TRUE(read_text(log_file).starts_with("written before the controller\n")) << "appended, not truncated";
+  EXPECT_EQ(pair.log().find("generation=1 line="), std::string::npos) << "the worker's output goes to the file only";
+
+  std::filesystem::rename(log_file, rotated);
+  pair.signal(SIGHUP);
+  ASSERT_TRUE(wait_until([&] { return pair.log_contains("log_file_reopened"); })) << pair.log();
+  // The running worker keeps its descriptor: it goes on writing into the renamed file.
+  const auto rotated_size = std::filesystem::file_size(rotated);
+  ASSERT_TRUE(wait_until([&] { return std::filesystem::file_size(rotated) > rotated_size; })) << pair.log();
+
+  const pid_t first = pid_after(pair.log(), "launched listener_pid=");
+  ASSERT_GT(first, 0);
+  ASSERT_EQ(kill(first, SIGKILL), 0);
+  ASSERT_TRUE(wait_until([&] {
+    const std::string text = read_text(log_file);
+    return text.find("stdout generation=2 line=2") != std::string::npos &&
+           text.find("stderr generation=2 line=2") != std::string::npos;
+  })) << pair.log();
+  EXPECT_EQ(read_text(log_file).find("generation=1"), std::string::npos) << "the new file is the new start's alone";
+  EXPECT_EQ(read_text(rotated).find("generation=2"), std::string::npos) << "the restart writes into the new file";
+
+  EXPECT_EQ(run({binary("tether"), "shutdown", name, "--wait"}).exit_code, 0);
+  EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
+  EXPECT_TRUE(live_descendants(getpid()).empty()) << "nothing left behind (the worker's sleep included)";
+}
+
+}  // namespace
+}  // namespace tether::testing
