@@ -146,15 +146,14 @@ void ControllerCore::begin_stopping(std::uint64_t now_ns) {
 }
 
 // A registered listener is watched by its heartbeat; any other is given the ready timeout to register.
+// With the watchdog on, the watchdog period also paces early looks at the registration, so that a
+// listener that hangs right after registering is caught within about one period, not at the ready timeout.
 void ControllerCore::expect_listener(std::uint64_t now_ns, bool registered) {
   listener_registered_ = registered;
   watchdog_deadline_ns_.reset();
   ready_deadline_ns_.reset();
-  if (!registered) {
-    ready_deadline_ns_ = now_ns + config_.ready_timeout_ms * ns_per_ms;
-  } else if (config_.watchdog_ms != 0) {
-    watchdog_deadline_ns_ = now_ns + config_.watchdog_ms * ns_per_ms;
-  }
+  if (!registered) ready_deadline_ns_ = now_ns + config_.ready_timeout_ms * ns_per_ms;
+  if (config_.watchdog_ms != 0) watchdog_deadline_ns_ = now_ns + config_.watchdog_ms * ns_per_ms;
 }
 
 void ControllerCore::finish(int exit_code, bool remove_segment) {
@@ -297,10 +296,20 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
       break;
     case Phase::check_ready: {
       const bool registered = segment_.load(Field::listener_identity) == listener_.pack();
-      if (!registered) emit({ControllerEvent::Kind::unregistered, listener_});
-      expect_listener(now_ns, registered);
-      ready_deadline_ns_.reset();  // a plain worker is not asked again
+      const bool ready_timeout_passed = ready_deadline_ns_.has_value() && now_ns >= *ready_deadline_ns_;
       phase_ = Phase::running;
+      if (registered) {
+        listener_registered_ = true;
+        ready_deadline_ns_.reset();
+        // Judge its heartbeat at once: it may have hung right after registering.
+        if (config_.watchdog_ms != 0) phase_ = Phase::read_heartbeat;
+      } else if (ready_timeout_passed) {
+        emit({ControllerEvent::Kind::unregistered, listener_});
+        ready_deadline_ns_.reset();   // a plain worker is not asked again
+        watchdog_deadline_ns_.reset();  // and never heartbeats
+      } else {
+        watchdog_deadline_ns_ = now_ns + config_.watchdog_ms * ns_per_ms;  // still starting: look again
+      }
       break;
     }
     case Phase::read_registration_for_stop:
@@ -376,7 +385,7 @@ void ControllerCore::step_running(std::uint64_t now_ns) {
     if (ready_deadline_ns_.has_value() && now_ns >= *ready_deadline_ns_) {
       phase_ = Phase::check_ready;
     } else if (watchdog_deadline_ns_.has_value() && now_ns >= *watchdog_deadline_ns_) {
-      phase_ = Phase::read_heartbeat;
+      phase_ = listener_registered_ ? Phase::read_heartbeat : Phase::check_ready;
     }
     return;
   }

@@ -55,14 +55,18 @@ TEST_F(ControllerTest, AWorkerThatRegisteredBeforeTheReadyCheckIsStoppedGraceful
 
 TEST_F(ControllerTest, TheWatchdogKillsARegisteredListenerWithAStaleHeartbeat) {
   config.watchdog_ms = 300;
-  const ProcessIdentity listener = start_and_launch();
-  segment.poke(Field::heartbeat_ns, now_ns);
+  start();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  const ProcessIdentity listener = core->listener();
+  // The watchdog period paces the first look, long before the ready timeout.
   ASSERT_EQ(core->deadline_ns(), now_ns + config.watchdog_ms * ns_per_ms);
+  segment.poke(Field::listener_identity, listener.pack());
   // A fresh heartbeat moves the next check to heartbeat + watchdog.
   const std::uint64_t heartbeat_ns = now_ns + 200 * ns_per_ms;
   segment.poke(Field::heartbeat_ns, heartbeat_ns);
   EXPECT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
   EXPECT_TRUE(processes.signals().empty());
+  EXPECT_EQ(count(Kind::unregistered), 0u);
   ASSERT_EQ(core->deadline_ns(), heartbeat_ns + config.watchdog_ms * ns_per_ms);
   // No heartbeat since: hung (or SIGSTOPped). Killed, and its exit takes the restart path.
   EXPECT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
@@ -78,7 +82,15 @@ TEST_F(ControllerTest, TheWatchdogNeverWatchesAPlainWorker) {
   config.watchdog_ms = 100;
   start();
   ASSERT_EQ(settle(), StepOutcome::waiting);
-  ASSERT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);  // ready timeout: plain
+  // Looks at the registration every watchdog period until the ready timeout makes it a plain worker.
+  const std::uint64_t ready_ns = now_ns + config.ready_timeout_ms * ns_per_ms;
+  for (int look = 0; look < 100 && count(Kind::unregistered) == 0; ++look) {
+    ASSERT_TRUE(core->deadline_ns().has_value());
+    ASSERT_LE(*core->deadline_ns(), ready_ns);
+    ASSERT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  }
+  ASSERT_EQ(count(Kind::unregistered), 1u);
+  EXPECT_EQ(now_ns, ready_ns);
   EXPECT_FALSE(core->deadline_ns().has_value());
   EXPECT_EQ(settle_at(now_ns + 10 * config.watchdog_ms * ns_per_ms), StepOutcome::waiting);
   EXPECT_TRUE(processes.signals().empty());
