@@ -61,6 +61,7 @@ ControllerConfig read_config(ByteReader& in) {
   config.stop_timeout_max_ms = in.below(6000);
   const std::uint8_t watchdog = in.byte();
   config.watchdog_ms = watchdog % 2 == 0 ? 0 : watchdog * 20u;  // off half the time
+  config.ready_timeout_ms = in.below(6000);
   return config;
 }
 
@@ -74,8 +75,9 @@ struct World {
   bool last_end_clean = false;
   bool departed_forged = false;
   // Deaths not yet reported: like the real driver (src/adapters/controller_loop.cpp), the harness
-  // reports exits only once the core waits. (Reports between any two steps are the subject of the
-  // property test controller_interleaving_test.cpp.)
+  // reports exits only once the core waits, and (unlike it) never in the same wakeup as a shutdown:
+  // both would trip known core bugs kept as DISABLED_ properties in controller_interleaving_test.cpp.
+  // Lift these limits when those are fixed.
   std::vector<std::pair<ProcessIdentity, ExitStatus>> unreported;
   StepOutcome last_outcome = StepOutcome::waiting;
 };

@@ -44,11 +44,13 @@ NAMES = {
 
 
 # fuzz_controller_events reads: config, segment, then commands of (kind, arguments..., pace).
-def config(mode=0, delay=100, delay_max=1000, limit=4, interval=2000, stop=500, kill=500, stop_max=2000, watchdog=0):
+def config(mode=0, delay=100, delay_max=1000, limit=4, interval=2000, stop=500, kill=500, stop_max=2000, watchdog=0,
+           ready=5000):
     data = bytes([mode])
     for value in (delay, delay_max - delay, limit - 1, interval - 1, stop, kill, stop_max):
         data += struct.pack(">H", value)
-    return data + bytes([watchdog])  # odd: watchdog on (byte * 20 ms)
+    data += bytes([watchdog])  # odd: watchdog on (byte * 20 ms)
+    return data + struct.pack(">H", ready)
 
 
 FRESH = bytes([0])
@@ -92,7 +94,9 @@ CONTROLLER_EVENTS = {
     + TIMER,
     "stop_extended_by_heartbeat": config(stop=300, stop_max=3000) + FRESH + REGISTER + SIGNAL + wait_ms(200)
     + scribble(6, 10**9 + 200 * 10**6) + TIMER + TIMER + TIMER + exits(0),
-    "watchdog_kills_hung_listener": config(watchdog=51) + FRESH + REGISTER + TIMER + exits(4 | 8 | 1) + TIMER,
+    "watchdog_kills_hung_listener": config(watchdog=51) + FRESH + REGISTER + TIMER + TIMER + exits(4 | 8 | 1) + TIMER,
+    "plain_worker_stopped_by_signal": config(ready=100) + FRESH + TIMER + SIGNAL + TIMER + exits(4 | 1),
+    "registers_just_before_the_stop": config(ready=3000) + FRESH + wait_ms(100) + REGISTER + SIGNAL + TIMER + exits(0),
     "scribbling": config() + FRESH + scribble(5, 1) + scribble(1, 0xDEADBEEF) + scribble(0, 7) + exits(5) + TIMER,
     "shutdown_already_posted": config() + initialised(shutdown=True, registered=0, launched=1) + TIMER + TIMER + exits(5),
     "garbage_segment": config() + bytes([1]) + b"\x11" * 96 + SIGNAL,

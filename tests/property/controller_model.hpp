@@ -44,7 +44,11 @@ struct ControllerModel {
 
   std::optional<std::uint64_t> stop_deadline_ns;
   std::uint64_t stop_requested_ns = 0;
-  std::optional<std::uint64_t> watchdog_deadline_ns;  // only while no shutdown is known
+  std::optional<std::uint64_t> watchdog_deadline_ns;  // registered listeners only, while no shutdown is known
+  // Whether the controller knows its listener registered; until then it gives it the ready timeout,
+  // after which an unregistered one is a plain worker: never watchdogged, stopped by a signal at once.
+  bool believed_registered = false;
+  std::optional<std::uint64_t> ready_deadline_ns;
   std::optional<std::uint64_t> kill_deadline_ns;
   bool sigterm_sent = false;
   bool sigkill_sent = false;
@@ -66,7 +70,13 @@ struct ControllerModel {
   [[nodiscard]] std::optional<std::uint64_t> deadline_ns() const {
     if (phase == Phase::waiting_restart) return restart_deadline_ns;
     if (phase != Phase::running) return std::nullopt;
-    if (!shutdown_known) return listener.has_value() ? watchdog_deadline_ns : std::nullopt;
+    if (!shutdown_known) {
+      if (!listener.has_value()) return std::nullopt;
+      if (ready_deadline_ns.has_value() && watchdog_deadline_ns.has_value()) {
+        return std::min(*ready_deadline_ns, *watchdog_deadline_ns);
+      }
+      return ready_deadline_ns.has_value() ? ready_deadline_ns : watchdog_deadline_ns;
+    }
     if (!sigterm_sent) return stop_deadline_ns;
     if (!sigkill_sent) return kill_deadline_ns;
     return std::nullopt;
@@ -91,13 +101,13 @@ struct ControllerModel {
     shutdown_known = shutdown_posted;
     if (registered.has_value()) {
       if (alive(registered)) {
-        adopt(*registered);
+        adopt(*registered, true);
         return;
       }
       registered.reset();  // a dead registration is cleared
     }
     if (alive(launched)) {
-      adopt(*launched);
+      adopt(*launched, false);
     } else if (shutdown_known) {
       finish(0, true);
     } else {
@@ -105,18 +115,32 @@ struct ControllerModel {
     }
   }
 
-  void adopt(std::size_t index) {
+  // `via_registration`: found through the registration (true) or through launched_identity (false).
+  void adopt(std::size_t index, bool via_registration) {
     listener = index;
     listener_started_ns = now_ns;
     launched_before = true;
     phase = Phase::running;
-    watch_from_now();
-    if (shutdown_known) begin_stopping();
+    expect(via_registration);
+    if (shutdown_known) {
+      begin_stopping();
+    } else {
+      check_timers();  // a ready timeout of 0 is due at once
+    }
   }
 
-  void watch_from_now() {
-    if (config.watchdog_ms != 0) watchdog_deadline_ns = now_ns + config.watchdog_ms * ns_per_ms;
+  void expect(bool is_registered) {
+    believed_registered = is_registered;
+    watchdog_deadline_ns.reset();
+    ready_deadline_ns.reset();
+    if (!is_registered) {
+      ready_deadline_ns = now_ns + config.ready_timeout_ms * ns_per_ms;
+    } else if (config.watchdog_ms != 0) {
+      watchdog_deadline_ns = now_ns + config.watchdog_ms * ns_per_ms;
+    }
   }
+
+  [[nodiscard]] bool listener_holds_registration() const { return listener.has_value() && registered == listener; }
 
   void begin_stopping() {
     if (!listener.has_value()) {
@@ -124,9 +148,18 @@ struct ControllerModel {
       return;
     }
     stop_requested_ns = now_ns;
-    stop_deadline_ns = now_ns + config.stop_timeout_ms * ns_per_ms;
     watchdog_deadline_ns.reset();  // the stop deadlines govern from now on
+    ready_deadline_ns.reset();
     phase = Phase::running;
+    if (!believed_registered && listener_holds_registration()) believed_registered = true;  // it did since
+    if (believed_registered) {
+      stop_deadline_ns = now_ns + config.stop_timeout_ms * ns_per_ms;
+    } else {
+      // A plain worker cannot read the request: the stop signal is its shutdown request.
+      sigterm_sent = true;
+      signals.emplace_back(*listener, Signal::terminate);
+      kill_deadline_ns = now_ns + config.kill_timeout_ms * ns_per_ms;
+    }
     check_timers();
   }
 
@@ -134,6 +167,11 @@ struct ControllerModel {
   void check_timers() {
     if (phase != Phase::running || !listener.has_value()) return;
     if (!shutdown_known) {
+      if (ready_deadline_ns.has_value() && now_ns >= *ready_deadline_ns) {
+        expect(listener_holds_registration());  // registered: watchdog from now; if not: a plain worker
+        ready_deadline_ns.reset();
+        return;
+      }
       if (!watchdog_deadline_ns.has_value() || now_ns < *watchdog_deadline_ns) return;
       const std::uint64_t watchdog_ns = config.watchdog_ms * ns_per_ms;
       if (heartbeat_ns + watchdog_ns > now_ns) {
@@ -182,7 +220,7 @@ struct ControllerModel {
   void launch() {
     ++generation;
     if (alive(registered)) {
-      adopt(*registered);
+      adopt(*registered, true);
       return;
     }
     if (shutdown_posted) {
@@ -207,10 +245,11 @@ struct ControllerModel {
     ++spawns;
     listener = child;
     launched = child;
-    watch_from_now();
+    expect(false);
     if (launched_before) ++restarts;
     launched_before = true;
     phase = Phase::running;
+    check_timers();  // a ready timeout of 0 is due at once
   }
 
   // How the controller should judge the end of the listener it watched (`index`, already dead).

@@ -292,6 +292,7 @@ rc::Gen<ControllerConfig> config_gen() {
     config.kill_timeout_ms = *rc::gen::inRange<std::uint64_t>(0, 3000);
     config.stop_timeout_max_ms = *rc::gen::inRange<std::uint64_t>(0, 6000);
     config.watchdog_ms = *rc::gen::weightedElement<std::uint64_t>({{2, 0}, {1, 1}, {1, 500}, {1, 3000}});
+    config.ready_timeout_ms = *rc::gen::weightedElement<std::uint64_t>({{1, 0}, {1, 1}, {2, 1000}, {2, 5000}});
     return config;
   });
 }
@@ -336,6 +337,7 @@ void showValue(const Setup& setup, std::ostream& os) {
      << " start_limit=" << setup.config.start_limit << " interval_ms=" << setup.config.start_limit_interval_ms
      << " stop_ms=" << setup.config.stop_timeout_ms << " kill_ms=" << setup.config.kill_timeout_ms
      << " stop_max_ms=" << setup.config.stop_timeout_max_ms << " watchdog_ms=" << setup.config.watchdog_ms
+     << " ready_ms=" << setup.config.ready_timeout_ms
      << "; segment: initialised=" << setup.initialised << " generation=" << setup.generation
      << " restarts=" << setup.restarts << " listener_state=" << setup.listener_state
      << " shutdown=" << setup.shutdown_posted << " registered=";
