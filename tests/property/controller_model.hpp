@@ -44,7 +44,10 @@ struct ControllerModel {
 
   std::optional<std::uint64_t> stop_deadline_ns;
   std::uint64_t stop_requested_ns = 0;
-  std::optional<std::uint64_t> watchdog_deadline_ns;  // registered listeners only, while no shutdown is known
+  // While no shutdown is known: for a registered listener, when to judge its heartbeat; for one not yet
+  // registered, when to look at the registration again (so a listener that hangs right after
+  // registering is caught within about one period).
+  std::optional<std::uint64_t> watchdog_deadline_ns;
   // Whether the controller knows its listener registered; until then it gives it the ready timeout,
   // after which an unregistered one is a plain worker: never watchdogged, stopped by a signal at once.
   bool believed_registered = false;
@@ -133,11 +136,8 @@ struct ControllerModel {
     believed_registered = is_registered;
     watchdog_deadline_ns.reset();
     ready_deadline_ns.reset();
-    if (!is_registered) {
-      ready_deadline_ns = now_ns + config.ready_timeout_ms * ns_per_ms;
-    } else if (config.watchdog_ms != 0) {
-      watchdog_deadline_ns = now_ns + config.watchdog_ms * ns_per_ms;
-    }
+    if (!is_registered) ready_deadline_ns = now_ns + config.ready_timeout_ms * ns_per_ms;
+    if (config.watchdog_ms != 0) watchdog_deadline_ns = now_ns + config.watchdog_ms * ns_per_ms;
   }
 
   [[nodiscard]] bool listener_holds_registration() const { return listener.has_value() && registered == listener; }
@@ -167,12 +167,25 @@ struct ControllerModel {
   void check_timers() {
     if (phase != Phase::running || !listener.has_value()) return;
     if (!shutdown_known) {
-      if (ready_deadline_ns.has_value() && now_ns >= *ready_deadline_ns) {
-        expect(listener_holds_registration());  // registered: watchdog from now; if not: a plain worker
-        ready_deadline_ns.reset();
-        return;
+      const bool ready_due = ready_deadline_ns.has_value() && now_ns >= *ready_deadline_ns;
+      const bool watchdog_due = watchdog_deadline_ns.has_value() && now_ns >= *watchdog_deadline_ns;
+      if (!ready_due && !watchdog_due) return;
+      if (!believed_registered) {
+        // Has it registered since? If so its heartbeat is judged at once (below); if the ready timeout
+        // passed without, it is a plain worker; otherwise look again one watchdog period later.
+        if (listener_holds_registration()) {
+          believed_registered = true;
+          ready_deadline_ns.reset();
+          if (config.watchdog_ms == 0) return;
+        } else if (ready_due) {
+          ready_deadline_ns.reset();
+          watchdog_deadline_ns.reset();
+          return;
+        } else {
+          watchdog_deadline_ns = now_ns + config.watchdog_ms * ns_per_ms;
+          return;
+        }
       }
-      if (!watchdog_deadline_ns.has_value() || now_ns < *watchdog_deadline_ns) return;
       const std::uint64_t watchdog_ns = config.watchdog_ms * ns_per_ms;
       if (heartbeat_ns + watchdog_ns > now_ns) {
         watchdog_deadline_ns = heartbeat_ns + watchdog_ns;  // it showed progress since

@@ -128,13 +128,16 @@ struct ListenerRegisters final : Command {
     RC_PRE(!model.finished() && model.alive(model.listener));
     RC_PRE(model.registered != model.listener && !model.alive(model.registered));
   }
+  // As ListenerCore registers: the identity, then `starting` and a first heartbeat.
   void apply(Model& model) const override {
     model.registered = model.listener;
     model.listener_state = static_cast<std::uint64_t>(ListenerState::starting);
+    model.heartbeat_ns = model.now_ns;
   }
   void run(const Model& model, World& world) const override {
     world.segment.set_word(Field::listener_identity, world.identity(*model.listener).pack());
     world.segment.set_word(Field::listener_state, static_cast<std::uint64_t>(ListenerState::starting));
+    world.segment.set_word(Field::heartbeat_ns, model.now_ns);
     world.settle_and_check();
     compare(nextState(model), world);
   }
@@ -167,11 +170,13 @@ struct StrangerRegisters final : Command {
   void apply(Model& model) const override {
     model.registered = model.add_process(false);
     model.listener_state = static_cast<std::uint64_t>(ListenerState::starting);
+    model.heartbeat_ns = model.now_ns;
   }
   void run(const Model& model, World& world) const override {
     const ProcessIdentity stranger = world.processes.start(false);
     world.segment.set_word(Field::listener_identity, stranger.pack());
     world.segment.set_word(Field::listener_state, static_cast<std::uint64_t>(ListenerState::starting));
+    world.segment.set_word(Field::heartbeat_ns, model.now_ns);
     world.settle_and_check();
     compare(nextState(model), world);
   }
