@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -58,8 +59,25 @@ int report_violation(const RunResult& result) {
   return exit_code::failure;
 }
 
+// For the first failure of each invariant: shrink it and print its timeline, a short readable trace.
+void explain_failures(const SimConfig& config, const SweepSummary& summary) {
+  constexpr std::size_t explain_replays_max = 1500;
+  for (const auto& [name, count] : summary.violations_by_invariant()) {
+    const auto first = std::find_if(summary.failures.begin(), summary.failures.end(),
+                                    [&](const SweepFailure& failure) { return failure.violation.invariant == name; });
+    const auto shrunk = shrink(scenario_for_seed(config, first->seed), explain_replays_max);
+    if (!shrunk) continue;
+    fmt::print("\n=== {} (seed {}, shrunk to {} steps) ===\n", name, first->seed, shrunk.value().steps_after);
+    Trace trace(true);
+    const RunOutput output = run_decisions(shrunk.value().scenario.config, shrunk.value().scenario.decisions, trace);
+    print_timeline(trace, config.protocol, 0);
+    report_violation(output.result);
+  }
+}
+
 int command_run(const CommonOptions& common, SimConfig config, std::optional<std::uint64_t> seed, std::uint64_t seeds,
-                unsigned jobs, bool json, const std::string& out_dir, bool stop_at_first, std::uint64_t determinism_every) {
+                unsigned jobs, bool json, const std::string& out_dir, bool stop_at_first, std::uint64_t determinism_every,
+                bool explain) {
   if (auto problem = apply_common(common, config)) {
     fmt::print(stderr, "tether-sim run: {}\n", *problem);
     return exit_code::usage;
@@ -98,6 +116,7 @@ int command_run(const CommonOptions& common, SimConfig config, std::optional<std
     fmt::print("{}\n", summary_json(summary, paths).dump());
   } else {
     fmt::print("{}", summary_text(summary, paths));
+    if (explain) explain_failures(config, summary);
     if (summary.failures.size() > scenario_files_max) {
       fmt::print("(scenario files written for the first {} failures only)\n", scenario_files_max);
     }
@@ -217,6 +236,8 @@ int main(int argc, char** argv) {
   run->add_option("--out", out_dir, "directory for failing scenario files");
   run->add_flag("--stop-at-first", stop_at_first, "stop at the first violation");
   run->add_option("--check-determinism", determinism_every, "run every Nth seed twice and compare (0: never)");
+  bool explain = false;
+  run->add_flag("--explain", explain, "shrink the first failure of each invariant and print its timeline");
 
   std::string file;
   std::string trace_out;
@@ -251,7 +272,7 @@ int main(int argc, char** argv) {
     return code == 0 ? exit_code::ok : exit_code::usage;
   }
   if (run->parsed()) {
-    return command_run(common, config, seed, seeds, jobs, json, out_dir, stop_at_first, determinism_every);
+    return command_run(common, config, seed, seeds, jobs, json, out_dir, stop_at_first, determinism_every, explain);
   }
   if (replay->parsed()) return command_replay(file, trace_out, last_lines);
   if (shrink_command->parsed()) return command_shrink(file, output_file);

@@ -44,41 +44,47 @@ void World::kill_controller(SimProcess& controller, std::uint32_t value, std::st
 }
 
 void World::apply_fault(const FaultEvent& fault) {
-  note(0, TraceOp::fault, static_cast<std::uint8_t>(fault.kind), fault.value,
-       [&] { return fmt::format("fault {}", fault_kind_name(fault.kind)); });
+  SimProcess* target = nullptr;
+  bool needs_target = true;
   switch (fault.kind) {
     case FaultKind::kill_listener:
-      if (SimProcess* listener = newest_alive(ProcessKind::listener)) {
-        cover(Situation::listener_killed);
-        kill(*listener, "SIGKILL (fault)");
-      }
+    case FaultKind::listener_exit: target = newest_alive(ProcessKind::listener); break;
+    case FaultKind::listener_hang: target = newest_alive(ProcessKind::listener, true); break;
+    case FaultKind::kill_controller:
+    case FaultKind::shutdown_signal: target = newest_alive(ProcessKind::controller); break;
+    case FaultKind::start_controller: needs_target = false; break;
+    default: needs_target = false; break;
+  }
+  const bool idle = (needs_target && target == nullptr) ||
+                    (fault.kind == FaultKind::start_controller && system_finished_);
+  note(0, TraceOp::fault, static_cast<std::uint8_t>(fault.kind), fault.value,
+       [&] { return fmt::format("fault {}{}", fault_kind_name(fault.kind), idle ? ": nothing to do" : ""); });
+  if (idle) return;
+  switch (fault.kind) {
+    case FaultKind::kill_listener:
+      cover(Situation::listener_killed);
+      kill(*target, "SIGKILL (fault)");
       break;
     case FaultKind::kill_controller:
-      if (SimProcess* controller = newest_alive(ProcessKind::controller)) {
-        kill_controller(*controller, fault.value, "SIGKILL (fault)");
-      }
+      kill_controller(*target, fault.value, "SIGKILL (fault)");
       break;
     case FaultKind::start_controller:
-      if (!system_finished_) start_controller("started on the same name");
+      start_controller("started on the same name");
       break;
     case FaultKind::shutdown_signal:
-      if (SimProcess* controller = newest_alive(ProcessKind::controller)) {
-        cover(Situation::shutdown_by_signal);
-        note(controller->serial, TraceOp::signal, 15, 0, [] { return std::string("receives SIGTERM (shutdown)"); });
-        deliver_shutdown_signal(*controller);
-      }
+      cover(Situation::shutdown_by_signal);
+      note(target->serial, TraceOp::signal, 15, 0, [] { return std::string("receives SIGTERM (shutdown)"); });
+      deliver_shutdown_signal(*target);
       break;
     case FaultKind::shutdown_tool:
       cover(Situation::shutdown_by_tool);
       start_tool();
       break;
     case FaultKind::listener_exit:
-      if (SimProcess* listener = newest_alive(ProcessKind::listener)) {
-        listener->exit_pending_code = static_cast<int>(fault.value % 3);
-      }
+      target->exit_pending_code = static_cast<int>(fault.value % 3);
       break;
     case FaultKind::listener_hang:
-      if (SimProcess* listener = newest_alive(ProcessKind::listener, true)) listener->hang_pending = true;
+      target->hang_pending = true;
       break;
     case FaultKind::foreign_spawn:
       if (SimProcess* stranger = create_process(ProcessKind::foreign, 0)) {
