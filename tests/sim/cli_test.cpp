@@ -82,6 +82,21 @@ TEST(SimCli, JsonSummaryNamesFailuresAndTheirScenarioFiles) {
   EXPECT_NE(replay.output.find(first["invariant"].get<std::string>()), std::string::npos);
 }
 
+TEST(SimCli, ExplainPrintsAShrunkTraceOfEachInvariant) {
+  const Outcome outcome = run_cli("run --protocol seed --seeds 40 --explain --out " + (scratch_dir() / "explain").string());
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_NE(outcome.output.find("=== shutdown_lost"), std::string::npos) << outcome.output;
+  EXPECT_NE(outcome.output.find("VIOLATED shutdown_lost"), std::string::npos);
+}
+
+TEST(SimCli, ExploreFindsTheSeedRaceAndPassesOurs) {
+  const Outcome seed = run_cli("explore --protocol seed --depth 1");
+  EXPECT_EQ(seed.exit_code, 1);
+  EXPECT_NE(seed.output.find("VIOLATED shutdown_lost"), std::string::npos);
+  const Outcome ours = run_cli("explore --depth 1");
+  EXPECT_EQ(ours.exit_code, 0) << ours.output;
+}
+
 TEST(SimCli, TetherSweepPasses) {
   const Outcome outcome = run_cli("run --seeds 200 --json");
   EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
