@@ -1,18 +1,20 @@
-// BM_DeathDetect: from a listener's death (SIGKILL) to its watcher knowing.
+// BM_DeathDetect: from a listener's death (SIGKILL) to its watcher knowing, seen by this process.
 //   tether       a real tether-controller notices: the time is taken when its "exited" log line
 //                arrives. That line is written by the controller's event loop itself (poll on the
 //                listener's pidfd wakes, handle_listener_exit, one step of the core, the event drained
 //                to the log), so it observes exactly the path a user depends on; the segment would not
-//                do, since the controller's first reaction there is a later step. The figure includes
-//                one pipe wake-up to this process (a few microseconds) that the floor does not pay.
-//   pidfd_floor  this process polls a pidfd of the same kind of listener (tether-listener, idle,
-//                against a segment without a controller) and takes the time when poll returns.
-// The dying process's own teardown is most of both figures. Target: tether within 2x of the floor.
+//                do, since the controller's first reaction there is a later step.
+//   pidfd_floor  a bare pidfd poll in a process of its own (tether-bench-helper watch PID) prints a line
+//                the moment its poll returns, and the time is taken when that line arrives.
+// Both are observed the same way, through a line in the same pipe read by this process at raised
+// priority (ObserverPriority: on a loaded machine an observer woken at normal priority may wait
+// milliseconds for a CPU), so that the difference between the two is the controller's event loop, not
+// the observation. The victim is the same program in both
+// (tether-listener, idle; for the floor against a segment without a controller). The dying process's
+// own teardown is most of both figures. Target: tether within 2x of the floor.
 #include <benchmark/benchmark.h>
 #include <csignal>
-#include <unistd.h>
 
-#include "adapters/pidfd.hpp"
 #include "support/bare_segment.hpp"
 #include "support/latencies.hpp"
 #include "support/line_pipe.hpp"
@@ -42,9 +44,14 @@ void BM_DeathDetect_tether(benchmark::State& state) {
   Latencies latencies("BM_DeathDetect/tether");
   for (auto _ : state) {
     const std::string victim = "listener_pid=" + std::to_string(listener) + " ";
-    const std::uint64_t start_ns = now_ns();
-    kill(listener, SIGKILL);
-    const auto line = pipe.wait_for({controller_prefix, ": exited", victim}, step_timeout);
+    std::optional<Line> line;
+    std::uint64_t start_ns = 0;
+    {
+      const ObserverPriority observer;
+      start_ns = now_ns();
+      kill(listener, SIGKILL);
+      line = pipe.wait_for({controller_prefix, ": exited", victim}, step_timeout);
+    }
     if (!line) {
       state.SkipWithError("the controller did not report the death");
       break;
@@ -79,21 +86,28 @@ void BM_DeathDetect_pidfd_floor(benchmark::State& state) {
       state.SkipWithError("the listener did not start");
       break;
     }
-    const int pidfd = pidfd_open_process(listener);
-    if (pidfd < 0) {
-      state.SkipWithError("pidfd_open failed");
+    const pid_t watcher = spawn({binary("tether-bench-helper"), "watch", std::to_string(listener)}, pipe.write_fd());
+    const std::string watcher_prefix = log_prefix("tether-bench-helper", watcher);
+    if (watcher <= 0 || !pipe.wait_for({watcher_prefix, "watching"}, step_timeout) ||
+        !wait_until_sleeping_in(watcher, "poll", step_timeout)) {
+      state.SkipWithError("the watcher did not start");
       break;
     }
-    const std::uint64_t start_ns = now_ns();
-    kill(listener, SIGKILL);
-    const bool died = wait_for_death(pidfd, step_timeout);
-    const std::uint64_t end_ns = now_ns();
-    close(pidfd);
+    std::optional<Line> line;
+    std::uint64_t start_ns = 0;
+    {
+      const ObserverPriority observer;
+      start_ns = now_ns();
+      kill(listener, SIGKILL);
+      line = pipe.wait_for({watcher_prefix, "died"}, step_timeout);
+    }
     reap(listener, step_timeout);
-    if (!died) {
+    reap(watcher, step_timeout);
+    if (!line) {
       state.SkipWithError("the death was not seen");
       break;
     }
+    const std::uint64_t end_ns = line->read_ns;
     latencies.add(state, end_ns - start_ns);
     previous = listener;
   }

@@ -5,7 +5,10 @@
 //   spawn_floor  this process does the least any supervisor must: SIGKILL, a pidfd poll for the death,
 //                reaping, posix_spawn of a minimal program that maps the segment and registers
 //                (tether-bench-helper register), and the time is taken when its "registered" line
-//                arrives, through the same kind of pipe.
+//                arrives, through the same kind of pipe. The supervising (poll, reap, spawn) runs at
+//                normal priority, as the controller does.
+// In both, this process observes the registration line at raised priority (ObserverPriority), so that
+// its own wait for a CPU on a loaded machine is not counted.
 // Target: tether within 1.5x of the floor.
 #include <benchmark/benchmark.h>
 #include <csignal>
@@ -38,13 +41,17 @@ void BM_Restart_tether(benchmark::State& state) {
   }
   Latencies latencies("BM_Restart/tether");
   for (auto _ : state) {
-    const std::uint64_t start_ns = now_ns();
-    kill(listener, SIGKILL);
     std::optional<Line> registered;
-    // Skips a line of the killed listener that might still be in the pipe; the timeout bounds it.
-    for (int lines = 0; lines < 8; ++lines) {
-      registered = pipe.wait_for({"tether-listener[", ": registered"}, step_timeout);
-      if (!registered || logged_pid(registered->text, "tether-listener") != listener) break;
+    std::uint64_t start_ns = 0;
+    {
+      const ObserverPriority observer;
+      start_ns = now_ns();
+      kill(listener, SIGKILL);
+      // Skips a line of the killed listener that might still be in the pipe; the timeout bounds it.
+      for (int lines = 0; lines < 8; ++lines) {
+        registered = pipe.wait_for({"tether-listener[", ": registered"}, step_timeout);
+        if (!registered || logged_pid(registered->text, "tether-listener") != listener) break;
+      }
     }
     if (!registered) {
       state.SkipWithError("no new listener registered");
@@ -60,10 +67,12 @@ void BM_Restart_tether(benchmark::State& state) {
   latencies.report(state);
 }
 
-// Starts the floor's registering program; its pid once it registered and sleeps, or -1.
+// Starts the floor's registering program; its pid once it registered, or -1. The spawn runs at our
+// normal priority (the child must not inherit a raised one); only the wait for its line is raised.
 pid_t start_registrant(LinePipe& pipe, const std::string& name, std::optional<Line>& registered) {
   const pid_t pid = spawn({binary("tether-bench-helper"), "register", name}, pipe.write_fd());
   if (pid <= 0) return -1;
+  const ObserverPriority observer;
   registered = pipe.wait_for({log_prefix("tether-bench-helper", pid), "registered"}, step_timeout);
   return registered ? pid : -1;
 }

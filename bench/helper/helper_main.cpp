@@ -3,10 +3,12 @@
 //   poll NAME      a listener that checks should_stop() every 1 ms instead (the poll_1ms baseline)
 //   futex OBJECT   a bare futex waiter on the first word of a shared-memory object (the futex floor)
 //   register NAME  maps the segment and registers, prints "registered", then idles (the spawn floor)
+//   watch PID      polls a pidfd of PID and prints "died" when it fires (the death-detection floor)
 // Every line is one write(2) to stdout, so that lines of concurrent processes never interleave. Wake
 // times are CLOCK_MONOTONIC, the clock the benchmark reads before it wakes us.
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <climits>
 #include <cstdint>
@@ -14,6 +16,7 @@
 #include <ctime>
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <poll.h>
 #include <string>
 #include <string_view>
 #include <sys/mman.h>
@@ -21,6 +24,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "adapters/pidfd.hpp"
 #include "tether/listener.hpp"
 
 namespace {
@@ -104,11 +108,29 @@ int run_register(const std::string& name) {
   return 0;
 }
 
+int run_watch(const std::string& pid_text) {
+  pid_t pid = 0;
+  const auto [end, error] = std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid);
+  if (error != std::errc{} || end != pid_text.data() + pid_text.size() || pid <= 0) return failed("bad pid " + pid_text);
+  const int pidfd = tether::pidfd_open_process(pid);
+  if (pidfd < 0) return failed("cannot open a pidfd of " + pid_text);
+  say(prefix() + "watching");
+  pollfd descriptor{pidfd, POLLIN, 0};
+  const auto deadline = std::chrono::steady_clock::now() + lifetime_max;
+  // A poll ends on the death, a timeout or a signal; the deadline bounds the retries.
+  while (poll(&descriptor, 1, 1000) <= 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return failed("no death");
+  }
+  say(prefix() + "died " + pid_text);
+  close(pidfd);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: tether-bench-helper idle|poll|futex|register NAME\n");
+    std::fprintf(stderr, "usage: tether-bench-helper idle|poll|futex|register NAME | watch PID\n");
     return exit_usage;
   }
   const std::string_view mode = argv[1];
@@ -117,6 +139,7 @@ int main(int argc, char** argv) {
   if (mode == "poll") return run_poll(target);
   if (mode == "futex") return run_futex(target);
   if (mode == "register") return run_register(target);
+  if (mode == "watch") return run_watch(target);
   std::fprintf(stderr, "tether-bench-helper: unknown mode '%s'\n", argv[1]);
   return exit_usage;
 }

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
@@ -174,6 +175,19 @@ CpuPin::~CpuPin() {
   cpu_set_t previous;
   std::copy(previous_.begin(), previous_.end(), reinterpret_cast<unsigned char*>(&previous));
   sched_setaffinity(0, sizeof(previous), &previous);
+}
+
+ObserverPriority::ObserverPriority() {
+  constexpr int highest_priority = -20;
+  const auto thread = static_cast<id_t>(gettid());
+  errno = 0;
+  previous_ = getpriority(PRIO_PROCESS, thread);
+  if (errno != 0) return;
+  raised_ = setpriority(PRIO_PROCESS, thread, highest_priority) == 0;
+}
+
+ObserverPriority::~ObserverPriority() {
+  if (raised_) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), previous_);
 }
 
 void kill_descendants() {

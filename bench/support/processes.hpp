@@ -55,6 +55,25 @@ class CpuPin {
   bool ok_ = false;
 };
 
+// Raises the calling thread to the highest scheduling priority (nice -20) while it exists, when the
+// process may (root or CAP_SYS_NICE), restoring the previous value after. A benchmark holds one while
+// it waits to observe an event inside a measured window: on a loaded machine, an observer woken at
+// normal priority can wait milliseconds for a CPU, which would be counted as the latency of whatever
+// it observes. Only this thread is raised (nice is per thread on Linux), and a benchmark spawns its
+// processes outside the raise, so that none of them inherits it.
+class ObserverPriority {
+ public:
+  ObserverPriority();
+  ~ObserverPriority();
+  ObserverPriority(const ObserverPriority&) = delete;
+  ObserverPriority& operator=(const ObserverPriority&) = delete;
+  [[nodiscard]] bool raised() const { return raised_; }
+
+ private:
+  int previous_ = 0;
+  bool raised_ = false;
+};
+
 // Per-run cleanup, see above. Names handed out are unique per process and run, and start with "it-"
 // so that ci/test's leftover check covers them too.
 class RunGuard {
