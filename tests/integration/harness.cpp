@@ -23,7 +23,13 @@ namespace {
 
 std::string read_file(const std::string& path) {
   std::ifstream file(path);
-  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  // libstdc++'s filebuf throws when a /proc file's process exits mid-read (ESRCH); to a scan of /proc
+  // (~Cleanup's, where a throw is std::terminate) that process is simply gone.
+  try {
+    return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  } catch (const std::exception&) {
+    return {};
+  }
 }
 
 std::string temp_path(const std::string& stem) {

@@ -5,9 +5,9 @@
 #include <climits>
 #include <cstdint>
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <netinet/in.h>
 #include <sstream>
@@ -55,8 +55,10 @@ bool bind_to(const Socket& socket, int port) {
 std::vector<pid_t> all_pids() {
   std::vector<pid_t> pids;
   std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
-    const std::string file = entry.path().filename().string();
+  // increment(error), not ++: a range-for would throw if /proc changed under the scan in a bad way.
+  std::filesystem::directory_iterator entry("/proc", error);
+  for (; !error && entry != std::filesystem::directory_iterator(); entry.increment(error)) {
+    const std::string file = entry->path().filename().string();
     if (file.empty() || file.find_first_not_of("0123456789") != std::string::npos) continue;
     pids.push_back(static_cast<pid_t>(std::stol(file)));
   }
@@ -191,6 +193,10 @@ std::vector<pid_t> live_descendants(pid_t ancestor) {
   return descendants;
 }
 
+bool nothing_left_behind(std::chrono::milliseconds timeout) {
+  return wait_until([] { return live_descendants(getpid()).empty(); }, timeout);
+}
+
 pid_t pid_after(const std::string& log, const std::string& prefix, int nth) {
   std::size_t position = 0;
   for (int seen = 0;; ++seen) {
@@ -212,8 +218,19 @@ std::string worker_script(const std::string& file) {
 std::string python3() { return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }
 
 std::string read_text(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  // read(2), not a stream: libstdc++'s filebuf throws when a /proc file's process exits mid-read (ESRCH).
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string text;
+  char buffer[4096];
+  // Bounded: the files read here (/proc entries, test outputs) are far smaller than 64 MiB.
+  for (std::size_t round = 0; round < (std::size_t{64} << 20) / sizeof buffer; ++round) {
+    const ssize_t count = read(fd, buffer, sizeof buffer);
+    if (count <= 0) break;
+    text.append(buffer, static_cast<std::size_t>(count));
+  }
+  close(fd);
+  return text;
 }
 
 void write_text(const std::string& path, const std::string& text) {

@@ -37,6 +37,10 @@ std::vector<pid_t> live_group_members(pid_t group);
 // Every live (not zombie) process below `ancestor` in the process tree, at any depth.
 std::vector<pid_t> live_descendants(pid_t ancestor);
 
+// Waits until no live descendant of this test process remains. A SIGKILLed process is not gone the
+// moment kill() returns (it dies when next scheduled), hence a bounded wait rather than one look.
+bool nothing_left_behind(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+
 // The first pid in `log` after `prefix` (say "launched listener_pid="), counting from the `nth`
 // occurrence (0: the first); 0 when there is none.
 pid_t pid_after(const std::string& log, const std::string& prefix, int nth = 0);

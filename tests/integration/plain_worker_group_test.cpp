@@ -47,7 +47,9 @@ ScriptPids started_script(const Process& pair, const std::string& pid_file) {
   EXPECT_EQ(process_group_of(pids.script), pids.script);
   EXPECT_EQ(process_group_of(pids.first_child), pids.script);
   EXPECT_EQ(process_group_of(pids.second_child), pids.script);
-  EXPECT_EQ(live_group_members(pids.script).size(), 3u);
+  // The script's `mv` of the pid file may still be exiting: wait for the group to settle at three.
+  EXPECT_TRUE(wait_until([&] { return live_group_members(pids.script).size() == 3u; }))
+      << live_group_members(pids.script).size();
   return pids;
 }
 
@@ -72,9 +74,9 @@ TEST(PlainWorkerGroup, ShutdownEndsTheScriptAndBothChildren) {
   EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
   EXPECT_TRUE(pair.log_contains("stop_signalled listener_pid=" + std::to_string(pids.script))) << pair.log();
   EXPECT_EQ(read_text(pid_file + ".term"), "term\n") << "the script handled SIGTERM itself";
-  EXPECT_FALSE(any_alive(pids));
-  EXPECT_TRUE(live_group_members(pids.script).empty());
-  EXPECT_TRUE(live_descendants(getpid()).empty()) << "nothing left behind";
+  EXPECT_TRUE(wait_until([&] { return !any_alive(pids); }, 5s));
+  EXPECT_TRUE(wait_until([&] { return live_group_members(pids.script).empty(); }, 5s));
+  EXPECT_TRUE(nothing_left_behind()) << "nothing left behind";
   EXPECT_FALSE(segment_exists(name));
 }
 
@@ -95,8 +97,8 @@ TEST(PlainWorkerGroup, ChildrenThatIgnoreTheStopSignalAreKilledWhenTheScriptExit
   EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
   EXPECT_TRUE(pair.log_contains("exited listener_pid=" + std::to_string(pids.script) + " code=0")) << pair.log();
   EXPECT_FALSE(pair.log_contains("escalated")) << "the script obeyed SIGTERM; no escalation was due";
-  EXPECT_FALSE(any_alive(pids)) << "leftovers in the worker's group are killed with it";
-  EXPECT_TRUE(live_descendants(getpid()).empty()) << "nothing left behind";
+  EXPECT_TRUE(wait_until([&] { return !any_alive(pids); }, 5s)) << "leftovers in the worker's group are killed with it";
+  EXPECT_TRUE(nothing_left_behind()) << "nothing left behind";
   EXPECT_FALSE(segment_exists(name));
 }
 
@@ -118,14 +120,15 @@ TEST(PlainWorkerGroup, KilledScriptTakesItsChildrenAlongAndIsRestarted) {
   })) << pair.log();
   EXPECT_TRUE(wait_until([&] { return pid_after(pair.log(), "launched listener_pid=", 1) == second.script; }))
       << pair.log();
-  EXPECT_FALSE(any_alive(first)) << "the killed script's children must not outlive it";
-  EXPECT_TRUE(live_group_members(first.script).empty());
-  EXPECT_EQ(live_group_members(second.script).size(), 3u);
+  EXPECT_TRUE(wait_until([&] { return !any_alive(first); }, 5s)) << "the killed script's children must not outlive it";
+  EXPECT_TRUE(wait_until([&] { return live_group_members(first.script).empty(); }, 5s));
+  EXPECT_TRUE(wait_until([&] { return live_group_members(second.script).size() == 3u; }))
+      << live_group_members(second.script).size();
 
   EXPECT_EQ(run({binary("tether"), "shutdown", name, "--wait"}).exit_code, 0);
   EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
-  EXPECT_FALSE(any_alive(second));
-  EXPECT_TRUE(live_descendants(getpid()).empty()) << "nothing left behind";
+  EXPECT_TRUE(wait_until([&] { return !any_alive(second); }, 5s));
+  EXPECT_TRUE(nothing_left_behind()) << "nothing left behind";
 }
 
 // Adoption goes through the launched identity the first controller recorded: same pid, no launch.
@@ -160,8 +163,8 @@ void adopt_and_shut_down(bool children_ignore_term) {
   EXPECT_EQ(second.wait_exit(), 0) << second.log();
   EXPECT_TRUE(second.log_contains("stop_signalled listener_pid=" + std::to_string(pids.script))) << second.log();
   EXPECT_EQ(read_text(pid_file + ".term"), "term\n");
-  EXPECT_FALSE(any_alive(pids)) << "the adopted worker's whole group is stopped";
-  EXPECT_TRUE(live_descendants(getpid()).empty()) << "nothing left behind";
+  EXPECT_TRUE(wait_until([&] { return !any_alive(pids); }, 5s)) << "the adopted worker's whole group is stopped";
+  EXPECT_TRUE(nothing_left_behind()) << "nothing left behind";
   EXPECT_FALSE(segment_exists(name));
 }
 

@@ -63,7 +63,7 @@ TEST(PlainWorkerHttp, ServesIsRestartedAfterSigkillAndStopsOnShutdown) {
   EXPECT_TRUE(loopback_port_free(port)) << "nothing may still listen on the server's port";
   EXPECT_FALSE(http_get(port).has_value());
   EXPECT_FALSE(segment_exists(name));
-  EXPECT_TRUE(live_descendants(getpid()).empty()) << "nothing left behind";
+  EXPECT_TRUE(nothing_left_behind()) << "nothing left behind";
 }
 
 }  // namespace

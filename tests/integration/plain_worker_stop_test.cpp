@@ -57,7 +57,7 @@ TEST(PlainWorkerStop, SleepInfinityGetsSigtermAtOnceOnShutdown) {
   EXPECT_FALSE(pair.log_contains("escalated")) << log;
   EXPECT_FALSE(process_alive(worker));
   EXPECT_FALSE(segment_exists(name));
-  EXPECT_TRUE(live_descendants(getpid()).empty()) << "nothing left behind";
+  EXPECT_TRUE(nothing_left_behind()) << "nothing left behind";
 }
 
 TEST(PlainWorkerStop, ControllerSigtermStopsAPlainWorkerToo) {
@@ -122,7 +122,7 @@ TEST(PlainWorkerStop, WorkerIgnoringSigtermIsKilledAfterTheKillTimeout) {
   EXPECT_LT(escalated, exited);
   EXPECT_FALSE(process_alive(worker));
   EXPECT_FALSE(segment_exists(name));
-  EXPECT_TRUE(live_descendants(getpid()).empty()) << "nothing left behind";
+  EXPECT_TRUE(nothing_left_behind()) << "nothing left behind";
 }
 
 TEST(PlainWorkerStop, PlainWorkerIsNeverWatchdogged) {
@@ -154,7 +154,7 @@ TEST(PlainWorkerStop, CrashLoopingPlainWorkerHitsTheStartLimit) {
   EXPECT_TRUE(pair.log_contains("gave_up")) << pair.log();
   EXPECT_TRUE(pair.log_contains("restarting delay_ms=10")) << pair.log();
   EXPECT_TRUE(pair.log_contains("restarting delay_ms=20")) << "the delay doubles per failure\n" << pair.log();
-  EXPECT_TRUE(live_descendants(getpid()).empty()) << "nothing left behind";
+  EXPECT_TRUE(nothing_left_behind()) << "nothing left behind";
 }
 
 }  // namespace
