@@ -1,0 +1,83 @@
+#!/bin/bash
+# PID reuse for a plain worker, for real. Runs as PID 1 of a fresh PID namespace (unshare --pid --fork
+# --mount-proc), where nothing else forks: a controller starts `sleep infinity`, which never registers,
+# so only the controller's launched identity records it; controller and worker are SIGKILLed, the dead
+# worker's PID is handed to an unrelated `sleep` through /proc/sys/kernel/ns_last_pid, and a new
+# controller is started on the stale segment. Prints facts as key=value lines for the test to judge;
+# exits non-zero only when the scenario could not be set up. Everything here dies with the namespace.
+# Usage: plain_pid_reuse.sh BIN_DIR NAME
+set -u
+bin=$1
+name=$2
+first_log=$(mktemp)
+second_log=$(mktemp)
+trap 'rm -f "$first_log" "$second_log"' EXIT
+options=(--ready-timeout-ms 100 --restart-delay-ms 10)
+
+setup_failed() {
+  echo "setup_failed=$*"
+  cat "$first_log" "$second_log" >&2
+  exit 1
+}
+
+status_pid() {
+  "$bin/tether" status "$name" --json | sed -n 's/.*"listener_pid":\([0-9][0-9]*\).*/\1/p'
+}
+
+# Polls (every 50 ms, at most 20 s) until the command succeeds.
+poll() {
+  local attempt
+  for attempt in $(seq 400); do
+    "$@" && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+plain_worker() { grep -q 'treated_as=plain worker' "$1"; }
+pid_free() { [ ! -e "/proc/$1" ]; }
+
+"$bin/tether-controller" --name "$name" "${options[@]}" -- sleep infinity 2>"$first_log" &
+first_controller=$!
+poll plain_worker "$first_log" || setup_failed "the worker was never treated as plain"
+old_worker=$(status_pid)
+[ -n "$old_worker" ] || setup_failed "status shows no worker"
+old_start=$(sed 's/.*) //' "/proc/$old_worker/stat" | cut -d' ' -f20)
+
+# The controller first, or it would restart the worker. The orphaned worker is then our child (we are
+# PID 1 here), and bash reaps it, which frees its PID.
+kill -KILL "$first_controller"
+wait "$first_controller" 2>/dev/null
+kill -KILL "$old_worker"
+poll pid_free "$old_worker" || setup_failed "the dead worker's PID was not freed"
+
+echo $((old_worker - 1)) >/proc/sys/kernel/ns_last_pid || setup_failed "cannot write ns_last_pid"
+sleep 600 &
+stranger=$!
+[ "$stranger" -eq "$old_worker" ] || setup_failed "PID not reused: got $stranger, wanted $old_worker"
+stranger_start=$(sed 's/.*) //' "/proc/$stranger/stat" | cut -d' ' -f20)
+echo "old_worker=$old_worker"
+echo "stranger=$stranger"
+echo "start_times_differ=$([ "$stranger_start" != "$old_start" ] && echo yes || echo no)"
+stale_status=$(status_pid)
+echo "stale_status_pid=${stale_status:-none}"
+
+"$bin/tether-controller" --name "$name" "${options[@]}" -- sleep infinity 2>"$second_log" &
+second_controller=$!
+poll plain_worker "$second_log" && fresh=$(status_pid) || fresh=""
+echo "fresh_worker=${fresh:-none}"
+echo "adopted_lines=$(grep -c 'adopted' "$second_log")"
+echo "launched_lines=$(grep -c 'launched listener_pid' "$second_log")"
+
+"$bin/tether" shutdown "$name" --wait >/dev/null
+echo "shutdown_exit=$?"
+wait "$second_controller"
+echo "controller_exit=$?"
+echo "stop_signalled_stranger=$(grep -c "stop_signalled listener_pid=$stranger\b" "$second_log")"
+# Still our `sleep`, never signalled: alive, not stopped, and with its own start time.
+state=$(sed 's/.*) //' "/proc/$stranger/stat" 2>/dev/null | cut -d' ' -f1)
+echo "stranger_state=${state:-gone}"
+echo "stranger_same_start=$([ "$(sed 's/.*) //' "/proc/$stranger/stat" 2>/dev/null | cut -d' ' -f20)" = "$stranger_start" ] && echo yes || echo no)"
+echo "segment_left=$([ -e "/dev/shm/tether.$name" ] && echo yes || echo no)"
+cat "$second_log" >&2
+kill -KILL "$stranger"
