@@ -3,7 +3,7 @@
 // killed with SIGKILL and reaped, leaving its listener idle and registered (it comes back to this
 // process, a subreaper, as its parent). The figure includes the controller's exec and dynamic linking:
 // what a user pays when a controller is restarted by hand or by systemd. This process waits for the line
-// at raised priority (ObserverPriority), so that its own wait for a CPU is not counted.
+// at raised priority (ScopedNice), so that its own wait for a CPU is not counted.
 #include <benchmark/benchmark.h>
 #include <csignal>
 
@@ -23,6 +23,7 @@ constexpr auto step_timeout = 10s;
 
 void BM_Adopt_tether(benchmark::State& state) {
   RunGuard guard;
+  const ScopedNice measured(measured_nice);  // inherited by every process this run starts
   LinePipe pipe;
   const std::string name = guard.name("adopt");
   pid_t controller = spawn(controller_argv(name), pipe.write_fd());
@@ -40,7 +41,7 @@ void BM_Adopt_tether(benchmark::State& state) {
     const std::string adopted_listener = "listener_pid=" + std::to_string(listener);
     std::optional<Line> line;
     if (controller > 0) {
-      const ObserverPriority observer;  // after the spawn, which must not inherit it
+      const ScopedNice observer(observer_nice);  // after the spawn, which must not inherit it
       line = pipe.wait_for({log_prefix("tether-controller", controller), ": adopted", adopted_listener},
                            step_timeout);
     }
@@ -51,6 +52,7 @@ void BM_Adopt_tether(benchmark::State& state) {
     latencies.add(state, line->read_ns - start_ns);
   }
   latencies.report(state);
+  state.counters["nice"] = measured.raised() ? measured_nice : 0;
 }
 
 BENCHMARK(BM_Adopt_tether)->Name("BM_Adopt/tether")

@@ -7,7 +7,7 @@
 //   pidfd_floor  a bare pidfd poll in a process of its own (tether-bench-helper watch PID) prints a line
 //                the moment its poll returns, and the time is taken when that line arrives.
 // Both are observed the same way, through a line in the same pipe read by this process at raised
-// priority (ObserverPriority: on a loaded machine an observer woken at normal priority may wait
+// priority (ScopedNice: on a loaded machine an observer woken at normal priority may wait
 // milliseconds for a CPU), so that the difference between the two is the controller's event loop, not
 // the observation. The victim is the same program in both
 // (tether-listener, idle; for the floor against a segment without a controller). The dying process's
@@ -32,6 +32,7 @@ constexpr auto step_timeout = 10s;
 
 void BM_DeathDetect_tether(benchmark::State& state) {
   RunGuard guard;
+  const ScopedNice measured(measured_nice);  // inherited by every process this run starts
   LinePipe pipe;
   const std::string name = guard.name("death");
   const pid_t controller = spawn(controller_argv(name), pipe.write_fd());
@@ -47,7 +48,7 @@ void BM_DeathDetect_tether(benchmark::State& state) {
     std::optional<Line> line;
     std::uint64_t start_ns = 0;
     {
-      const ObserverPriority observer;
+      const ScopedNice observer(observer_nice);
       start_ns = now_ns();
       kill(listener, SIGKILL);
       line = pipe.wait_for({controller_prefix, ": exited", victim}, step_timeout);
@@ -65,10 +66,12 @@ void BM_DeathDetect_tether(benchmark::State& state) {
     }
   }
   latencies.report(state);
+  state.counters["nice"] = measured.raised() ? measured_nice : 0;
 }
 
 void BM_DeathDetect_pidfd_floor(benchmark::State& state) {
   RunGuard guard;
+  const ScopedNice measured(measured_nice);  // inherited by every process this run starts
   LinePipe pipe;
   std::string error;
   auto bare = BareSegment::create(guard.name("death-floor"), error);
@@ -96,7 +99,7 @@ void BM_DeathDetect_pidfd_floor(benchmark::State& state) {
     std::optional<Line> line;
     std::uint64_t start_ns = 0;
     {
-      const ObserverPriority observer;
+      const ScopedNice observer(observer_nice);
       start_ns = now_ns();
       kill(listener, SIGKILL);
       line = pipe.wait_for({watcher_prefix, "died"}, step_timeout);
@@ -112,6 +115,7 @@ void BM_DeathDetect_pidfd_floor(benchmark::State& state) {
     previous = listener;
   }
   latencies.report(state);
+  state.counters["nice"] = measured.raised() ? measured_nice : 0;
 }
 
 constexpr std::int64_t full_iterations = 300;

@@ -7,7 +7,7 @@
 //                (tether-bench-helper register), and the time is taken when its "registered" line
 //                arrives, through the same kind of pipe. The supervising (poll, reap, spawn) runs at
 //                normal priority, as the controller does.
-// In both, this process observes the registration line at raised priority (ObserverPriority), so that
+// In both, this process observes the registration line at raised priority (ScopedNice), so that
 // its own wait for a CPU on a loaded machine is not counted.
 // Target: tether within 1.5x of the floor.
 #include <benchmark/benchmark.h>
@@ -32,6 +32,7 @@ constexpr auto step_timeout = 10s;
 
 void BM_Restart_tether(benchmark::State& state) {
   RunGuard guard;
+  const ScopedNice measured(measured_nice);  // inherited by every process this run starts
   LinePipe pipe;
   const pid_t controller = spawn(controller_argv(guard.name("restart")), pipe.write_fd());
   pid_t listener = controller > 0 ? wait_for_idle_listener(pipe, -1, step_timeout) : -1;
@@ -44,7 +45,7 @@ void BM_Restart_tether(benchmark::State& state) {
     std::optional<Line> registered;
     std::uint64_t start_ns = 0;
     {
-      const ObserverPriority observer;
+      const ScopedNice observer(observer_nice);
       start_ns = now_ns();
       kill(listener, SIGKILL);
       // Skips a line of the killed listener that might still be in the pipe; the timeout bounds it.
@@ -65,6 +66,7 @@ void BM_Restart_tether(benchmark::State& state) {
     }
   }
   latencies.report(state);
+  state.counters["nice"] = measured.raised() ? measured_nice : 0;
 }
 
 // Starts the floor's registering program; its pid once it registered, or -1. The spawn runs at our
@@ -72,13 +74,14 @@ void BM_Restart_tether(benchmark::State& state) {
 pid_t start_registrant(LinePipe& pipe, const std::string& name, std::optional<Line>& registered) {
   const pid_t pid = spawn({binary("tether-bench-helper"), "register", name}, pipe.write_fd());
   if (pid <= 0) return -1;
-  const ObserverPriority observer;
+  const ScopedNice observer(observer_nice);
   registered = pipe.wait_for({log_prefix("tether-bench-helper", pid), "registered"}, step_timeout);
   return registered ? pid : -1;
 }
 
 void BM_Restart_spawn_floor(benchmark::State& state) {
   RunGuard guard;
+  const ScopedNice measured(measured_nice);  // inherited by every process this run starts
   LinePipe pipe;
   std::string error;
   auto bare = BareSegment::create(guard.name("restart-floor"), error);
@@ -116,6 +119,7 @@ void BM_Restart_spawn_floor(benchmark::State& state) {
     }
   }
   latencies.report(state);
+  state.counters["nice"] = measured.raised() ? measured_nice : 0;
 }
 
 constexpr std::int64_t full_iterations = 300;

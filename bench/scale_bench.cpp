@@ -92,6 +92,7 @@ double per_pair_ms(std::uint64_t from_ns, std::uint64_t to_ns, std::size_t pairs
 void BM_Scale(benchmark::State& state) {
   const auto pair_count = static_cast<std::size_t>(state.range(0));
   RunGuard guard;
+  const ScopedNice measured(measured_nice);  // inherited by every process this run starts
   for (auto _ : state) {
     std::vector<Pair> pairs(pair_count);
     const std::uint64_t start_ns = now_ns();
@@ -155,6 +156,7 @@ void BM_Scale(benchmark::State& state) {
     controller_memory.report(state, "controller");
     listener_memory.report(state, "listener");
     state.counters["segment_bytes"] = segment_bytes;
+    state.counters["nice"] = measured.raised() ? measured_nice : 0;
   }
 }
 

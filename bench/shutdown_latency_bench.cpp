@@ -131,6 +131,7 @@ std::variant<std::uint64_t, std::string> measure_once(Waiter waiter, RunGuard& g
 
 void BM_ShutdownLatency(benchmark::State& state, Waiter waiter, const char* label) {
   RunGuard guard;
+  const ScopedNice measured(measured_nice);  // inherited by every process this run starts
   LinePipe pipe;
   FutexObject futex(guard.name("futex"));
   const CpuPin pin;
@@ -149,6 +150,7 @@ void BM_ShutdownLatency(benchmark::State& state, Waiter waiter, const char* labe
     latencies.add(state, std::get<std::uint64_t>(outcome));
   }
   latencies.report(state);
+  state.counters["nice"] = measured.raised() ? measured_nice : 0;
   state.counters["cpu"] = pin.cpu();
 }
 

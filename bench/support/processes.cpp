@@ -177,16 +177,15 @@ CpuPin::~CpuPin() {
   sched_setaffinity(0, sizeof(previous), &previous);
 }
 
-ObserverPriority::ObserverPriority() {
-  constexpr int highest_priority = -20;
+ScopedNice::ScopedNice(int nice) {
   const auto thread = static_cast<id_t>(gettid());
   errno = 0;
   previous_ = getpriority(PRIO_PROCESS, thread);
   if (errno != 0) return;
-  raised_ = setpriority(PRIO_PROCESS, thread, highest_priority) == 0;
+  raised_ = setpriority(PRIO_PROCESS, thread, nice) == 0;
 }
 
-ObserverPriority::~ObserverPriority() {
+ScopedNice::~ScopedNice() {
   if (raised_) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), previous_);
 }
 

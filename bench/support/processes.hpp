@@ -55,18 +55,24 @@ class CpuPin {
   bool ok_ = false;
 };
 
-// Raises the calling thread to the highest scheduling priority (nice -20) while it exists, when the
-// process may (root or CAP_SYS_NICE), restoring the previous value after. A benchmark holds one while
-// it waits to observe an event inside a measured window: on a loaded machine, an observer woken at
-// normal priority can wait milliseconds for a CPU, which would be counted as the latency of whatever
-// it observes. Only this thread is raised (nice is per thread on Linux), and a benchmark spawns its
-// processes outside the raise, so that none of them inherits it.
-class ObserverPriority {
+// Scheduling priority on a shared, loaded machine. Other users' processes would otherwise stretch the
+// longer of two measured paths more than the shorter one (each needs its CPU time at a fair share of a
+// crowded CPU), and an observer woken at normal priority may wait milliseconds for a CPU, counted as
+// the latency it observes. So every process a benchmark measures runs at `measured_nice` (the
+// benchmark thread takes it for the whole run and its children inherit it: a tether variant and its
+// floor alike), and the benchmark thread observes at `observer_nice`, above them, only while it waits
+// for an event inside a measured window (it spawns nothing meanwhile, so nothing inherits that).
+// Needs root or CAP_SYS_NICE; without, everything runs at the priority it has, and raised() says so.
+inline constexpr int measured_nice = -10;
+inline constexpr int observer_nice = -20;
+
+// Sets the calling thread's nice value (per thread on Linux) while it exists, restoring the previous.
+class ScopedNice {
  public:
-  ObserverPriority();
-  ~ObserverPriority();
-  ObserverPriority(const ObserverPriority&) = delete;
-  ObserverPriority& operator=(const ObserverPriority&) = delete;
+  explicit ScopedNice(int nice);
+  ~ScopedNice();
+  ScopedNice(const ScopedNice&) = delete;
+  ScopedNice& operator=(const ScopedNice&) = delete;
   [[nodiscard]] bool raised() const { return raised_; }
 
  private:
