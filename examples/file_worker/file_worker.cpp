@@ -50,8 +50,8 @@ struct Options {
   std::uint64_t heartbeat_ms = 200;
 };
 
-void usage() {
-  std::cerr << "usage: file_worker --inbox DIR [--done DIR] [--failed DIR] [--name NAME]\n"
+void usage(std::ostream& out) {
+  out << "usage: file_worker --inbox DIR [--done DIR] [--failed DIR] [--name NAME]\n"
                "                   [--line-delay-ms N] [--idle-ms N] [--heartbeat-ms N]\n"
                "Processes the files of DIR one at a time under a tether controller; reports and the\n"
                "processed files go to DIR/done (unreadable files to DIR/failed).\n";
@@ -69,7 +69,6 @@ std::optional<Options> parse_options(int argc, char** argv) {
   Options options;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
-    if (flag == "--help" || flag == "-h") return std::nullopt;
     if (i + 1 >= argc) {
       std::cerr << "file_worker: " << flag << " needs a value\n";
       return std::nullopt;
@@ -175,9 +174,13 @@ void set_aside(const Options& options, const fs::path& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    usage(std::cout);
+    return 0;
+  }
   const auto options = parse_options(argc, argv);
   if (!options.has_value()) {
-    usage();
+    usage(std::cerr);
     return exit_usage;
   }
   std::error_code error;

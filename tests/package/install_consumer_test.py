@@ -3,7 +3,8 @@
 tether::tether (C++) and tether::c (C), pkg-config files, the binaries and man pages. Method: install
 this build into a fresh temporary prefix; configure and build tests/package/consumer against it; run
 both consumer workers under the installed tether-controller (each does 3 units and leaves: the
-controller must exit 0); then build the C++ and C workers again by hand with pkg-config flags only."""
+controller must exit 0); build the installed examples as their own project; then build the C++ and C
+workers again by hand with pkg-config flags only."""
 import argparse
 import os
 import shutil
@@ -53,6 +54,17 @@ def test(build_dir, consumer, generator):
                              "consumer_worker: 3 units")
         run_under_controller(session, prefix, os.path.join(build, "consumer_worker_c"), "c",
                              "consumer_worker_c: 3 units")
+
+        # The installed examples are a project of their own against the installed package.
+        examples = session.path("examples-build")
+        pkgtest.run(["cmake", "-S", os.path.join(prefix, "share", "doc", "tether", "examples"), "-B", examples,
+                     "-G", generator, "-DCMAKE_BUILD_TYPE=Release", f"-DCMAKE_PREFIX_PATH={prefix}"],
+                    timeout_s=120, check_code=0)
+        pkgtest.run(["cmake", "--build", examples, "-j2"], timeout_s=180, check_code=0)
+        usage = pkgtest.run([os.path.join(examples, "file_worker"), "--help"])
+        check(usage.returncode == 0 and "--inbox" in usage.stdout, f"file_worker --help: {usage.stdout!r}")
+        refused = pkgtest.run([os.path.join(examples, "file_worker"), "--inbox"])
+        check(refused.returncode == 64, f"file_worker without a value for --inbox exited {refused.returncode}")
 
         environment = dict(os.environ, PKG_CONFIG_PATH=os.path.join(prefix, "lib", "pkgconfig"))
         for package, compiler, source, extra in [
