@@ -48,7 +48,7 @@ def test_under_controller(bin_dir, library_path, worker):
             # of its values and the worker's own options are refused (reported to the lead).
             [os.path.join(bin_dir, "tether-controller"), "--name", name,
              "--env", f"TETHER_C_LIBRARY={library_path}", "--restart", "on-failure", "--",
-             sys.executable, worker, "--work-ms", "150", "--idle-ms", "20", "--journal", journal],
+             sys.executable, worker, "--work-ms", "300", "--idle-ms", "20", "--journal", journal],
             "controller.log")
 
         def registered():

@@ -7,6 +7,7 @@ beside it, stopped by the unpacked `tether shutdown --wait`), with LD_LIBRARY_PA
 import argparse
 import glob
 import os
+import shutil
 
 import pkgtest
 from pkgtest import check, log
@@ -41,6 +42,9 @@ def test(build_dir):
                      "tetherConfig.cmake", "tether.pc", "libtether_adapters.a"]:
             check(path in development_files, f"{path} is not in libtether-dev")
         check("/usr/include" not in runtime_files, "headers in the runtime package")
+        if shutil.which("help2man"):
+            for program in ["tether-controller", "tether-listener", "tether"]:
+                check(f"./usr/share/man/man1/{program}.1.gz" in runtime_files, f"no man page for {program}")
 
         root = session.path("root")
         for deb in debs:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Goal: the example file_worker, under a real tether-controller, finishes the file it is on when a
-shutdown arrives in the middle of it, and leaves the rest untouched. Method: four slow files (30 lines,
-30 ms a line) in an inbox; wait until the worker is inside the second file, `tether shutdown --wait`;
+shutdown arrives in the middle of it, and leaves the rest untouched. Method: four slow files (60 lines,
+40 ms a line, 2.4 s a file) in an inbox; wait until the worker is inside the second file, `tether shutdown --wait`;
 then check the folders, the report of every finished file (recomputed here), the worker's output (via
 --log-file) and that the controller removed the segment and exited 0."""
 import argparse
@@ -10,7 +10,7 @@ import os
 import pkgtest
 from pkgtest import check, log
 
-LINES_PER_FILE = 30
+LINES_PER_FILE = 60
 FILES = [f"batch-{index}.txt" for index in range(1, 5)]
 
 
@@ -46,7 +46,7 @@ def test(bin_dir):
         controller = session.start(
             [os.path.join(bin_dir, "tether-controller"), "--name", name, "--log-file", worker_log,
              "--stop-timeout-ms", "20000", "--",
-             os.path.join(bin_dir, "file_worker"), "--inbox", inbox, "--line-delay-ms", "30",
+             os.path.join(bin_dir, "file_worker"), "--inbox", inbox, "--line-delay-ms", "40",
              "--heartbeat-ms", "100"],
             "controller.log")
 
