@@ -74,10 +74,8 @@ struct World {
   // word, which makes any judgement possible.
   bool last_end_clean = false;
   bool departed_forged = false;
-  // Deaths not yet reported: like the real driver (src/adapters/controller_loop.cpp), the harness
-  // reports exits only once the core waits, and (unlike it) never in the same wakeup as a shutdown:
-  // both would trip known core bugs kept as DISABLED_ properties in controller_interleaving_test.cpp.
-  // Lift these limits when those are fixed.
+  // Deaths not yet reported: delivered at any point, mid-sequence or together with a shutdown, as the
+  // simulator (or an impatient driver) may.
   std::vector<std::pair<ProcessIdentity, ExitStatus>> unreported;
   StepOutcome last_outcome = StepOutcome::waiting;
 };
@@ -223,15 +221,20 @@ void run_command(ByteReader& in, ControllerCore& core, World& world) {
     default:
       break;  // no event: only steps
   }
-  // Either to quiescence, or a few steps so that the next event arrives mid-sequence.
+  // Either to quiescence, or a few steps so that the next event arrives mid-sequence; a death is
+  // reported before those steps or after them.
   const std::uint8_t pace = in.byte();
-  advance(core, world, pace % 4 == 0 ? 1 + pace / 64u : settle_steps_max);
-  if (world.last_outcome == StepOutcome::waiting && !world.unreported.empty()) {
+  const auto report_exits = [&] {
     for (const auto& [identity, status] : world.unreported) {
       world.processes.note_exit_reported(identity);
       core.handle_listener_exit(identity, status);
     }
     world.unreported.clear();
+  };
+  if (pace % 2 == 1) report_exits();
+  advance(core, world, pace % 4 == 0 ? 1 + pace / 64u : settle_steps_max);
+  if (!world.unreported.empty()) {
+    report_exits();
     advance(core, world, settle_steps_max);
   }
   // Success without a shutdown means the listener ended well (restart never or on-failure); a crash

@@ -313,7 +313,9 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
       break;
     }
     case Phase::read_registration_for_stop:
-      if (segment_.load(Field::listener_identity) == listener_.pack()) {
+      if (exit_pending_.has_value()) {
+        phase_ = Phase::running;  // it is gone already: no signal, the exit takes its course
+      } else if (segment_.load(Field::listener_identity) == listener_.pack()) {
         listener_registered_ = true;
         stop_deadline_ns_ = now_ns + config_.stop_timeout_ms * ns_per_ms;
       } else {
@@ -401,6 +403,10 @@ void ControllerCore::step_running(std::uint64_t now_ns) {
 
 void ControllerCore::step_read_heartbeat(std::uint64_t now_ns) {
   assert(listener_.valid());
+  if (exit_pending_.has_value()) {
+    phase_ = Phase::running;  // it is gone already: neither a signal nor an extension makes sense
+    return;
+  }
   const std::uint64_t heartbeat_ns = segment_.load(Field::heartbeat_ns);
   phase_ = Phase::running;
   // A hostile or broken writer may store any value: saturate instead of wrapping around.

@@ -122,33 +122,23 @@ rc::Gen<std::vector<Beat>> schedule_gen() {
 
 }  // namespace
 
-// Exits reported as the real driver does, except together with a shutdown (see the next property).
+// Exits reported as the real driver does: only when the core waits.
 RC_GTEST_PROP(ControllerInterleaving, NoSignalAfterAnExitReportedAtQuiescence, ()) {
   run_schedule(interleaving_config(), *schedule_gen(), ExitDelivery::when_waiting_and_alone);
 }
 
-// DISABLED: core bug (reported; src/core is not ours to edit), reachable with the real driver. When a
-// shutdown signal and the listener's exit arrive in the same wakeup (Ctrl-C reaches the whole
-// foreground process group: the controller and a plain worker get SIGINT together), the core posts the
-// shutdown, begin_stopping sends an unregistered listener to Phase::read_registration_for_stop, and
-// that step sends the stop signal without looking at exit_pending_. The pidfd refuses it, but the core
-// logs a stop_signalled for a process it knows is gone. Shrunk counterexample: stop_timeout_ms=0,
-// kill_timeout_ms=0, ready_timeout_ms=5000; after the first launch: [shutdown_signal, exit, step, step,
-// step] (or the exit first): the third step signals the exited listener. Fix: let begin_stopping (or the phases that signal)
-// defer to a pending exit. Enable once fixed.
-RC_GTEST_PROP(ControllerInterleaving, DISABLED_NoSignalAfterAnExitReportedWithAShutdown, ()) {
+// Was a core bug, reachable with the real driver: with a shutdown signal and the listener's exit in the
+// same wakeup (Ctrl-C reaches a whole foreground process group), read_registration_for_stop sent the
+// stop signal to the exited listener. Shrunk counterexample: stop_timeout_ms=0, kill_timeout_ms=0;
+// after the first launch: [shutdown_signal, exit, step, step, step]. Fixed: pending exits come first.
+RC_GTEST_PROP(ControllerInterleaving, NoSignalAfterAnExitReportedWithAShutdown, ()) {
   run_schedule(interleaving_config(), *schedule_gen(), ExitDelivery::when_waiting);
 }
 
-// DISABLED: core bug (reported; src/core is not ours to edit). When the stop deadline (or the
-// watchdog's) passes, step_running moves to Phase::read_heartbeat and the NEXT step sends SIGTERM (or
-// the watchdog's SIGKILL) without looking at exit_pending_: an exit reported between those two steps
-// does not prevent the signal. Unreachable with the real driver (it reports exits only when the core
-// waits), reachable by any driver that reports between steps, such as the simulator. Found by
-// fuzz_controller_events ("signalled a listener whose exit was reported"). Shrunk counterexample: any
-// config with stop_timeout_ms=0 and kill_timeout_ms=0; [shutdown_posted, step, step, step, exit, step]:
-// the last step sends SIGTERM to the exited listener. Fix: in step_read_heartbeat, go back to running
-// when exit_pending_ is set. Enable once fixed.
-RC_GTEST_PROP(ControllerInterleaving, DISABLED_NoSignalAfterAnExitReportedMidSequence, ()) {
+// Was a core bug, found by fuzz_controller_events: step_read_heartbeat sent SIGTERM (or the watchdog's
+// SIGKILL) although an exit had been reported since the deadline passed. Shrunk counterexample:
+// stop_timeout_ms=0, kill_timeout_ms=0; [shutdown_posted, step, step, step, exit, step]. Fixed: a
+// pending exit makes the step a no-op.
+RC_GTEST_PROP(ControllerInterleaving, NoSignalAfterAnExitReportedMidSequence, ()) {
   run_schedule(interleaving_config(), *schedule_gen(), ExitDelivery::any_time);
 }
