@@ -172,10 +172,12 @@ ExitStatus PosixProcesses::collect(ProcessIdentity identity) {
   assert(found != watched_.end());
   ExitStatus status = ExitStatus::unknown_status();
   // Whatever the worker left running in its group goes with it: nothing is orphaned. A child's pid (its
-  // group id) stays reserved until we reap it. An adopted worker was reaped by init: its number is either
-  // free (ESRCH), reserved by its own surviving group members, or already a stranger's pid — in which
-  // case we must not touch the group it names.
-  if (found->child || !read_proc_stat(identity.pid).has_value()) kill(-identity.pid, SIGKILL);
+  // group id) stays reserved until we reap it. An adopted worker is reaped by its new parent: until then
+  // its zombie still carries its identity; afterwards its number is either free (ESRCH), reserved by its
+  // own surviving group members, or already a stranger's pid — the one case where we must not touch
+  // the group it names.
+  const auto now_there = read_proc_stat(identity.pid);
+  if (found->child || !now_there.has_value() || now_there->identity == identity) kill(-identity.pid, SIGKILL);
   if (found->child) {
     siginfo_t info{};
     if (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(found->pidfd), &info, WEXITED) == 0) {
