@@ -4,8 +4,9 @@
 //                listener's pidfd wakes, handle_listener_exit, one step of the core, the event drained
 //                to the log), so it observes exactly the path a user depends on; the segment would not
 //                do, since the controller's first reaction there is a later step.
-//   pidfd_floor  a bare pidfd poll in a process of its own (tether-bench-helper watch PID) prints a line
-//                the moment its poll returns, and the time is taken when that line arrives.
+//   pidfd_floor  a bare pidfd poll in a long-lived process of its own (tether-bench-helper watch -, told
+//                each victim's pid on stdin) prints a line the moment its poll returns, and the time is
+//                taken when that line arrives.
 // Both are observed the same way, through a line in the same pipe read by this process at raised
 // priority (ScopedNice: on a loaded machine an observer woken at normal priority may wait
 // milliseconds for a CPU), so that the difference between the two is the controller's event loop, not
@@ -13,7 +14,10 @@
 // (tether-listener, idle; for the floor against a segment without a controller). The dying process's
 // own teardown is most of both figures. Target: tether within 2x of the floor.
 #include <benchmark/benchmark.h>
+#include <array>
 #include <csignal>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "support/bare_segment.hpp"
 #include "support/latencies.hpp"
@@ -81,6 +85,15 @@ void BM_DeathDetect_pidfd_floor(benchmark::State& state) {
   }
   std::vector<std::string> argv = listener_argv();
   argv.insert(argv.begin() + 1, {"--name", bare->name()});
+  // The watcher lives for the whole run, like a controller, and is told each victim's pid on stdin.
+  std::array<int, 2> to_watcher{-1, -1};
+  if (pipe2(to_watcher.data(), O_CLOEXEC) != 0) {
+    state.SkipWithError("cannot create the watcher's pipe");
+    return;
+  }
+  const pid_t watcher = spawn({binary("tether-bench-helper"), "watch", "-"}, pipe.write_fd(), to_watcher[0]);
+  close(to_watcher[0]);
+  const std::string watcher_prefix = log_prefix("tether-bench-helper", watcher);
   Latencies latencies("BM_DeathDetect/pidfd_floor");
   pid_t previous = -1;
   for (auto _ : state) {
@@ -89,11 +102,12 @@ void BM_DeathDetect_pidfd_floor(benchmark::State& state) {
       state.SkipWithError("the listener did not start");
       break;
     }
-    const pid_t watcher = spawn({binary("tether-bench-helper"), "watch", std::to_string(listener)}, pipe.write_fd());
-    const std::string watcher_prefix = log_prefix("tether-bench-helper", watcher);
-    if (watcher <= 0 || !pipe.wait_for({watcher_prefix, "watching"}, step_timeout) ||
+    const std::string victim = std::to_string(listener);
+    const std::string request = victim + "\n";
+    if (watcher <= 0 || write(to_watcher[1], request.data(), request.size()) != static_cast<ssize_t>(request.size()) ||
+        !pipe.wait_for({watcher_prefix, "watching " + victim}, step_timeout) ||
         !wait_until_sleeping_in(watcher, "poll", step_timeout)) {
-      state.SkipWithError("the watcher did not start");
+      state.SkipWithError("the watcher did not take the victim");
       break;
     }
     std::optional<Line> line;
@@ -102,18 +116,18 @@ void BM_DeathDetect_pidfd_floor(benchmark::State& state) {
       const ScopedNice observer(observer_nice);
       start_ns = now_ns();
       kill(listener, SIGKILL);
-      line = pipe.wait_for({watcher_prefix, "died"}, step_timeout);
+      line = pipe.wait_for({watcher_prefix, "died " + victim}, step_timeout);
     }
     reap(listener, step_timeout);
-    reap(watcher, step_timeout);
     if (!line) {
       state.SkipWithError("the death was not seen");
       break;
     }
-    const std::uint64_t end_ns = line->read_ns;
-    latencies.add(state, end_ns - start_ns);
+    latencies.add(state, line->read_ns - start_ns);
     previous = listener;
   }
+  close(to_watcher[1]);  // EOF ends the watcher
+  if (watcher > 0) reap(watcher, step_timeout);
   latencies.report(state);
   state.counters["nice"] = measured.raised() ? measured_nice : 0;
 }

@@ -3,7 +3,8 @@
 //   poll NAME      a listener that checks should_stop() every 1 ms instead (the poll_1ms baseline)
 //   futex OBJECT   a bare futex waiter on the first word of a shared-memory object (the futex floor)
 //   register NAME  maps the segment and registers, prints "registered", then idles (the spawn floor)
-//   watch PID      polls a pidfd of PID and prints "died" when it fires (the death-detection floor)
+//   watch -        for each pid read from stdin, polls a pidfd of it and prints "died PID" when it
+//                  fires (the death-detection floor)
 // Every line is one write(2) to stdout, so that lines of concurrent processes never interleave. Wake
 // times are CLOCK_MONOTONIC, the clock the benchmark reads before it wakes us.
 #include <atomic>
@@ -108,21 +109,40 @@ int run_register(const std::string& name) {
   return 0;
 }
 
-int run_watch(const std::string& pid_text) {
-  pid_t pid = 0;
-  const auto [end, error] = std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid);
-  if (error != std::errc{} || end != pid_text.data() + pid_text.size() || pid <= 0) return failed("bad pid " + pid_text);
-  const int pidfd = tether::pidfd_open_process(pid);
-  if (pidfd < 0) return failed("cannot open a pidfd of " + pid_text);
-  say(prefix() + "watching");
-  pollfd descriptor{pidfd, POLLIN, 0};
-  const auto deadline = std::chrono::steady_clock::now() + lifetime_max;
-  // A poll ends on the death, a timeout or a signal; the deadline bounds the retries.
-  while (poll(&descriptor, 1, 1000) <= 0) {
-    if (std::chrono::steady_clock::now() >= deadline) return failed("no death");
+// Watches one process after another, for as long as the benchmark runs: a long-lived watcher blocked in
+// poll, as a controller is. Each line on stdin is a pid; EOF ends the watch.
+int run_watch() {
+  constexpr int watches_max = 100'000;
+  std::string pending;
+  for (int watches = 0; watches < watches_max; ++watches) {
+    std::size_t end = pending.find('\n');
+    // Reads until a whole line is there; each read returns data or ends the watch (EOF, error).
+    while (end == std::string::npos) {
+      char buffer[64];
+      const ssize_t count = read(STDIN_FILENO, buffer, sizeof(buffer));
+      if (count <= 0) return 0;
+      pending.append(buffer, static_cast<std::size_t>(count));
+      end = pending.find('\n');
+    }
+    const std::string pid_text = pending.substr(0, end);
+    pending.erase(0, end + 1);
+    pid_t pid = 0;
+    const auto [last, error] = std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid);
+    if (error != std::errc{} || last != pid_text.data() + pid_text.size() || pid <= 0) {
+      return failed("bad pid " + pid_text);
+    }
+    const int pidfd = tether::pidfd_open_process(pid);
+    if (pidfd < 0) return failed("cannot open a pidfd of " + pid_text);
+    say(prefix() + "watching " + pid_text);
+    pollfd descriptor{pidfd, POLLIN, 0};
+    const auto deadline = std::chrono::steady_clock::now() + lifetime_max;
+    // A poll ends on the death, a timeout or a signal; the deadline bounds the retries.
+    while (poll(&descriptor, 1, 1000) <= 0) {
+      if (std::chrono::steady_clock::now() >= deadline) return failed("no death");
+    }
+    say(prefix() + "died " + pid_text);
+    close(pidfd);
   }
-  say(prefix() + "died " + pid_text);
-  close(pidfd);
   return 0;
 }
 
@@ -130,7 +150,7 @@ int run_watch(const std::string& pid_text) {
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: tether-bench-helper idle|poll|futex|register NAME | watch PID\n");
+    std::fprintf(stderr, "usage: tether-bench-helper idle|poll|futex|register NAME | watch -\n");
     return exit_usage;
   }
   const std::string_view mode = argv[1];
@@ -139,7 +159,7 @@ int main(int argc, char** argv) {
   if (mode == "poll") return run_poll(target);
   if (mode == "futex") return run_futex(target);
   if (mode == "register") return run_register(target);
-  if (mode == "watch") return run_watch(target);
+  if (mode == "watch" && target == "-") return run_watch();
   std::fprintf(stderr, "tether-bench-helper: unknown mode '%s'\n", argv[1]);
   return exit_usage;
 }

@@ -64,10 +64,14 @@ std::uint64_t now_ns() {
 
 std::string binary(std::string_view program) { return std::string(TETHER_BIN_DIR) + "/" + std::string(program); }
 
-pid_t spawn(const std::vector<std::string>& argv, int output_fd) {
+pid_t spawn(const std::vector<std::string>& argv, int output_fd, int input_fd) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  if (input_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, input_fd, STDIN_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  }
   if (output_fd >= 0) {
     posix_spawn_file_actions_adddup2(&actions, output_fd, STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, output_fd, STDERR_FILENO);

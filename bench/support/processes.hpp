@@ -19,9 +19,9 @@ std::uint64_t now_ns();
 // Path of a binary of this build (tether-controller, tether-listener, tether-bench-helper).
 std::string binary(std::string_view program);
 
-// Starts argv with stdin from /dev/null and stdout and stderr on `output_fd` (-1: /dev/null).
+// Starts argv with stdout and stderr on `output_fd` and stdin from `input_fd` (-1: /dev/null).
 // TETHER_NAME and TETHER_GENERATION are not inherited. Returns -1 when the spawn failed.
-pid_t spawn(const std::vector<std::string>& argv, int output_fd);
+pid_t spawn(const std::vector<std::string>& argv, int output_fd, int input_fd = -1);
 
 // Polls a pidfd of `pid` until the process has ended; false after `timeout`.
 bool wait_for_death(int pidfd, std::chrono::milliseconds timeout);
