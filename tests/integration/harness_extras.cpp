@@ -89,6 +89,12 @@ std::vector<std::string> controller_argv(const std::string& name, const std::vec
   return argv;
 }
 
+pid_t worker_pid(const std::string& name) {
+  const auto status = status_json(name);
+  if (!status || !status->contains("listener_pid") || !(*status)["listener_pid"].is_number()) return 0;
+  return (*status)["listener_pid"].get<pid_t>();
+}
+
 int free_loopback_port() {
   const Socket socket;
   if (!bind_to(socket, 0)) throw std::runtime_error("cannot bind a loopback socket");

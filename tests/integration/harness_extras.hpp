@@ -16,6 +16,10 @@ namespace tether::testing {
 std::vector<std::string> controller_argv(const std::string& name, const std::vector<std::string>& controller_args,
                                          const std::vector<std::string>& command);
 
+// The pid `tether status NAME --json` shows for the worker, registered or not ("unregistered"), or 0.
+// Unlike listener_pid(), whose contract is the registered listener.
+pid_t worker_pid(const std::string& name);
+
 // A loopback TCP port that nobody listened on a moment ago (the kernel's pick, released again).
 int free_loopback_port();
 // Sends `GET / HTTP/1.0` to 127.0.0.1:PORT; the whole response, or nullopt when nobody accepts there

@@ -47,7 +47,7 @@ TEST(PlainWorkerHttp, ServesIsRestartedAfterSigkillAndStopsOnShutdown) {
   EXPECT_NE(second, first);
   ASSERT_TRUE(wait_until(serves_marker)) << "the restarted server serves again\n" << pair.log();
   EXPECT_TRUE(pair.log_contains("exited listener_pid=" + std::to_string(first) + " signal=SIGKILL")) << pair.log();
-  ASSERT_TRUE(wait_until([&] { return listener_pid(name) == second; })) << pair.log();
+  ASSERT_TRUE(wait_until([&] { return worker_pid(name) == second; })) << pair.log();
   status = status_json(name);
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ((*status)["restarts"], 1);

@@ -134,7 +134,7 @@ TEST(PlainWorkerStop, PlainWorkerIsNeverWatchdogged) {
   ASSERT_GT(worker, 0);
   EXPECT_FALSE(wait_until([&] { return pair.log_contains("watchdog_fired"); }, 1000ms)) << pair.log();
   EXPECT_TRUE(process_alive(worker));
-  EXPECT_EQ(listener_pid(name), worker);
+  EXPECT_EQ(worker_pid(name), worker);
   EXPECT_EQ(pair.log_count("launched"), 1);
   EXPECT_EQ(run({binary("tether"), "shutdown", name, "--wait"}).exit_code, 0);
   EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
