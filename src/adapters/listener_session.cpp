@@ -24,8 +24,12 @@ struct ListenerSession::State {
         segment(std::move(segment_in)),
         core(segment, identities, self_identity(), generation) {}
 
+  // Only operations that write a heartbeat need the time; the shutdown check stays one load plus
+  // bookkeeping (it runs between every two units of a worker's loop).
   void run(ListenerOperation operation) {
-    core.begin(operation, monotonic_now_ns());
+    const bool needs_time = operation == ListenerOperation::register_self ||
+                            operation == ListenerOperation::end_unit || operation == ListenerOperation::heartbeat;
+    core.begin(operation, needs_time ? monotonic_now_ns() : 0);
     for (std::uint32_t step = 0; step <= ListenerCore::operation_steps_max; ++step) {
       if (core.step()) {
         failpoint(core.passed_point());

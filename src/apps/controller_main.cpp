@@ -77,13 +77,17 @@ int main(int argc, char** argv) {
   app.add_option("--stop-signal", stop_signal, "Signal that stops a plain worker, and follows the stop timeout")
       ->capture_default_str();
   app.add_option("--cwd", directory, "Working directory of the worker")->check(CLI::ExistingDirectory);
-  app.add_option("--env", environment, "KEY=VALUE for the worker's environment (repeatable)");
+  // One value per --env, so that `--env K=V -- COMMAND ...` leaves the command alone.
+  app.add_option("--env", environment, "KEY=VALUE for the worker's environment (repeatable)")
+      ->allow_extra_args(false);
   app.add_option("--env-file", environment_file, "File of KEY=VALUE lines for the worker's environment");
   app.add_option("--log-file", log_file, "Append the worker's stdout and stderr here (reopened on SIGHUP)");
   app.add_option("--log-format", log_format, "text | json")
       ->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   app.add_option("command", command, "Listener command and arguments, after `--` (default: tether-listener)");
   if (auto code = parse_command_line(app, argc, argv)) return *code;
+  // A vanished log reader must not kill the controller: a failed write is not worth the pair's life.
+  std::signal(SIGPIPE, SIG_IGN);
 
   config.restart = *parse_restart_mode(restart);
   const LogSink log(*parse_log_format(log_format), "tether-controller", name);
@@ -106,8 +110,8 @@ int main(int argc, char** argv) {
   if (environment_file.has_value()) {
     auto entries = read_environment_file(*environment_file);
     if (!entries.ok()) {
-      log.event("usage_error", {{"error", entries.error()}});
-      return exit_code::no_input;
+      log.event("usage_error", {{"error", entries.error().message}});
+      return entries.error().exit_code;
     }
     spec.environment = entries.value();
   }

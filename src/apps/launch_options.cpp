@@ -9,6 +9,8 @@
 #include <fstream>
 #include <unistd.h>
 
+#include "core/exit_codes.hpp"
+
 namespace tether {
 
 std::optional<int> parse_signal(const std::string& text) {
@@ -38,20 +40,26 @@ std::optional<std::string> environment_entry_problem(const std::string& entry) {
   return std::nullopt;
 }
 
-Result<std::vector<std::string>, std::string> read_environment_file(const std::string& path) {
+Result<std::vector<std::string>, EnvironmentFileError> read_environment_file(const std::string& path) {
   std::ifstream file(path);
-  if (!file) return fail(fmt::format("cannot read env file '{}': {}", path, std::strerror(errno)));
+  if (!file) {
+    return fail(EnvironmentFileError{exit_code::no_input,
+                                     fmt::format("cannot read env file '{}': {}", path, std::strerror(errno))});
+  }
   std::vector<std::string> entries;
   std::string line;
   // Bounded by the file; a line limit keeps a runaway file (say /dev/zero) from eating memory.
   constexpr int lines_max = 100'000;
   for (int number = 1; std::getline(file, line); ++number) {
-    if (number > lines_max) return fail(fmt::format("env file '{}' has more than {} lines", path, lines_max));
+    if (number > lines_max) {
+      return fail(EnvironmentFileError{exit_code::usage,
+                                       fmt::format("env file '{}' has more than {} lines", path, lines_max)});
+    }
     const auto start = line.find_first_not_of(" \t");
     if (start == std::string::npos || line[start] == '#') continue;
     const std::string entry = line.substr(start);
     if (auto problem = environment_entry_problem(entry)) {
-      return fail(fmt::format("env file '{}' line {}: {}", path, number, *problem));
+      return fail(EnvironmentFileError{exit_code::usage, fmt::format("env file '{}' line {}: {}", path, number, *problem)});
     }
     entries.push_back(entry);
   }

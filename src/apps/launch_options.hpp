@@ -15,8 +15,13 @@ std::optional<int> parse_signal(const std::string& text);
 // A KEY=VALUE entry with a valid variable name; the problem otherwise.
 std::optional<std::string> environment_entry_problem(const std::string& entry);
 
+struct EnvironmentFileError {
+  int exit_code;  // 66 when the file cannot be read, 64 when a line is not KEY=VALUE
+  std::string message;
+};
+
 // Reads an env file: KEY=VALUE lines; blank lines and lines starting with '#' are skipped.
-Result<std::vector<std::string>, std::string> read_environment_file(const std::string& path);
+Result<std::vector<std::string>, EnvironmentFileError> read_environment_file(const std::string& path);
 
 // Opens (creating, appending) the worker's log file, close-on-exec; the descriptor or a message.
 Result<int, std::string> open_log_file(const std::string& path);

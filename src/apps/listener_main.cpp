@@ -2,6 +2,7 @@
 // user's worker would be: units of (simulated) work, a shutdown check between units, a clean exit.
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <fmt/format.h>
 #include <string>
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-format", log_format, "text | json")
       ->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   if (auto code = parse_command_line(app, argc, argv)) return *code;
+  // A vanished log reader must not end a unit of work half-way.
+  std::signal(SIGPIPE, SIG_IGN);
 
   if (auto problem = failpoints_problem()) {
     LogSink(*parse_log_format(log_format), "tether-listener", name).event("usage_error", {{"error", *problem}});

@@ -135,8 +135,7 @@ void ControllerCore::begin_stopping(std::uint64_t now_ns) {
     return;
   }
   stop_requested_ns_ = now_ns;
-  watchdog_deadline_ns_.reset();  // from now on the stop deadlines govern
-  ready_deadline_ns_.reset();
+  watchdog_deadline_ns_.reset();  // from now on the stop deadlines govern (the ready one still counts)
   if (listener_registered_) {
     stop_deadline_ns_ = now_ns + config_.stop_timeout_ms * ns_per_ms;
     phase_ = Phase::running;
@@ -317,9 +316,16 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
         phase_ = Phase::running;  // it is gone already: no signal, the exit takes its course
       } else if (segment_.load(Field::listener_identity) == listener_.pack()) {
         listener_registered_ = true;
-        stop_deadline_ns_ = now_ns + config_.stop_timeout_ms * ns_per_ms;
+        ready_deadline_ns_.reset();
+        stop_deadline_ns_ = stop_requested_ns_ + config_.stop_timeout_ms * ns_per_ms;
+      } else if (const std::uint64_t stop_ns = stop_requested_ns_ + config_.stop_timeout_ms * ns_per_ms;
+                 ready_deadline_ns_.has_value() && now_ns < *ready_deadline_ns_ && now_ns < stop_ns) {
+        // Still inside its ready window: a worker about to register deserves the request, not a signal.
+        // Look again when it is due to have registered, or when the stop timeout ends.
+        stop_deadline_ns_ = std::min(*ready_deadline_ns_, stop_ns);
       } else {
         // A plain worker cannot read the request: the stop signal is its shutdown request.
+        ready_deadline_ns_.reset();
         sigterm_sent_ = true;
         processes_.signal(listener_, Signal::terminate);
         emit({ControllerEvent::Kind::stop_signalled, listener_});
@@ -393,7 +399,8 @@ void ControllerCore::step_running(std::uint64_t now_ns) {
   }
   assert(listener_.valid());
   if (!sigterm_sent_ && stop_deadline_ns_.has_value() && now_ns >= *stop_deadline_ns_) {
-    phase_ = Phase::read_heartbeat;  // progress during the stop may earn more time
+    // A registered listener's progress may earn more time; any other: has it registered meanwhile?
+    phase_ = listener_registered_ ? Phase::read_heartbeat : Phase::read_registration_for_stop;
   } else if (sigterm_sent_ && !sigkill_sent_ && now_ns >= *kill_deadline_ns_) {
     sigkill_sent_ = true;
     processes_.signal(listener_, Signal::kill);

@@ -1,5 +1,6 @@
 // Goal: bad names and options are refused with a message and EX_USAGE (64) by every binary, before
 // anything is created. Method: run each binary with bad input and check exit code, message, /dev/shm.
+#include <csignal>
 #include <gtest/gtest.h>
 
 #include "harness.hpp"
@@ -68,6 +69,23 @@ TEST(BadInput, MissingListenerExecutableGivesUpAtOnce) {
   EXPECT_EQ(pair.wait_exit(), 69) << pair.log();
   EXPECT_EQ(pair.log_count("launch_failed"), 1) << "no restart storm: " << pair.log();
   EXPECT_FALSE(segment_exists(name));
+}
+
+}  // namespace
+}  // namespace tether::testing
+
+namespace tether::testing {
+namespace {
+
+// `--env K=V -- COMMAND --its-options`: the separator ends the controller's options, never the command.
+TEST(BadInput, EnvJustBeforeTheSeparatorLeavesTheCommandAlone) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("env-separator");
+  Process pair({binary("tether-controller"), "--name", name, "--env", "A=1", "--", binary("tether-listener"),
+                "--work-ms", "20"});
+  EXPECT_TRUE(wait_until([&] { return listener_pid(name) != 0; })) << pair.log();
+  pair.signal(SIGTERM);
+  EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
 }
 
 }  // namespace

@@ -159,6 +159,8 @@ std::optional<nlohmann::json> status_json(const std::string& name) {
 pid_t listener_pid(const std::string& name) {
   const auto status = status_json(name);
   if (!status || !status->contains("listener_pid") || (*status)["listener_pid"].is_null()) return 0;
+  // A launched worker that has not registered yet is not a (registered) listener.
+  if ((*status)["state"] == "unregistered") return 0;
   return (*status)["listener_pid"].get<pid_t>();
 }
 

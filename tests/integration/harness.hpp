@@ -41,7 +41,7 @@ CommandResult run(const std::vector<std::string>& argv, std::chrono::millisecond
 
 // `tether status NAME --json`, parsed; nullopt when the command failed to produce JSON.
 std::optional<nlohmann::json> status_json(const std::string& name);
-// The live registered listener's pid, or 0.
+// The live registered listener's pid, or 0 (also while the launched worker has not registered).
 pid_t listener_pid(const std::string& name);
 
 // A background process (a controller) whose stderr is captured in a file.

@@ -88,10 +88,9 @@ TEST(PlainWorkerEnvironment, BadEnvEntriesAreUsageErrors) {
   }
 }
 
-// DEFECT (src/apps/controller_main.cpp): every --env-file error is returned as exit_code::no_input (66),
-// so a file that exists but has a bad line exits 66 instead of 64 (usage). The message does name the
-// file and line. Re-enable once a bad line maps to 64 and only an unreadable file to 66.
-TEST(PlainWorkerEnvironment, DISABLED_EnvFileWithABadLineIsRefusedNamingFileAndLine) {
+// A file that exists but has a bad line is a usage error (64) naming file and line; only an unreadable
+// file is 66.
+TEST(PlainWorkerEnvironment, EnvFileWithABadLineIsRefusedNamingFileAndLine) {
   Cleanup cleanup;
   const auto name = cleanup.name("bad-env-file");
   const TempDir files("bad-env-file");

@@ -170,13 +170,9 @@ void adopt_and_shut_down(bool children_ignore_term) {
 
 TEST(PlainWorkerGroup, AdoptedScriptIsStoppedWithItsChildren) { adopt_and_shut_down(false); }
 
-// DEFECT (src/adapters/posix_processes.cpp, PosixProcesses::collect): for an adopted worker the leftover
-// group is SIGKILLed only when read_proc_stat(pid) fails, i.e. after its reaper (init or a subreaper)
-// has reaped it. While the exited worker is still an unreaped zombie — always so here, where the test
-// is the subreaper; a race with init otherwise — the kill is skipped and the children that ignored
-// SIGTERM survive the controller. A zombie whose stat identity equals the adopted identity still pins
-// the pid, so its group may be killed safely. Re-enable once collect kills the group in that case too.
-TEST(PlainWorkerGroup, DISABLED_AdoptedScriptsChildrenThatIgnoreTheStopSignalAreKilled) { adopt_and_shut_down(true); }
+// The adopted worker's zombie (unreaped: here the test is the subreaper) still pins its pid, so its
+// leftover group — children that ignored the stop signal — is killed with it.
+TEST(PlainWorkerGroup, AdoptedScriptsChildrenThatIgnoreTheStopSignalAreKilled) { adopt_and_shut_down(true); }
 
 }  // namespace
 }  // namespace tether::testing

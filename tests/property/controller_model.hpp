@@ -148,19 +148,33 @@ struct ControllerModel {
       return;
     }
     stop_requested_ns = now_ns;
-    watchdog_deadline_ns.reset();  // the stop deadlines govern from now on
-    ready_deadline_ns.reset();
+    watchdog_deadline_ns.reset();  // the stop deadlines govern from now on (the ready one still counts)
     phase = Phase::running;
-    if (!believed_registered && listener_holds_registration()) believed_registered = true;  // it did since
     if (believed_registered) {
       stop_deadline_ns = now_ns + config.stop_timeout_ms * ns_per_ms;
     } else {
-      // A plain worker cannot read the request: the stop signal is its shutdown request.
+      judge_registration_for_stop();
+    }
+    check_timers();
+  }
+
+  // Stopping a listener not known to be registered: registered since, the request will do; still in
+  // its ready window, wait for it (until the window or the stop timeout ends); else it is a plain worker:
+  // the stop signal is its shutdown request.
+  void judge_registration_for_stop() {
+    const std::uint64_t stop_ns = stop_requested_ns + config.stop_timeout_ms * ns_per_ms;
+    if (listener_holds_registration()) {
+      believed_registered = true;
+      ready_deadline_ns.reset();
+      stop_deadline_ns = stop_ns;
+    } else if (ready_deadline_ns.has_value() && now_ns < *ready_deadline_ns && now_ns < stop_ns) {
+      stop_deadline_ns = std::min(*ready_deadline_ns, stop_ns);
+    } else {
+      ready_deadline_ns.reset();
       sigterm_sent = true;
       signals.emplace_back(*listener, Signal::terminate);
       kill_deadline_ns = now_ns + config.kill_timeout_ms * ns_per_ms;
     }
-    check_timers();
   }
 
   // The deadlines of a running listener: the watchdog before a shutdown, the stop escalation after.
@@ -194,6 +208,9 @@ struct ControllerModel {
         watchdog_deadline_ns.reset();
       }
       return;
+    }
+    if (!sigterm_sent && stop_deadline_ns.has_value() && now_ns >= *stop_deadline_ns && !believed_registered) {
+      judge_registration_for_stop();
     }
     if (!sigterm_sent && stop_deadline_ns.has_value() && now_ns >= *stop_deadline_ns) {
       // A heartbeat after the request extends the stop (a long unit finishing), up to the cap.

@@ -137,3 +137,42 @@ TEST_F(ControllerTest, AHeartbeatFromBeforeTheRequestEarnsNoExtension) {
 
 }  // namespace
 }  // namespace tether::test
+
+namespace tether::test {
+namespace {
+
+using Kind = ControllerEvent::Kind;
+
+// A shutdown inside the ready window: the worker may be about to register, so it gets the request and
+// the time to register, not a signal; only if the window ends unregistered is it stopped by signal.
+TEST_F(ControllerTest, AShutdownInTheReadyWindowWaitsForTheRegistration) {
+  start();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  const ProcessIdentity worker = core->listener();
+  const std::uint64_t ready_ns = now_ns + config.ready_timeout_ms * ns_per_ms;
+  const std::uint64_t requested_ns = now_ns;
+  core->handle_shutdown_signal();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_TRUE(processes.signals().empty());
+  ASSERT_EQ(core->deadline_ns(), ready_ns);
+  segment.poke(Field::listener_identity, worker.pack());  // it registers in time
+  EXPECT_EQ(settle_at(ready_ns), StepOutcome::waiting);
+  EXPECT_TRUE(processes.signals().empty()) << "a registered worker gets the request";
+  EXPECT_EQ(core->deadline_ns(), requested_ns + config.stop_timeout_ms * ns_per_ms);
+}
+
+TEST_F(ControllerTest, AShutdownInTheReadyWindowSignalsAWorkerThatNeverRegisters) {
+  start();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  const ProcessIdentity worker = core->listener();
+  core->handle_shutdown_signal();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_TRUE(processes.signals().empty());
+  EXPECT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  ASSERT_EQ(processes.signals().size(), 1u);
+  EXPECT_EQ(processes.signals()[0], std::make_pair(worker, Signal::terminate));
+  EXPECT_EQ(count(Kind::stop_signalled), 1u);
+}
+
+}  // namespace
+}  // namespace tether::test
