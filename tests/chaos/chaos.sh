@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Bounded chaos against the real binaries: several named pairs at once; for a fixed number of rounds,
 # random faults (SIGKILL listeners and controllers, start controllers, some with crash failpoints, post
-# shutdowns, SIGSTOP and SIGCONT), then checks made from outside only (/proc and `tether status --json`):
+# shutdowns, SIGSTOP and SIGCONT; some pairs' listeners ignore SIGTERM, some pairs have a watchdog),
+# then checks made from outside only (/proc and `tether status --json`):
 #   - no name has two live listeners, nor two live controllers, once the round has settled;
 #   - a listener the segment names as registered is one of the live listeners found in /proc;
 #   - a posted shutdown is never lost: the pair ends (no listener, no controller) within a bound, and
@@ -52,7 +53,7 @@ count_fault() {
 }
 
 # --- the pairs --------------------------------------------------------------------------------------
-declare -a NAME WORK_MS IDLE_MS WATCHDOG_MS POSTED POSTED_AT POSTED_PIDS POSTED_LINE POSTED_LINE_AFTER LAST_START_MS
+declare -a NAME WORK_MS IDLE_MS WATCHDOG_MS IGNORE_TERM POSTED POSTED_AT POSTED_PIDS POSTED_LINE POSTED_LINE_AFTER LAST_START_MS
 generation=0
 
 new_pair() {
@@ -62,6 +63,7 @@ new_pair() {
   WORK_MS[$slot]=$((20 + RANDOM % 180))
   IDLE_MS[$slot]=$((RANDOM % 2 == 0 ? 0 : RANDOM % 100))
   WATCHDOG_MS[$slot]=$((RANDOM % 2 == 0 ? 0 : 1500))
+  IGNORE_TERM[$slot]=$((RANDOM % 3 == 0))
   POSTED[$slot]=0
   POSTED_AT[$slot]=0
   POSTED_PIDS[$slot]=""
@@ -78,10 +80,12 @@ start_controller() {
   local slot=$1 failpoints=${2:-}
   local name=${NAME[$slot]}
   LAST_START_MS[$slot]=$(now_ms)
+  local -a listener=("$listener_bin" --work-ms "${WORK_MS[$slot]}" --idle-ms "${IDLE_MS[$slot]}" --heartbeat-ms 20)
+  # SIG_IGN survives exec: such a listener ignores SIGTERM, and a stop ends only by SIGKILL escalation.
+  [ "${IGNORE_TERM[$slot]}" -eq 1 ] && listener=(/bin/sh -c 'trap "" TERM; exec "$@"' sh "${listener[@]}")
   local -a command=("$controller_bin" --name "$name" --restart-delay-ms 10 --restart-delay-max-ms 200
     --start-limit 1000 --start-limit-interval-ms 1000 --stop-timeout-ms 400 --kill-timeout-ms 400
-    --stop-timeout-max-ms 1500 --watchdog-ms "${WATCHDOG_MS[$slot]}"
-    -- "$listener_bin" --work-ms "${WORK_MS[$slot]}" --idle-ms "${IDLE_MS[$slot]}" --heartbeat-ms 20)
+    --stop-timeout-max-ms 1500 --watchdog-ms "${WATCHDOG_MS[$slot]}" -- "${listener[@]}")
   [ -n "$failpoints" ] && command=(env TETHER_FAILPOINTS="$failpoints" "${command[@]}")
   # A subshell waits for the controller and records how it ended; its stderr (where bash announces a
   # killed child) is not the controller's. To the scan it is neither a listener nor a controller.
