@@ -79,7 +79,7 @@ TEST(HardeningStop, HeartbeatsDuringALongUnitExtendTheStopUntilTheUnitEnds) {
   const auto name = cleanup.name("extend");
   Process pair(controller_command(
       name,
-      {"--log-format", "json", "--stop-timeout-ms", "500", "--kill-timeout-ms", "500", "--stop-timeout-max-ms", "60000"},
+      {"--log-format", "json", "--stop-timeout-ms", "800", "--kill-timeout-ms", "500", "--stop-timeout-max-ms", "60000"},
       listener_command({"--work-ms", "3000", "--heartbeat-ms", "50", "--log-format", "json"})));
   ASSERT_TRUE(wait_until([&] { return listener_pid(name) != 0; })) << pair.log();
   const std::string pid = std::to_string(listener_pid(name));
@@ -91,7 +91,7 @@ TEST(HardeningStop, HeartbeatsDuringALongUnitExtendTheStopUntilTheUnitEnds) {
   const auto exited = json_event_time_ms(log, "exited", {{"listener_pid", pid}, {"code", "0"}});
   ASSERT_TRUE(requested && exited) << log;
   // The unit outlived the plain stop timeout, and was still left to finish: that took extensions.
-  EXPECT_GT(*exited - *requested, 500) << log;
+  EXPECT_GT(*exited - *requested, 800) << log;
   EXPECT_FALSE(json_events(log, "stop_extended", {{"listener_pid", pid}}).empty()) << log;
   EXPECT_TRUE(json_events(log, "escalated").empty()) << "a progressing unit must not be signalled: " << log;
   EXPECT_EQ(json_events(log, "unit_finished", {{"unit", "1"}}).size(), 1u) << log;
