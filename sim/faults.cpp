@@ -92,6 +92,14 @@ Swarm draw_swarm(Decisions& decisions, const SimConfig& config) {
   swarm.stranger_takes_stale_pid = decisions.choose(2) == 1;
   swarm.second_controller_at_start = decisions.choose(8) == 1;
   swarm.tool_step_ms_max = decisions.choose(4) == 0 ? 0 : 10 * std::uint64_t{decisions.choose(21)};
+  // The ready timeout, 10 ms to 1 s (0, the benign draw, is the longest): short ones make listeners
+  // that are merely slow count as plain workers for a while, and put shutdowns inside the ready window.
+  controller.ready_timeout_ms = 10 * std::uint64_t{100 - decisions.choose(100)};
+  if (config.protocol == Protocol::tether) {
+    const std::uint32_t plain = decisions.choose(4);
+    swarm.plain_ppm = plain == 2 ? 1'000'000 : (plain == 3 ? 500'000 : 0);
+    swarm.plain_self_exit_ppm = draw_rate(decisions, 300'000);
+  }
 
   std::array<FaultKind, fault_kind_count> enabled{};
   std::uint32_t enabled_count = 0;

@@ -28,6 +28,12 @@ std::string_view situation_name(Situation situation) {
     case Situation::spawn_failure: return "spawn_failure";
     case Situation::controller_killed: return "controller_killed";
     case Situation::listener_killed: return "listener_killed";
+    case Situation::plain_worker_detected: return "plain_worker_detected";
+    case Situation::plain_worker_adopted: return "plain_worker_adopted";
+    case Situation::plain_worker_stopped_by_signal: return "plain_worker_stopped_by_signal";
+    case Situation::plain_worker_sigkill_escalation: return "plain_worker_sigkill_escalation";
+    case Situation::plain_worker_self_exit: return "plain_worker_self_exit";
+    case Situation::plain_worker_orphaned: return "plain_worker_orphaned";
     case Situation::count_: break;
   }
   return "invalid";
@@ -65,25 +71,28 @@ void World::check_safety() {
     violate(invariant::shutdown_lost, "a posted shutdown request is no longer visible in the segment");
     return;
   }
-  // duplicate_listener: at most one live listener past registration per name.
+  // duplicate_listener: at most one live worker per name past registration, or launched as a plain
+  // worker (which never registers: it is the worker from its spawn on).
   Serial first = 0;
   for (const Serial serial : live_listeners_) {
-    if (!process(serial).registered) continue;
+    if (!counts_as_worker(process(serial))) continue;
     if (first != 0) {
       violate(invariant::duplicate_listener,
-              fmt::format("{} and {} are both registered and alive", process(first).label, process(serial).label));
+              fmt::format("{} and {} are both alive as the worker of the name", process(first).label,
+                          process(serial).label));
       return;
     }
     first = serial;
   }
 }
 
+// A plain worker counts as the worker from its spawn (it never registers), unless it is an orphan.
 void World::check_converged() {
   if (shutdown_in_force()) return;  // judged at the final checkpoint instead
   const SimProcess* controller = newest_alive(ProcessKind::controller);
   if (controller == nullptr) return;  // it finished (gave up, or the restart policy said so): visible
   for (const Serial serial : live_listeners_) {
-    if (process(serial).registered) return;
+    if (counts_as_worker(process(serial))) return;
   }
   // Only an exit (or a controller start) older than the restart bound is overdue: never cry wolf.
   std::uint64_t since_ns = std::max(last_listener_exit_ns_, last_controller_start_ns_);
@@ -127,6 +136,7 @@ void World::check_final() {
   for (const auto& candidate : processes_) {
     if (!candidate->alive) continue;
     if (candidate->kind != ProcessKind::listener && candidate->kind != ProcessKind::controller) continue;
+    if (candidate->orphaned) continue;  // no controller knows of it: the protocol's gap, counted in coverage
     alive += alive.empty() ? candidate->label : ", " + candidate->label;
   }
   if (alive.empty()) return;

@@ -32,6 +32,7 @@ void World::step_controller(SimProcess& process) {
     if (!segment_.exists || segment_.removed) {
       segment_ = Segment{};
       segment_.exists = true;
+      ++segment_incarnation_;
       note(process.serial, TraceOp::event, 0, 0, [] { return std::string("creates the segment"); });
     }
     if (config_.protocol == Protocol::tether) {
@@ -48,8 +49,13 @@ void World::step_controller(SimProcess& process) {
     }
     // A registered, live listener it finds at start is one it must adopt rather than replace.
     if (!shutdown_in_force()) {
+      // So is a live plain worker its predecessor recorded as launched (it can never register).
+      const std::uint64_t launched = segment_.words[static_cast<std::size_t>(Field::launched_identity)];
       for (const Serial serial : live_listeners_) {
-        if (this->process(serial).registered) process.expect_adopt = serial;
+        const SimProcess& worker = this->process(serial);
+        if (worker.registered || (worker.plain && !worker.orphaned && launched == worker.identity.pack())) {
+          process.expect_adopt = serial;
+        }
       }
     }
     process.ready_at_ns = now_ns_;
@@ -89,6 +95,7 @@ void World::drain_controller_events(SimProcess& process) {
     if (!got) break;
     if (event.kind == ControllerEvent::Kind::gave_up) cover(Situation::crash_loop_give_up);
     if (event.kind == ControllerEvent::Kind::stale_listener_cleared) cover(Situation::stale_registration_cleared);
+    if (event.kind == ControllerEvent::Kind::unregistered) cover(Situation::plain_worker_detected);
     note(process.serial, TraceOp::event, static_cast<std::uint8_t>(event.kind), event.value, [&] {
       return fmt::format("event {} {}/{} value {}", controller_event_name(event.kind), event.process.pid,
                          event.process.start_time_ticks, event.value);
@@ -101,6 +108,10 @@ void World::step_listener(SimProcess& process) {
   if (process.exit_pending_code.has_value() && !process.in_unit) {
     cover(Situation::listener_self_exit);
     exit_process(process, ExitStatus::code(*process.exit_pending_code), false, "exits on its own");
+    return;
+  }
+  if (process.plain) {
+    step_plain_worker(process);
     return;
   }
   if (!process.started && config_.protocol == Protocol::tether) {
@@ -165,6 +176,18 @@ void World::step_listener(SimProcess& process) {
   }
 }
 
+// A plain worker (a program that knows nothing of tether): it never maps the segment; it runs until a
+// signal ends it, or until its own end if it has one.
+void World::step_plain_worker(SimProcess& process) {
+  process.started = true;
+  if (process.plain_exit_at_ns.has_value() && now_ns_ >= *process.plain_exit_at_ns) {
+    cover(Situation::plain_worker_self_exit);
+    exit_process(process, ExitStatus::code(process.plain_exit_code), false, "plain worker exits on its own");
+    return;
+  }
+  process.ready_at_ns = process.plain_exit_at_ns;  // nullopt: blocked until a signal
+}
+
 void World::step_tool(SimProcess& process) {
   // `tether shutdown`: check the segment, post the request and wake waiters, then notify the controller
   // recorded in the segment (verified by its start time, as the real tool does through a pidfd).
@@ -178,8 +201,16 @@ void World::step_tool(SimProcess& process) {
     exit_process(process, ExitStatus::code(exit_code::ok), false, "posted -1");
     return;
   }
+  if (process.tool_phase > 0 && process.tool_incarnation != segment_incarnation_) {
+    // The segment it mapped was removed and a new one created under the name: its mapping is the old
+    // object, so what it would post there reaches nobody (the real tool's request lands in the unlinked
+    // segment). Modelled as its end; the run it targeted is over.
+    exit_process(process, ExitStatus::code(exit_code::ok), false, "posted into the removed segment");
+    return;
+  }
   switch (process.tool_phase) {
     case 0:
+      process.tool_incarnation = segment_incarnation_;
       if (segment_load(process.serial, Field::magic) != segment_magic) {
         exit_process(process, ExitStatus::code(exit_code::data_error), false, "segment not initialised");
         return;

@@ -69,6 +69,15 @@ struct SimProcess {
   bool registered = false;
   bool ever_registered = false;
   bool idle_waiting = false;
+  // A plain worker (issue 8): launched like a listener but never touches the segment; it runs until
+  // signalled or until `plain_exit_at_ns`, when it exits with `plain_exit_code`.
+  bool plain = false;
+  // A plain worker whose launching controller died before recording it in the segment: no later
+  // controller can know of it (a gap of the protocol, see docs/SIMULATOR.md), so the invariants about
+  // "the" worker of the name do not count it.
+  bool orphaned = false;
+  std::optional<std::uint64_t> plain_exit_at_ns;
+  int plain_exit_code = 0;
 
   // Controller.
   bool got_shutdown_signal = false;
@@ -81,6 +90,7 @@ struct SimProcess {
   // `tether shutdown`.
   std::uint32_t tool_phase = 0;
   ProcessIdentity tool_target{};
+  std::uint64_t tool_incarnation = 0;  // the segment it mapped; a later one is another object
 
   std::unique_ptr<SimSegmentPort> segment_port;
   std::unique_ptr<SimProcessPort> process_port;

@@ -59,8 +59,11 @@ void World::setup() {
   restart_bound_ns_ = (controller.restart_delay_max_ms + swarm_.spawn_latency_ms_max + 200) * ns_per_ms;
   const std::uint64_t converge_ms =
       4 * (controller.restart_delay_max_ms + swarm_.spawn_latency_ms_max) + 2 * unit_ms + bound_slack_ms;
+  // A shutdown inside a worker's ready window waits for its registration until the window ends, then
+  // signals a plain worker at once: the ready timeout adds to the stop.
   const std::uint64_t stop_ms = unit_ms + std::max(controller.stop_timeout_ms, controller.stop_timeout_max_ms) +
-                                controller.kill_timeout_ms + 2 * swarm_.spawn_latency_ms_max + bound_slack_ms;
+                                controller.ready_timeout_ms + controller.kill_timeout_ms +
+                                2 * swarm_.spawn_latency_ms_max + bound_slack_ms;
   converge_at_ns_ = fault_phase_end_ns_ + converge_ms * ns_per_ms;
   end_at_ns_ = converge_at_ns_ + stop_ms * ns_per_ms;
 
@@ -184,6 +187,7 @@ void World::exit_process(SimProcess& process, ExitStatus status, bool killed, st
     std::erase(live_listeners_, process.serial);
   }
   if (process.kind == ProcessKind::controller && lock_holder_ == process.serial) lock_holder_ = 0;
+  if (process.kind == ProcessKind::controller) mark_orphans(process);
   // Every controller watching this process hears of the exit: its parent with the real status (it can
   // wait for its child), the others (adopters) without one.
   for (auto& other : processes_) {
@@ -204,6 +208,24 @@ void World::exit_process(SimProcess& process, ExitStatus status, bool killed, st
   }
 }
 
+void World::mark_orphans(const SimProcess& dead_controller) {
+  const std::uint64_t launched = segment_.words[static_cast<std::size_t>(Field::launched_identity)];
+  for (const Serial serial : live_listeners_) {
+    SimProcess& worker = process(serial);
+    if (!worker.plain || worker.orphaned || worker.parent != dead_controller.serial) continue;
+    if (segment_.exists && !segment_.removed && launched == worker.identity.pack()) continue;
+    bool watched = false;
+    for (const auto& other : processes_) {
+      if (!other->alive || other->kind != ProcessKind::controller) continue;
+      for (const ProcessIdentity& identity : other->watching) watched = watched || identity == worker.identity;
+    }
+    if (watched) continue;
+    worker.orphaned = true;
+    cover(Situation::plain_worker_orphaned);
+    note(serial, TraceOp::event, 0, 0, [] { return std::string("orphaned: its controller died before recording it"); });
+  }
+}
+
 void World::flush_exit_reports() {
   for (const PendingExit& report : pending_exits_) {
     SimProcess& controller = process(report.controller);
@@ -217,7 +239,7 @@ void World::flush_exit_reports() {
 }
 
 void World::kill(SimProcess& process, std::string_view why) {
-  if (process.kind == ProcessKind::listener && !process.ever_registered) {
+  if (process.kind == ProcessKind::listener && !process.ever_registered && !process.plain) {
     cover(Situation::crash_between_spawn_and_registration);
   }
   exit_process(process, ExitStatus::signal(9), true, why);
@@ -349,7 +371,14 @@ Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_seri
   }
   const std::uint64_t latency_ms = decisions_.choose(static_cast<std::uint32_t>(swarm_.spawn_latency_ms_max) + 1);
   listener->ready_at_ns = now_ns_ + latency_ms * ns_per_ms;
-  if (config_.protocol == Protocol::tether) {
+  if (config_.protocol == Protocol::tether && decisions_.chance(swarm_.plain_ppm)) {
+    listener->plain = true;
+    listener->label = fmt::format("plain#{} pid {}", listener->serial, listener->identity.pid);
+    if (!quiet_ && decisions_.chance(swarm_.plain_self_exit_ppm)) {
+      listener->plain_exit_at_ns = *listener->ready_at_ns + std::uint64_t{decisions_.between(1, 100)} * 10 * ns_per_ms;
+      listener->plain_exit_code = static_cast<int>(decisions_.choose(3));
+    }
+  } else if (config_.protocol == Protocol::tether) {
     listener->listener = std::make_unique<ListenerCore>(*listener->segment_port, *listener->process_port,
                                                         listener->identity, generation);
     listener->worker = std::make_unique<WorkerLoop>(*listener->listener, listener->worker_config);
@@ -359,8 +388,8 @@ Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_seri
   }
   controller.watching.push_back(listener->identity);
   note(controller_serial, TraceOp::spawn, 0, listener->identity.pack(), [&] {
-    return fmt::format("spawn {} (generation {}{})", listener->label, generation,
-                       listener->ignores_sigterm ? ", ignores SIGTERM" : "");
+    return fmt::format("spawn {} (generation {}{}{})", listener->label, generation,
+                       listener->plain ? ", plain worker" : "", listener->ignores_sigterm ? ", ignores SIGTERM" : "");
   });
   return listener->identity;
 }
@@ -379,6 +408,7 @@ bool World::watch(Serial controller_serial, ProcessIdentity identity) {
          fmt::format("{} adopts pid {}, which is not a listener but {}", controller.label, identity.pid, watched.label));
   } else {
     cover(Situation::adoption);
+    if (watched.plain) cover(Situation::plain_worker_adopted);
   }
   controller.watching.push_back(identity);
   return true;
@@ -400,8 +430,10 @@ SignalOutcome World::signal(Serial sender, ProcessIdentity identity, Signal sign
     violate(invariant::foreign_signal, fmt::format("{} sent {} to {}, not its listener", process(sender).label, name,
                                                 receiver.label));
   }
+  const bool plain_from_controller = receiver.plain && process(sender).kind == ProcessKind::controller;
   if (signal == Signal::kill) {
     cover(Situation::sigkill_escalation);
+    if (plain_from_controller) cover(Situation::plain_worker_sigkill_escalation);
     kill(receiver, "SIGKILL");
   } else if (receiver.kind == ProcessKind::listener && receiver.ignores_sigterm) {
     cover(Situation::sigterm_ignored);
@@ -410,6 +442,7 @@ SignalOutcome World::signal(Serial sender, ProcessIdentity identity, Signal sign
   } else if (receiver.kind == ProcessKind::listener && config_.mutant == Mutant::sigterm_exits_mid_unit) {
     exit_process(receiver, ExitStatus::code(0), false, "SIGTERM handler calls exit(0)");
   } else {
+    if (plain_from_controller) cover(Situation::plain_worker_stopped_by_signal);
     exit_process(receiver, ExitStatus::signal(15), true, "SIGTERM");
   }
   return SignalOutcome::delivered;

@@ -64,6 +64,12 @@ enum class Situation : std::uint8_t {
   spawn_failure,
   controller_killed,
   listener_killed,
+  plain_worker_detected,            // a controller's ready timeout passed: event `unregistered`
+  plain_worker_adopted,             // a new controller watches a plain worker recorded in the segment
+  plain_worker_stopped_by_signal,   // a controller's SIGTERM ended a plain worker
+  plain_worker_sigkill_escalation,  // a plain worker ignored SIGTERM and was killed
+  plain_worker_self_exit,           // a plain worker exited on its own (and was restarted, or not)
+  plain_worker_orphaned,            // its controller died between its spawn and recording it
   count_,
 };
 inline constexpr std::size_t situation_count = static_cast<std::size_t>(Situation::count_);
@@ -130,6 +136,13 @@ class World {
   void step_controller(SimProcess& process);
   void step_listener(SimProcess& process);
   void step_tool(SimProcess& process);
+  void step_plain_worker(SimProcess& process);
+  // The worker of the name, for the invariants: a registered listener, or a plain worker some
+  // controller can know of (not an orphan).
+  [[nodiscard]] static bool counts_as_worker(const SimProcess& process) {
+    return process.registered || (process.plain && !process.orphaned);
+  }
+  void mark_orphans(const SimProcess& dead_controller);
   void drain_controller_events(SimProcess& process);
 
   // world_faults.cpp
@@ -189,6 +202,7 @@ class World {
   };
   std::vector<PendingExit> pending_exits_;
   std::uint64_t next_start_ticks_ = 1;
+  std::uint64_t segment_incarnation_ = 0;  // counts segment creations: a mapping outlives an unlink
   std::uint64_t now_ns_ = 0;
   std::uint64_t step_ = 0;
   Serial lock_holder_ = 0;

@@ -27,7 +27,9 @@ void World::kill_controller(SimProcess& controller, std::uint32_t value, std::st
     cover(Situation::crash_during_init);
   }
   for (const Serial serial : live_listeners_) {
-    if (!process(serial).ever_registered) cover(Situation::crash_between_spawn_and_registration);
+    if (!process(serial).ever_registered && !process(serial).plain) {
+      cover(Situation::crash_between_spawn_and_registration);
+    }
   }
   cover(Situation::controller_killed);
   kill(controller, why);
@@ -82,6 +84,7 @@ void World::apply_fault(const FaultEvent& fault) {
       break;
     case FaultKind::listener_exit:
       target->exit_pending_code = static_cast<int>(fault.value % 3);
+      if (target->plain) target->ready_at_ns = now_ns_;  // a blocked plain worker: it exits now
       break;
     case FaultKind::listener_hang:
       target->hang_pending = true;
