@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpora in fuzz/corpus/ (deterministic; run from anywhere). Each seed is a named,
 hand-made scenario that reaches one part of the target; the fuzzers mutate from there."""
+import json
 import pathlib
 import struct
 
@@ -102,6 +103,66 @@ CONTROLLER_EVENTS = {
     "garbage_segment": config() + bytes([1]) + b"\x11" * 96 + SIGNAL,
 }
 
-for corpus_name, seeds in (("segment", SEGMENT), ("names", NAMES), ("controller_events", CONTROLLER_EVENTS)):
+# fuzz_scenario reads scenario files (sim/scenario.hpp). The valid seeds are the committed regression
+# scenarios, written back as the simulator saves them (sorted keys, indent 1); the others are refused.
+REGRESSIONS = sorted((HERE.parent / "tests" / "regressions").glob("*.json"))
+
+
+def scenario_text(document):
+    return (json.dumps(document, indent=1, sort_keys=True) + "\n").encode()
+
+
+def valid_scenario(**changes):
+    document = {"format": "tether-sim-scenario", "version": 1, "protocol": "tether", "mutant": "none",
+                "configuration": {"pid_count": 6, "steps_max": 2000, "fault_phase_ms": 3000, "explore": False,
+                                  "crash_budget": 0},
+                "seed": 7, "violation": None, "decisions": [0, 3, 1, 4294967295]}
+    document.update(changes)
+    return document
+
+
+SCENARIO = {path.stem: scenario_text(json.loads(path.read_text())) for path in REGRESSIONS}
+SCENARIO.update({
+    "no_violation": scenario_text(valid_scenario()),
+    "explore_with_crashes": scenario_text(valid_scenario(configuration={
+        "pid_count": 3, "steps_max": 100, "fault_phase_ms": 0, "explore": True, "crash_budget": 8})),
+    "compact_unicode_detail": json.dumps(valid_scenario(violation={
+        "invariant": "two_listeners", "step": 9, "time_ns": 12, "detail": "p\u00e4ir \"x\""})).encode(),
+    "wrong_format": scenario_text(valid_scenario(format="tether-sim")),
+    "wrong_version": scenario_text(valid_scenario(version=2)),
+    "unknown_mutant": scenario_text(valid_scenario(mutant="nope")),
+    "pid_count_too_small": scenario_text(valid_scenario(configuration={
+        "pid_count": 2, "steps_max": 1, "fault_phase_ms": 0, "explore": False, "crash_budget": 0})),
+    "decision_too_wide": scenario_text(valid_scenario(decisions=[4294967296])),
+    "negative_seed": scenario_text(valid_scenario(seed=-1)),
+    "violation_without_step": scenario_text(valid_scenario(violation={"invariant": "x"})),
+    "nested_too_deep": b"[" * 40 + b"]" * 40,
+    "not_json": b"{\"format\": ",
+    "empty": b"",
+})
+
+
+# fuzz_schedule reads one configuration byte (bit 0 explore, bits 1-3 crash budget, bits 4-6 pid count
+# above 3), then the decision log: one byte per decision, or 0xFF and four big-endian bytes.
+def schedule(decisions, pid_count=6, explore=False, crash_budget=0):
+    data = bytes([(1 if explore else 0) | (crash_budget & 7) << 1 | (min(max(pid_count, 3), 10) - 3) << 4])
+    for value in decisions:
+        data += bytes([value]) if value < 0xFF else bytes([0xFF]) + struct.pack(">I", value)
+    return data
+
+
+# The regression scenarios' schedules (shrunk counterexamples for planted bugs and for the seed protocol)
+# lead our protocol into the corners those bugs need; the fuzzer starts there.
+SCHEDULE = {path.stem: schedule(json.loads(path.read_text())["decisions"]) for path in REGRESSIONS}
+SCHEDULE.update({
+    "benign": schedule([]),
+    "smallest_pid_space": schedule([1, 0, 2, 0, 1] * 20, pid_count=3),
+    "explore_crashes": schedule([0, 1, 1, 2, 0, 3] * 10, explore=True, crash_budget=3),
+    "wide_durations": schedule([1, 70000, 2, 0xFFFFFFFF, 3, 255] * 5),
+    "busy": schedule(list(range(1, 200))),
+})
+
+for corpus_name, seeds in (("segment", SEGMENT), ("names", NAMES), ("controller_events", CONTROLLER_EVENTS),
+                           ("scenario", SCENARIO), ("schedule", SCHEDULE)):
     for seed_name, seed in seeds.items():
         write(corpus_name, seed_name, seed)
