@@ -8,7 +8,7 @@ namespace tether::sim {
 
 namespace {
 constexpr std::uint64_t ns_per_ms = 1'000'000;
-constexpr std::size_t event_queue_max = 16;
+[[maybe_unused]] constexpr std::size_t event_queue_max = 16;  // asserted only
 }  // namespace
 
 SeedController::SeedController(const ControllerConfig& config, SegmentPort& segment, ProcessPort& processes)
