@@ -59,11 +59,14 @@ TEST(PlainWorkerEnvironment, CwdEnvAndEnvFileReachTheWorker) {
   ASSERT_TRUE(wait_until([&] { return pid_after(pair.log(), "launched listener_pid=") != 0; })) << pair.log();
   const pid_t first = pid_after(pair.log(), "launched listener_pid=");
   EXPECT_EQ(working_directory_of(first), directory);
-  // The script ends in `exec sleep`: while the exec installs the new image, /proc shows no environment.
-  EXPECT_TRUE(wait_until([&] { return environment_value(first, "SHARED") == "from the command line"; }))
-      << environment_value(first, "SHARED").value_or("(unset)");
-  EXPECT_EQ(environment_value(first, "TETHER_GENERATION"), "1");
-  EXPECT_EQ(environment_value(first, "TETHER_NAME"), name);
+  // The script ends in `exec sleep`: while the exec installs the new image, /proc shows no environment,
+  // so all three are read together until one reading has them all.
+  EXPECT_TRUE(wait_until([&] {
+    return environment_value(first, "SHARED") == "from the command line" &&
+           environment_value(first, "TETHER_GENERATION") == "1" && environment_value(first, "TETHER_NAME") == name;
+  })) << environment_value(first, "SHARED").value_or("(unset)") << " / "
+      << environment_value(first, "TETHER_GENERATION").value_or("(unset)") << " / "
+      << environment_value(first, "TETHER_NAME").value_or("(unset)");
   ASSERT_EQ(kill(first, SIGKILL), 0);
   ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(report + ".2"); })) << pair.log();
   const std::string second_report = read_text(report + ".2");
