@@ -1,0 +1,246 @@
+// Goal: `tether clean`, `status`, `list` and `shutdown` tell the truth about a pair in every state it can
+// be found in (running, controller killed with the listener alive, everything dead, never started, a
+// planted foreign segment) and answer with the documented exit codes. Method: real binaries as separate
+// processes, the pair put into each state with signals, observed from outside through the tool's text and
+// JSON output, /proc and /dev/shm, with bounded waits.
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <map>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.hpp"
+
+namespace tether::testing {
+namespace {
+
+std::vector<std::string> pair_argv(const std::string& name, const std::vector<std::string>& listener_args,
+                                   const std::vector<std::string>& controller_args = {}) {
+  std::vector<std::string> argv = {binary("tether-controller"), "--name", name};
+  argv.insert(argv.end(), controller_args.begin(), controller_args.end());
+  argv.push_back("--");
+  argv.push_back(binary("tether-listener"));
+  argv.insert(argv.end(), listener_args.begin(), listener_args.end());
+  return argv;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Kills the controller with SIGKILL and waits for it: the listener lives on, an orphan of this
+// (subreaper) test process, and the segment stays with nobody holding the controller lock.
+void kill_controller(Process& pair) {
+  pair.signal(SIGKILL);
+  ASSERT_EQ(pair.wait_exit(), 128 + SIGKILL);
+}
+
+// A planted object in /dev/shm that Cleanup does not know by name (it is not a valid pair name).
+class PlantedObject {
+ public:
+  PlantedObject(std::string path, const std::string& bytes) : path_(std::move(path)) {
+    std::ofstream file(path_, std::ios::binary | std::ios::trunc);
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    file.close();
+    chmod(path_.c_str(), 0600);
+  }
+  ~PlantedObject() { std::filesystem::remove(path_); }
+  PlantedObject(const PlantedObject&) = delete;
+  PlantedObject& operator=(const PlantedObject&) = delete;
+
+ private:
+  std::string path_;
+};
+
+TEST(TetherClean, MissingSegmentIsNothingToClean) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("clean-missing");
+  const auto clean = run({binary("tether"), "clean", name});
+  EXPECT_EQ(clean.exit_code, 0) << clean.errors;
+  EXPECT_TRUE(contains(clean.output, name + ": no segment; nothing to clean")) << clean.output;
+  EXPECT_FALSE(segment_exists(name));
+}
+
+TEST(TetherClean, RefusesANameHeldByARunningController) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("clean-held");
+  Process pair(pair_argv(name, {"--work-ms", "20"}));
+  ASSERT_TRUE(wait_until([&] { return listener_pid(name) != 0; })) << pair.log();
+  const pid_t listener = listener_pid(name);
+
+  const auto clean = run({binary("tether"), "clean", name});
+  EXPECT_EQ(clean.exit_code, 73) << clean.output;
+  EXPECT_TRUE(contains(clean.errors, "held by another running controller")) << clean.errors;
+  EXPECT_TRUE(segment_exists(name));
+  EXPECT_EQ(listener_pid(name), listener) << "clean disturbed the pair";
+  EXPECT_FALSE(pair.wait_exit(std::chrono::milliseconds(0)).has_value()) << pair.log();
+
+  const auto shutdown = run({binary("tether"), "shutdown", name, "--wait"});
+  EXPECT_EQ(shutdown.exit_code, 0) << shutdown.errors;
+  EXPECT_TRUE(contains(shutdown.output, name + ": stopped")) << shutdown.output;
+  EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
+  EXPECT_FALSE(segment_exists(name));
+}
+
+// With its controller gone, the segment is still in use while the listener lives: clean must refuse and
+// point to `tether shutdown`, which then stops the listener and, with no controller left to do it,
+// removes the segment itself.
+TEST(TetherClean, RefusesALiveListenerWhoseControllerDied) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("clean-orphan");
+  Process pair(pair_argv(name, {"--work-ms", "20"}));
+  ASSERT_TRUE(wait_until([&] { return listener_pid(name) != 0; })) << pair.log();
+  const pid_t listener = listener_pid(name);
+  kill_controller(pair);
+
+  const auto clean = run({binary("tether"), "clean", name});
+  EXPECT_EQ(clean.exit_code, 73) << clean.output;
+  EXPECT_TRUE(contains(clean.errors, "has a live listener (pid " + std::to_string(listener) + ")")) << clean.errors;
+  EXPECT_TRUE(contains(clean.errors, "tether shutdown " + name)) << clean.errors;
+  EXPECT_TRUE(segment_exists(name));
+  EXPECT_TRUE(process_alive(listener));
+
+  const auto status = status_json(name);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ((*status)["listener_pid"], listener);
+  EXPECT_TRUE((*status)["controller_pid"].is_null()) << status->dump();
+
+  const auto shutdown = run({binary("tether"), "shutdown", name, "--wait"});
+  EXPECT_EQ(shutdown.exit_code, 0) << shutdown.errors;
+  EXPECT_TRUE(contains(shutdown.output, "shutdown requested (no live controller)")) << shutdown.output;
+  EXPECT_TRUE(contains(shutdown.output, name + ": stopped")) << shutdown.output;
+  EXPECT_FALSE(process_alive(listener));
+  EXPECT_FALSE(segment_exists(name)) << "nobody removed the segment of a stopped orphan";
+}
+
+TEST(TetherClean, RemovesTheValidSegmentOfADeadPair) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("clean-stale");
+  Process pair(pair_argv(name, {"--work-ms", "20"}));
+  ASSERT_TRUE(wait_until([&] { return listener_pid(name) != 0; })) << pair.log();
+  const pid_t listener = listener_pid(name);
+  kill_controller(pair);
+  ASSERT_EQ(kill(listener, SIGKILL), 0);
+  ASSERT_TRUE(wait_until([&] { return !process_alive(listener); }));
+
+  const auto status = run({binary("tether"), "status", name});
+  EXPECT_EQ(status.exit_code, 3) << "a dead pair is not running: " << status.output;
+  EXPECT_TRUE(contains(status.output, "listener none, controller none")) << status.output;
+
+  const auto clean = run({binary("tether"), "clean", name});
+  EXPECT_EQ(clean.exit_code, 0) << clean.errors;
+  EXPECT_TRUE(contains(clean.output, name + ": removed segment (valid)")) << clean.output;
+  EXPECT_FALSE(segment_exists(name));
+  // Cleaning again finds nothing.
+  EXPECT_TRUE(contains(run({binary("tether"), "clean", name}).output, "nothing to clean"));
+}
+
+TEST(TetherStatus, MissingPairIsNotRunningInTextAndJson) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("status-missing");
+  const auto text = run({binary("tether"), "status", name});
+  EXPECT_EQ(text.exit_code, 3);
+  EXPECT_TRUE(contains(text.output, name + ": not running (no segment named '" + name + "')")) << text.output;
+  const auto json = run({binary("tether"), "status", name, "--json"});
+  EXPECT_EQ(json.exit_code, 3);
+  const auto parsed = nlohmann::json::parse(json.output, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << json.output;
+  EXPECT_EQ(parsed["name"], name);
+  EXPECT_EQ(parsed["state"], "none");
+  EXPECT_TRUE(contains(parsed["error"].get<std::string>(), "no segment")) << parsed.dump();
+  EXPECT_FALSE(segment_exists(name)) << "status created a segment";
+}
+
+TEST(TetherStatus, TextOfARunningPairNamesBothProcesses) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("status-text");
+  Process pair(pair_argv(name, {"--work-ms", "20"}));
+  ASSERT_TRUE(wait_until([&] { return listener_pid(name) != 0; })) << pair.log();
+  const pid_t listener = listener_pid(name);
+  const auto status = run({binary("tether"), "status", name});
+  EXPECT_EQ(status.exit_code, 0);
+  EXPECT_TRUE(contains(status.output, "listener pid " + std::to_string(listener))) << status.output;
+  EXPECT_TRUE(contains(status.output, "controller pid " + std::to_string(pair.pid()))) << status.output;
+  EXPECT_TRUE(contains(status.output, "generation 1, restarts 0, shutdown not requested")) << status.output;
+  EXPECT_TRUE(contains(status.output, " ms ago")) << "a registered listener has a heartbeat: " << status.output;
+  pair.signal(SIGTERM);
+  EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
+}
+
+// `list` shows every pair of the machine (other tests' too): look only for ours.
+TEST(TetherList, ShowsRunningPairsAndBrokenSegmentsButNoInvalidNames) {
+  Cleanup cleanup;
+  const auto first = cleanup.name("list-a");
+  const auto second = cleanup.name("list-b");
+  const auto broken = cleanup.name("list-broken");
+  const auto hidden = ".it-list-hidden-" + std::to_string(getpid());
+  Process pair_a(pair_argv(first, {"--work-ms", "20"}));
+  Process pair_b(pair_argv(second, {"--work-ms", "20"}));
+  ASSERT_TRUE(wait_until([&] { return listener_pid(first) != 0 && listener_pid(second) != 0; }))
+      << pair_a.log() << pair_b.log();
+  const PlantedObject broken_segment("/dev/shm/tether." + broken, std::string(100, 'x'));
+  const PlantedObject invalid_name("/dev/shm/tether." + hidden, std::string(4096, '\0'));
+
+  const auto text = run({binary("tether"), "list"});
+  EXPECT_EQ(text.exit_code, 0) << text.errors;
+  EXPECT_TRUE(contains(text.output, first + ": state ")) << text.output;
+  EXPECT_TRUE(contains(text.output, second + ": state ")) << text.output;
+  EXPECT_TRUE(contains(text.output, broken + ": segment '" + broken + "' has 100 bytes")) << text.output;
+  EXPECT_FALSE(contains(text.output, hidden)) << text.output;
+
+  const auto json = run({binary("tether"), "list", "--json"});
+  EXPECT_EQ(json.exit_code, 0) << json.errors;
+  const auto all = nlohmann::json::parse(json.output, nullptr, false);
+  ASSERT_TRUE(all.is_array()) << json.output;
+  std::map<std::string, nlohmann::json> ours;
+  for (const auto& entry : all) {
+    const auto entry_name = entry["name"].get<std::string>();
+    EXPECT_NE(entry_name, hidden);
+    if (entry_name == first || entry_name == second || entry_name == broken) ours[entry_name] = entry;
+  }
+  ASSERT_EQ(ours.size(), 3u) << json.output;
+  EXPECT_EQ(ours[first]["listener_pid"], listener_pid(first));
+  EXPECT_EQ(ours[first]["controller_pid"], pair_a.pid());
+  EXPECT_EQ(ours[second]["controller_pid"], pair_b.pid());
+  EXPECT_FALSE(ours[broken].contains("state")) << ours[broken].dump();
+  EXPECT_TRUE(contains(ours[broken]["error"].get<std::string>(), "has 100 bytes")) << ours[broken].dump();
+
+  pair_a.signal(SIGTERM);
+  pair_b.signal(SIGTERM);
+  EXPECT_EQ(pair_a.wait_exit(), 0) << pair_a.log();
+  EXPECT_EQ(pair_b.wait_exit(), 0) << pair_b.log();
+}
+
+// A listener inside a long unit does not stop at once; `--wait` gives up after its timeout with
+// EX_TEMPFAIL and leaves the request posted.
+TEST(TetherShutdown, WaitGivesUpAfterItsTimeout) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("shutdown-timeout");
+  Process pair(pair_argv(name, {"--work-ms", "600000"}, {"--stop-timeout-ms", "600000"}));
+  ASSERT_TRUE(wait_until([&] { return pair.log_contains("unit_started unit=1"); })) << pair.log();
+  const pid_t listener = listener_pid(name);
+  ASSERT_NE(listener, 0);
+
+  const auto shutdown = run({binary("tether"), "shutdown", name, "--wait", "--timeout-ms", "300"});
+  EXPECT_EQ(shutdown.exit_code, 75) << shutdown.output;
+  EXPECT_TRUE(contains(shutdown.output, name + ": shutdown requested\n")) << shutdown.output;
+  EXPECT_TRUE(contains(shutdown.errors, "'" + name + "' still running after 300 ms")) << shutdown.errors;
+  EXPECT_TRUE(process_alive(listener));
+  const auto status = status_json(name);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ((*status)["shutdown_requested"], true);
+  EXPECT_EQ((*status)["controller_pid"], pair.pid());
+}
+
+TEST(TetherShutdown, TimeoutOutOfRangeIsAUsageError) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("shutdown-range");
+  const auto zero = run({binary("tether"), "shutdown", name, "--wait", "--timeout-ms", "0"});
+  EXPECT_EQ(zero.exit_code, 64) << zero.output;
+  EXPECT_TRUE(contains(zero.errors, "--timeout-ms")) << zero.errors;
+  EXPECT_EQ(run({binary("tether"), "clean"}).exit_code, 64) << "clean needs a name";
+  EXPECT_FALSE(segment_exists(name));
+}
+
+}  // namespace
+}  // namespace tether::testing
