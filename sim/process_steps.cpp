@@ -139,8 +139,11 @@ void World::step_listener(SimProcess& process) {
     if (!got) break;
     if (event.kind == WorkerEvent::Kind::unit_started) process.in_unit = true;
     if (event.kind == WorkerEvent::Kind::unit_finished) process.in_unit = false;
+    // Both ways a launch becomes void count as one situation: a sweep reaches a replaced segment only
+    // rarely (a controller must die between a spawn and its record, and the segment be re-created).
     if (event.kind == WorkerEvent::Kind::register_refused &&
-        event.value == static_cast<std::uint64_t>(RegisterOutcome::superseded)) {
+        (event.value == static_cast<std::uint64_t>(RegisterOutcome::superseded) ||
+         event.value == static_cast<std::uint64_t>(RegisterOutcome::replaced))) {
       cover(Situation::listener_superseded);
     }
   }

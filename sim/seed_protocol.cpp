@@ -70,7 +70,7 @@ StepOutcome SeedController::step(std::uint64_t now_ns) {
         phase_ = Phase::post_shutdown;
         break;
       }
-      auto spawned = processes_.spawn(0);
+      auto spawned = processes_.spawn(LaunchTicket{});  // the seed design hands its listener nothing
       start_limiter_.record_start(now_ns);
       if (!spawned.ok()) {
         emit({ControllerEvent::Kind::launch_failed, {}, {}, static_cast<std::uint64_t>(spawned.error())});

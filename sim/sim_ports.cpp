@@ -15,8 +15,8 @@ std::uint64_t SimSegmentPort::fetch_add(Field field, std::uint64_t delta) {
 void SimSegmentPort::wake_shutdown_waiters() { world_.wake_shutdown_waiters(caller_); }
 
 bool SimProcessPort::is_alive(ProcessIdentity identity) { return world_.find_alive(identity) != 0; }
-Result<ProcessIdentity, SpawnError> SimProcessPort::spawn(std::uint64_t generation) {
-  return world_.spawn_listener(caller_, generation);
+Result<ProcessIdentity, SpawnError> SimProcessPort::spawn(LaunchTicket ticket) {
+  return world_.spawn_listener(caller_, ticket);
 }
 bool SimProcessPort::watch(ProcessIdentity identity) { return world_.watch(caller_, identity); }
 SignalOutcome SimProcessPort::signal(ProcessIdentity identity, Signal signal) {

@@ -28,7 +28,7 @@ class SimProcessPort final : public ProcessPort {
  public:
   SimProcessPort(World& world, Serial caller) : world_(world), caller_(caller) {}
   bool is_alive(ProcessIdentity identity) override;
-  Result<ProcessIdentity, SpawnError> spawn(std::uint64_t generation) override;
+  Result<ProcessIdentity, SpawnError> spawn(LaunchTicket ticket) override;
   bool watch(ProcessIdentity identity) override;
   SignalOutcome signal(ProcessIdentity identity, Signal signal) override;
 

@@ -59,7 +59,7 @@ struct SimProcess {
   std::string label;
 
   // Listener.
-  std::uint64_t generation = 0;
+  LaunchTicket ticket;  // what its controller launched it with
   WorkerConfig worker_config;
   bool ignores_sigterm = false;
   bool hang_pending = false;

@@ -36,7 +36,9 @@ std::string World::value_text(Field field, std::uint64_t value) const {
   switch (field) {
     case Field::listener_identity:
     case Field::launched_identity:
-    case Field::controller_identity: {
+    case Field::controller_identity:
+    case Field::departed_identity:
+    case Field::incarnation: {
       if (value == 0) return "0";
       const auto identity = ProcessIdentity::unpack(value);
       return fmt::format("{}/{}", identity.pid, identity.start_time_ticks);
@@ -104,6 +106,7 @@ void World::setup_stale_segment() {
     set(Field::listener_state, static_cast<std::uint64_t>(ListenerState::working));
     set(Field::launched_identity, old_listener.pack());
     set(Field::controller_identity, old_controller.pack());
+    set(Field::incarnation, old_controller.pack());
     set(Field::shutdown_request, shutdown ? 1 : 0);
   }
   segment_.shutdown_posted = shutdown;
@@ -341,7 +344,7 @@ Serial World::find_alive(ProcessIdentity identity) const {
   return 0;
 }
 
-Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_serial, std::uint64_t generation) {
+Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_serial, LaunchTicket ticket) {
   SimProcess& controller = process(controller_serial);
   if (segment_.shutdown_posted || controller.got_shutdown_signal) {
     violate(invariant::relaunch_after_shutdown,
@@ -363,7 +366,7 @@ Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_seri
     note(controller_serial, TraceOp::spawn_failed, 0, 0, [] { return std::string("spawn failed: no pid free"); });
     return tether::fail(SpawnError::resources);
   }
-  listener->generation = generation;
+  listener->ticket = ticket;
   listener->worker_config = swarm_.worker;
   if (!quiet_) {
     listener->ignores_sigterm = decisions_.chance(swarm_.ignores_sigterm_ppm);
@@ -380,7 +383,7 @@ Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_seri
     }
   } else if (config_.protocol == Protocol::tether) {
     listener->listener = std::make_unique<ListenerCore>(*listener->segment_port, *listener->process_port,
-                                                        listener->identity, generation);
+                                                        listener->identity, ticket);
     listener->worker = std::make_unique<WorkerLoop>(*listener->listener, listener->worker_config);
   } else {
     listener->seed_listener =
@@ -388,7 +391,7 @@ Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_seri
   }
   controller.watching.push_back(listener->identity);
   note(controller_serial, TraceOp::spawn, 0, listener->identity.pack(), [&] {
-    return fmt::format("spawn {} (generation {}{}{})", listener->label, generation,
+    return fmt::format("spawn {} (generation {}{}{})", listener->label, ticket.generation,
                        listener->plain ? ", plain worker" : "", listener->ignores_sigterm ? ", ignores SIGTERM" : "");
   });
   return listener->identity;

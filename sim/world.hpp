@@ -101,7 +101,7 @@ class World {
   bool segment_compare_exchange(Serial caller, Field field, std::uint64_t& expected, std::uint64_t desired);
   std::uint64_t segment_fetch_add(Serial caller, Field field, std::uint64_t delta);
   void wake_shutdown_waiters(Serial caller);
-  Result<ProcessIdentity, SpawnError> spawn_listener(Serial controller, std::uint64_t generation);
+  Result<ProcessIdentity, SpawnError> spawn_listener(Serial controller, LaunchTicket ticket);
   [[nodiscard]] Serial find_alive(ProcessIdentity identity) const;
   bool watch(Serial controller, ProcessIdentity identity);
   SignalOutcome signal(Serial sender, ProcessIdentity identity, Signal signal);

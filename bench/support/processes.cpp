@@ -86,7 +86,10 @@ pid_t spawn(const std::vector<std::string>& argv, int output_fd, int input_fd) {
   std::vector<char*> environment;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     const std::string_view variable(*entry);
-    if (variable.starts_with("TETHER_NAME=") || variable.starts_with("TETHER_GENERATION=")) continue;
+    if (variable.starts_with("TETHER_NAME=") || variable.starts_with("TETHER_GENERATION=") ||
+        variable.starts_with("TETHER_INCARNATION=")) {
+      continue;
+    }
     environment.push_back(*entry);
   }
   environment.push_back(nullptr);

@@ -20,7 +20,7 @@ std::uint64_t now_ns();
 std::string binary(std::string_view program);
 
 // Starts argv with stdout and stderr on `output_fd` and stdin from `input_fd` (-1: /dev/null).
-// TETHER_NAME and TETHER_GENERATION are not inherited. Returns -1 when the spawn failed.
+// TETHER_NAME, TETHER_INCARNATION and TETHER_GENERATION are not inherited. Returns -1 when the spawn failed.
 pid_t spawn(const std::vector<std::string>& argv, int output_fd, int input_fd = -1);
 
 // Polls a pidfd of `pid` until the process has ended; false after `timeout`.

@@ -40,7 +40,7 @@ extern "C" {
 /* Why tether_session_open failed; the values mirror tether::SessionError::Kind, plus the C layer's own. */
 typedef enum tether_status {
   TETHER_OK = 0,
-  TETHER_ERROR_BAD_NAME = 1,      /* missing or invalid pair name (or a bad TETHER_GENERATION) */
+  TETHER_ERROR_BAD_NAME = 1,      /* missing or invalid pair name (or a bad launch ticket) */
   TETHER_ERROR_NO_SEGMENT = 2,    /* no controller has created the pair's segment */
   TETHER_ERROR_BAD_SEGMENT = 3,   /* not a valid tether segment (nothing was written to it) */
   TETHER_ERROR_PERMISSION = 4,    /* the segment belongs to another user */

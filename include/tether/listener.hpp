@@ -11,8 +11,8 @@
 //   }
 //   // leaving scope unregisters gracefully (or call leave()).
 //
-// The controller that launched the worker passes the pair name (TETHER_NAME) and the launch generation
-// (TETHER_GENERATION) in the environment.
+// The controller that launched the worker passes the pair name (TETHER_NAME) and the launch ticket
+// (TETHER_INCARNATION, TETHER_GENERATION) in the environment.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -30,7 +30,7 @@ struct SessionError {
     bad_segment,  // the segment is not a valid tether segment (nothing was written to it)
     permission,   // the segment belongs to another user
     taken,        // another live listener is registered under this name
-    superseded,   // our controller already launched a newer listener
+    superseded,   // our launch is void: a newer listener was launched, or our segment was replaced
     os,
   };
   Kind kind;

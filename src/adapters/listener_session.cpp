@@ -19,10 +19,10 @@
 namespace tether {
 
 struct ListenerSession::State {
-  State(std::string name_in, MappedSegment segment_in, std::optional<std::uint64_t> generation)
+  State(std::string name_in, MappedSegment segment_in, std::optional<LaunchTicket> launch)
       : name(std::move(name_in)),
         segment(std::move(segment_in)),
-        core(segment, identities, self_identity(), generation) {}
+        core(segment, identities, self_identity(), launch) {}
 
   // Only operations that write a heartbeat need the time; the shutdown check stays one load plus
   // bookkeeping (it runs between every two units of a worker's loop).
@@ -68,18 +68,34 @@ SessionError from_segment_error(const SegmentError& error) {
   return session_error(SessionError::Kind::os, error.message, exit_code::os_error);
 }
 
-// TETHER_GENERATION is set by the controller; a worker started by hand has none.
-Result<std::optional<std::uint64_t>, SessionError> launch_generation() {
-  const char* text = std::getenv("TETHER_GENERATION");
+// One number of the launch ticket from the environment; nullopt when the variable is absent or empty.
+Result<std::optional<std::uint64_t>, SessionError> ticket_number(const char* variable) {
+  const char* text = std::getenv(variable);
   if (text == nullptr || *text == '\0') return std::optional<std::uint64_t>{};
-  std::uint64_t generation = 0;
+  std::uint64_t number = 0;
   const std::string_view view(text);
-  const auto [end, error] = std::from_chars(view.data(), view.data() + view.size(), generation);
+  const auto [end, error] = std::from_chars(view.data(), view.data() + view.size(), number);
   if (error != std::errc{} || end != view.data() + view.size()) {
-    return fail(session_error(SessionError::Kind::bad_name,
-                              fmt::format("TETHER_GENERATION '{}' is not a number", view), exit_code::usage));
+    return fail(session_error(SessionError::Kind::bad_name, fmt::format("{} '{}' is not a number", variable, view),
+                              exit_code::usage));
   }
-  return std::optional<std::uint64_t>{generation};
+  return std::optional<std::uint64_t>{number};
+}
+
+// TETHER_INCARNATION and TETHER_GENERATION are set together by the controller; a worker started by hand
+// has neither. One without the other is a broken launcher: refuse it rather than register unchecked.
+Result<std::optional<LaunchTicket>, SessionError> launch_ticket() {
+  auto incarnation = ticket_number("TETHER_INCARNATION");
+  if (!incarnation.ok()) return fail(incarnation.error());
+  auto generation = ticket_number("TETHER_GENERATION");
+  if (!generation.ok()) return fail(generation.error());
+  if (incarnation.value().has_value() != generation.value().has_value()) {
+    return fail(session_error(SessionError::Kind::bad_name,
+                              "TETHER_INCARNATION and TETHER_GENERATION must be set together (or neither)",
+                              exit_code::usage));
+  }
+  if (!generation.value().has_value()) return std::optional<LaunchTicket>{};
+  return std::optional<LaunchTicket>{LaunchTicket{*incarnation.value(), *generation.value()}};
 }
 
 }  // namespace
@@ -98,12 +114,12 @@ Result<ListenerSession, SessionError> ListenerSession::open(std::string_view nam
     return fail(session_error(SessionError::Kind::bad_name,
                               fmt::format("invalid name '{}': {}", pair_name, *problem), exit_code::usage));
   }
-  auto generation = launch_generation();
-  if (!generation.ok()) return fail(generation.error());
+  auto launch = launch_ticket();
+  if (!launch.ok()) return fail(launch.error());
   auto segment = MappedSegment::open_existing(pair_name, MappedSegment::Access::read_write);
   if (!segment.ok()) return fail(from_segment_error(segment.error()));
 
-  auto state = std::make_unique<State>(pair_name, std::move(segment.value()), generation.value());
+  auto state = std::make_unique<State>(pair_name, std::move(segment.value()), launch.value());
   state->run(ListenerOperation::register_self);
   const auto outcome = state->core.register_outcome();
   assert(outcome.has_value());
@@ -115,6 +131,13 @@ Result<ListenerSession, SessionError> ListenerSession::open(std::string_view nam
   if (outcome == RegisterOutcome::superseded) {
     return fail(session_error(SessionError::Kind::superseded,
                               fmt::format("the controller of '{}' launched a newer listener", pair_name),
+                              exit_code::temp_failure));
+  }
+  if (outcome == RegisterOutcome::replaced) {
+    return fail(session_error(SessionError::Kind::superseded,
+                              fmt::format("the segment '{}' this listener was launched for was removed; the one "
+                                          "there now belongs to another controller",
+                                          pair_name),
                               exit_code::temp_failure));
   }
   return ListenerSession(std::move(state));

@@ -222,6 +222,7 @@ std::atomic<std::uint64_t>& word(SegmentImage& image, Field field) {
     case Field::heartbeat_ns: return image.heartbeat_ns;
     case Field::restarts: return image.restarts;
     case Field::departed_identity: return image.departed_identity;
+    case Field::incarnation: return image.incarnation;
     case Field::shutdown_request:
     case Field::count_: break;
   }

@@ -25,14 +25,15 @@ namespace {
 
 std::string_view variable_name(std::string_view entry) { return entry.substr(0, entry.find('=')); }
 
-// The worker's environment: ours, then the configured entries, then TETHER_NAME and TETHER_GENERATION;
-// a later entry replaces an earlier one of the same name.
-std::vector<std::string> child_environment(const LaunchSpec& spec, std::uint64_t generation) {
+// The worker's environment: ours, then the configured entries, then TETHER_NAME and the launch ticket
+// (TETHER_INCARNATION, TETHER_GENERATION); a later entry replaces an earlier one of the same name.
+std::vector<std::string> child_environment(const LaunchSpec& spec, LaunchTicket ticket) {
   std::vector<std::string> entries;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) entries.emplace_back(*entry);
   entries.insert(entries.end(), spec.environment.begin(), spec.environment.end());
   entries.push_back("TETHER_NAME=" + spec.name);
-  entries.push_back("TETHER_GENERATION=" + std::to_string(generation));
+  entries.push_back("TETHER_INCARNATION=" + std::to_string(ticket.incarnation));
+  entries.push_back("TETHER_GENERATION=" + std::to_string(ticket.generation));
   std::vector<std::string> environment;
   for (auto entry = entries.rbegin(); entry != entries.rend(); ++entry) {
     const auto name = variable_name(*entry);
@@ -109,10 +110,10 @@ PosixProcesses::~PosixProcesses() {
   for (const auto& entry : watched_) close(entry.pidfd);
 }
 
-Result<ProcessIdentity, SpawnError> PosixProcesses::spawn(std::uint64_t generation) {
+Result<ProcessIdentity, SpawnError> PosixProcesses::spawn(LaunchTicket ticket) {
   assert(watched_.size() < watched_max);
   std::vector<std::string> arguments = spec_.command;
-  std::vector<std::string> environment = child_environment(spec_, generation);
+  std::vector<std::string> environment = child_environment(spec_, ticket);
   auto argv = pointers(arguments);
   auto envp = pointers(environment);
   SpawnAttributes attributes;

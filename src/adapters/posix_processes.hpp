@@ -36,7 +36,7 @@ class PosixProcesses final : public ProcessPort {
   PosixProcesses(const PosixProcesses&) = delete;
   PosixProcesses& operator=(const PosixProcesses&) = delete;
 
-  Result<ProcessIdentity, SpawnError> spawn(std::uint64_t generation) override;
+  Result<ProcessIdentity, SpawnError> spawn(LaunchTicket ticket) override;
   bool is_alive(ProcessIdentity identity) override;
   bool watch(ProcessIdentity identity) override;
   // Signals the worker's whole process group (its children too), after verifying the leader's identity.

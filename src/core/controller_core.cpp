@@ -17,8 +17,9 @@ struct FieldValue {
   Field field;
   std::uint64_t value;
 };
-// Initialisation order: every field first, the magic last, so a reader that sees the magic sees the rest.
-constexpr std::array<FieldValue, field_count - 1> initial_fields = {{
+// Initialisation order: every field first, then the incarnation (our identity, known only at run time),
+// the magic last, so a reader that sees the magic sees the rest.
+constexpr std::array<FieldValue, field_count - 2> initial_fields = {{
     {Field::layout_version, segment_layout_version},
     {Field::size_bytes, segment_size_bytes},
     {Field::generation, 0},
@@ -168,7 +169,7 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
     case Phase::read_magic: {
       const std::uint64_t magic = segment_.load(Field::magic);
       if (magic == segment_magic) {
-        phase_ = Phase::claim;
+        phase_ = Phase::read_incarnation;
       } else if (magic == 0) {
         phase_ = Phase::initialise;
       } else {
@@ -179,6 +180,10 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
     }
     case Phase::initialise:
       step_initialise();
+      break;
+    case Phase::read_incarnation:
+      ticket_.incarnation = segment_.load(Field::incarnation);
+      phase_ = Phase::claim;
       break;
     case Phase::claim:
       segment_.store(Field::controller_identity, self_.pack());
@@ -224,7 +229,7 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
       break;
     }
     case Phase::bump_generation:
-      generation_ = segment_.fetch_add(Field::generation, 1) + 1;
+      ticket_.generation = segment_.fetch_add(Field::generation, 1) + 1;
       phase_ = Phase::recheck_listener;
       break;
     case Phase::recheck_listener: {
@@ -346,12 +351,18 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
 }
 
 void ControllerCore::step_initialise() {
-  assert(initialise_index_ <= initial_fields.size());
+  assert(initialise_index_ <= initial_fields.size() + 1);
   if (initialise_index_ < initial_fields.size()) {
     const FieldValue& field = initial_fields[initialise_index_];
     segment_.store(field.field, field.value);
     ++initialise_index_;
     if (initialise_index_ == initial_fields.size() / 2) passed_point_ = CrashPoint::mid_init;
+    return;
+  }
+  if (initialise_index_ == initial_fields.size()) {
+    ticket_.incarnation = self_.pack();
+    segment_.store(Field::incarnation, ticket_.incarnation);
+    ++initialise_index_;
     return;
   }
   segment_.store(Field::magic, segment_magic);
@@ -465,7 +476,7 @@ void ControllerCore::step_spawn(std::uint64_t now_ns) {
     finish(exit_code::ok, true);
     return;
   }
-  auto spawned = processes_.spawn(generation_);
+  auto spawned = processes_.spawn(ticket_);
   start_limiter_.record_start(now_ns);
   // A failed spawn is a run of zero length: the backoff measures from this attempt, not from the start
   // of the listener before it (which would reset the backoff after a long good run instead of doubling).
@@ -483,7 +494,7 @@ void ControllerCore::step_spawn(std::uint64_t now_ns) {
     return;
   }
   listener_ = spawned.value();
-  emit({ControllerEvent::Kind::launched, listener_, {}, generation_});
+  emit({ControllerEvent::Kind::launched, listener_, {}, ticket_.generation});
   expect_listener(now_ns, false);
   passed_point_ = CrashPoint::after_spawn;
   phase_ = Phase::record_launched;

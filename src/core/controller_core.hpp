@@ -52,7 +52,8 @@ class ControllerCore {
  private:
   enum class Phase : std::uint8_t {
     read_magic,
-    initialise,           // one header field per step, magic last
+    initialise,           // one header field per step, our identity as the incarnation, magic last
+    read_incarnation,     // an existing segment: which one it is, for the launch tickets
     claim,                // record our identity
     read_shutdown,
     read_listener,
@@ -95,7 +96,7 @@ class ControllerCore {
 
   Phase phase_ = Phase::read_magic;
   std::uint32_t initialise_index_ = 0;
-  std::uint64_t generation_ = 0;
+  LaunchTicket ticket_{};  // incarnation once known; generation after each launch's bump
   ProcessIdentity listener_{};        // the process we watch (registered or just launched)
   std::uint64_t listener_started_ns_ = 0;
   bool launched_before_ = false;

@@ -7,8 +7,8 @@
 namespace tether {
 
 ListenerCore::ListenerCore(SegmentPort& segment, IdentityPort& identities, ProcessIdentity self,
-                           std::optional<std::uint64_t> launch_generation)
-    : segment_(segment), identities_(identities), self_(self), launch_generation_(launch_generation) {
+                           std::optional<LaunchTicket> launch)
+    : segment_(segment), identities_(identities), self_(self), launch_(launch) {
   assert(self.valid());
 }
 
@@ -23,7 +23,7 @@ void ListenerCore::begin(ListenerOperation operation, std::uint64_t now_ns) {
       assert(!registered_);
       claim_expected_ = 0;
       claim_attempts_ = 0;
-      phase_ = Phase::claim;
+      phase_ = launch_.has_value() ? Phase::check_incarnation : Phase::claim;
       break;
     case ListenerOperation::check_shutdown:
       phase_ = Phase::check_shutdown;
@@ -66,6 +66,16 @@ bool ListenerCore::step() {
   switch (phase_) {
     case Phase::done:
       return true;
+    case Phase::check_incarnation:
+      // The incarnation never changes while a segment lives, so checking it before the claim is as good
+      // as after, and a listener of a removed segment leaves its successor untouched.
+      if (segment_.load(Field::incarnation) != launch_->incarnation) {
+        register_outcome_ = RegisterOutcome::replaced;
+        complete();
+      } else {
+        phase_ = Phase::claim;
+      }
+      break;
     case Phase::claim: {
       std::uint64_t current = claim_expected_;
       ++claim_attempts_;
@@ -84,7 +94,7 @@ bool ListenerCore::step() {
     }
     case Phase::check_generation: {
       const std::uint64_t generation = segment_.load(Field::generation);
-      if (launch_generation_.has_value() && generation != *launch_generation_) {
+      if (launch_.has_value() && generation != launch_->generation) {
         phase_ = Phase::withdraw;
       } else {
         registered_ = true;

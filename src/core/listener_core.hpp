@@ -24,19 +24,21 @@ enum class RegisterOutcome : std::uint8_t {
   registered,
   taken,       // another live listener holds the registration
   superseded,  // our controller has launched a newer generation: we must not work
+  replaced,    // the segment we were launched for was removed and this is a successor: not ours to join
 };
 
 class ListenerCore {
  public:
   // A registration that keeps changing under us is a bug or an attack; give up after this many.
   static constexpr std::uint32_t register_attempts_max = 8;
-  // Bounds the steps any one operation takes (register: attempts plus generation check and state).
-  static constexpr std::uint32_t operation_steps_max = 2 * register_attempts_max + 4;
+  // Bounds the steps any one operation takes (register: incarnation check, attempts, generation check
+  // and state).
+  static constexpr std::uint32_t operation_steps_max = 2 * register_attempts_max + 5;
 
-  // `launch_generation` is the generation our controller launched us for (TETHER_GENERATION); without
-  // one (a worker started by hand) the generation is not checked.
+  // `launch` is the ticket our controller launched us with (TETHER_INCARNATION, TETHER_GENERATION);
+  // without one (a worker started by hand) neither is checked.
   ListenerCore(SegmentPort& segment, IdentityPort& identities, ProcessIdentity self,
-               std::optional<std::uint64_t> launch_generation);
+               std::optional<LaunchTicket> launch);
 
   // Starts an operation; the previous one must be complete.
   void begin(ListenerOperation operation, std::uint64_t now_ns);
@@ -57,6 +59,7 @@ class ListenerCore {
  private:
   enum class Phase : std::uint8_t {
     done,
+    check_incarnation,  // before claiming: launched for another segment of the name means leave it be
     claim,             // compare-and-exchange our identity into the registration
     check_generation,  // after claiming: a newer launch means withdraw
     withdraw,
@@ -76,7 +79,7 @@ class ListenerCore {
   SegmentPort& segment_;
   IdentityPort& identities_;
   ProcessIdentity self_;
-  std::optional<std::uint64_t> launch_generation_;
+  std::optional<LaunchTicket> launch_;
 
   Phase phase_ = Phase::done;
   std::optional<ListenerOperation> operation_;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/launch_ticket.hpp"
 #include "core/process_identity.hpp"
 #include "core/result.hpp"
 #include "core/segment_layout.hpp"
@@ -52,8 +53,9 @@ class IdentityPort {
 
 class ProcessPort : public IdentityPort {
  public:
-  // Launches the listener command with TETHER_NAME and TETHER_GENERATION set and starts watching it.
-  virtual Result<ProcessIdentity, SpawnError> spawn(std::uint64_t generation) = 0;
+  // Launches the listener command with TETHER_NAME, TETHER_INCARNATION and TETHER_GENERATION set (from
+  // the ticket) and starts watching it.
+  virtual Result<ProcessIdentity, SpawnError> spawn(LaunchTicket ticket) = 0;
   // Starts watching a process this controller did not spawn (adoption). False when it is already gone.
   // Its exit is reported to the core by the driver, as for spawned ones.
   virtual bool watch(ProcessIdentity identity) = 0;

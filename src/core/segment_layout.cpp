@@ -10,6 +10,7 @@ std::string_view field_name(Field field) {
       "magic",           "layout_version",      "size_bytes",       "generation",
       "listener_identity", "listener_state",    "launched_identity", "controller_identity",
       "shutdown_request", "heartbeat_ns",       "restarts",          "departed_identity",
+      "incarnation",
   };
   const auto index = static_cast<std::size_t>(field);
   assert(index < names.size());

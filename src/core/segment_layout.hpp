@@ -12,7 +12,7 @@
 namespace tether {
 
 inline constexpr std::uint64_t segment_magic = 0x31305245'48544554;  // "TETHER01" in memory order
-inline constexpr std::uint64_t segment_layout_version = 1;
+inline constexpr std::uint64_t segment_layout_version = 2;  // 2: the incarnation field
 inline constexpr std::size_t segment_size_bytes = 4096;  // one page
 
 // Fields, in layout order. `magic` is written last during initialisation (published with release),
@@ -30,6 +30,10 @@ enum class Field : std::uint8_t {
   heartbeat_ns,         // listener's last sign of progress, CLOCK_MONOTONIC ns
   restarts,             // launches after the first, for status
   departed_identity,    // packed identity of the last listener that left gracefully; listener only
+  incarnation,          // packed identity of the controller that created this segment; never changes.
+                        // A launch names it beside the generation: generations restart with each new
+                        // segment of a name, and a listener launched for a removed one must not
+                        // register in its successor
   count_,
 };
 inline constexpr std::size_t field_count = static_cast<std::size_t>(Field::count_);
@@ -62,6 +66,7 @@ struct SegmentImage {
   std::atomic<std::uint64_t> heartbeat_ns;
   std::atomic<std::uint64_t> restarts;
   std::atomic<std::uint64_t> departed_identity;
+  std::atomic<std::uint64_t> incarnation;
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);

@@ -36,6 +36,7 @@ struct ControllerModel {
   std::optional<std::size_t> launched;    // whose identity launched_identity holds
   std::uint64_t listener_state = 0;       // the segment word, written by listeners only
   std::uint64_t heartbeat_ns = 0;         // the segment word, written by listeners only
+  std::uint64_t incarnation = 0;  // the segment word: its creator's identity, never rewritten
   std::uint64_t generation = 0;
   std::uint64_t restarts = 0;
   bool shutdown_posted = false;  // the segment word

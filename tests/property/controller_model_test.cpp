@@ -64,9 +64,12 @@ void compare(const Model& model, const World& world) {
   RC_ASSERT(world.segment.word(Field::heartbeat_ns) == model.heartbeat_ns);
   RC_ASSERT(world.segment.word(Field::shutdown_request) == (model.shutdown_posted ? 1u : 0u));
   RC_ASSERT(world.segment.wakes() == model.wakes);
-  // Every spawn names the generation the segment held right after its bump: strictly increasing.
-  const auto& generations = world.processes.spawn_generations();
-  for (std::size_t i = 1; i < generations.size(); ++i) RC_ASSERT(generations[i - 1] < generations[i]);
+  // Every spawn names the generation the segment held right after its bump (strictly increasing), and
+  // the segment's incarnation, which the controller never changes.
+  const auto& tickets = world.processes.spawn_tickets();
+  for (std::size_t i = 1; i < tickets.size(); ++i) RC_ASSERT(tickets[i - 1].generation < tickets[i].generation);
+  RC_ASSERT(world.segment.word(Field::incarnation) == model.incarnation);
+  for (const LaunchTicket& ticket : tickets) RC_ASSERT(ticket.incarnation == model.incarnation);
   RC_ASSERT(world.processes.signals().size() == model.signals.size());
   for (std::size_t i = 0; i < model.signals.size(); ++i) {
     RC_ASSERT(world.processes.signals()[i].first == world.identity(model.signals[i].first));
@@ -277,6 +280,7 @@ enum class Found : std::uint8_t { nothing, live_stranger, dead_stranger };
 struct Setup {
   ControllerConfig config;
   bool initialised = false;
+  std::uint64_t incarnation = 0;
   std::uint64_t generation = 0;
   std::uint64_t restarts = 0;
   std::uint64_t listener_state = 0;
@@ -308,6 +312,7 @@ rc::Gen<Setup> setup_gen() {
     setup.config = *config_gen();
     setup.initialised = *rc::gen::arbitrary<bool>();
     if (setup.initialised) {
+      setup.incarnation = *rc::gen::arbitrary<std::uint64_t>();
       setup.generation = *rc::gen::inRange<std::uint64_t>(0, 50);
       setup.restarts = *rc::gen::inRange<std::uint64_t>(0, 50);
       setup.listener_state = *rc::gen::inRange<std::uint64_t>(0, 6);
@@ -343,7 +348,8 @@ void showValue(const Setup& setup, std::ostream& os) {
      << " stop_ms=" << setup.config.stop_timeout_ms << " kill_ms=" << setup.config.kill_timeout_ms
      << " stop_max_ms=" << setup.config.stop_timeout_max_ms << " watchdog_ms=" << setup.config.watchdog_ms
      << " ready_ms=" << setup.config.ready_timeout_ms
-     << "; segment: initialised=" << setup.initialised << " generation=" << setup.generation
+     << "; segment: initialised=" << setup.initialised << " incarnation=" << setup.incarnation
+     << " generation=" << setup.generation
      << " restarts=" << setup.restarts << " listener_state=" << setup.listener_state
      << " shutdown=" << setup.shutdown_posted << " registered=";
   showValue(setup.registered, os);
@@ -362,10 +368,12 @@ void check_controller(const Setup& setup) {
     world.segment.set_word(Field::magic, segment_magic);
     world.segment.set_word(Field::layout_version, segment_layout_version);
     world.segment.set_word(Field::size_bytes, segment_size_bytes);
+    world.segment.set_word(Field::incarnation, setup.incarnation);
     world.segment.set_word(Field::generation, setup.generation);
     world.segment.set_word(Field::restarts, setup.restarts);
     world.segment.set_word(Field::listener_state, setup.listener_state);
     world.segment.set_word(Field::shutdown_request, setup.shutdown_posted ? 1 : 0);
+    model.incarnation = setup.incarnation;
     model.generation = setup.generation;
     model.restarts = setup.restarts;
     model.listener_state = setup.listener_state;
@@ -378,6 +386,8 @@ void check_controller(const Setup& setup) {
   world.settle_and_check();
   RC_ASSERT(world.segment.word(Field::magic) == segment_magic);
   RC_ASSERT(world.segment.word(Field::controller_identity) == controller_self.pack());
+  // A segment it created is named by its own identity; one it found keeps its name.
+  if (!setup.initialised) model.incarnation = controller_self.pack();
   compare(model, world);
 
   rc::state::check(model, world,

@@ -30,10 +30,10 @@ class FakeProcesses final : public ProcessPort {
   // `segment` lets the fake record a spawn that happens while a shutdown request is posted.
   explicit FakeProcesses(const FakeSegment& segment) : segment_(segment) {}
 
-  Result<ProcessIdentity, SpawnError> spawn(std::uint64_t generation) override {
+  Result<ProcessIdentity, SpawnError> spawn(LaunchTicket ticket) override {
     ++spawn_calls_;
     if (segment_.word(Field::shutdown_request) != 0) ++spawns_after_shutdown_;
-    spawn_generations_.push_back(generation);
+    spawn_tickets_.push_back(ticket);
     if (!spawn_failures_.empty()) {
       const SpawnError error = spawn_failures_.front();
       spawn_failures_.pop_front();
@@ -80,7 +80,7 @@ class FakeProcesses final : public ProcessPort {
   }
   [[nodiscard]] std::uint64_t spawn_calls() const { return spawn_calls_; }
   [[nodiscard]] std::uint64_t spawns_after_shutdown() const { return spawns_after_shutdown_; }
-  [[nodiscard]] const std::vector<std::uint64_t>& spawn_generations() const { return spawn_generations_; }
+  [[nodiscard]] const std::vector<LaunchTicket>& spawn_tickets() const { return spawn_tickets_; }
   [[nodiscard]] const std::vector<std::pair<ProcessIdentity, Signal>>& signals() const { return signals_; }
   [[nodiscard]] std::size_t pending_spawn_failures() const { return spawn_failures_.size(); }
 
@@ -106,7 +106,7 @@ class FakeProcesses final : public ProcessPort {
   const FakeSegment& segment_;
   std::vector<FakeProcess> table_;
   std::deque<SpawnError> spawn_failures_;
-  std::vector<std::uint64_t> spawn_generations_;
+  std::vector<LaunchTicket> spawn_tickets_;
   std::vector<std::pair<ProcessIdentity, Signal>> signals_;
   std::vector<ProcessIdentity> watched_;
   std::uint64_t spawn_calls_ = 0;

@@ -26,9 +26,10 @@ constexpr std::size_t self_index = 0;  // the listener under test is the first p
 
 struct Model {
   std::uint64_t now_ns = 1'000'000'000;
-  std::optional<std::uint64_t> launch_generation;
+  std::optional<LaunchTicket> launch;
   std::vector<bool> alive;  // by process index, as in the fake's table
   // Segment words.
+  std::uint64_t incarnation = 0;
   std::uint64_t generation = 0;
   std::optional<std::size_t> holder;  // whose identity the registration holds
   std::uint64_t state = 0;
@@ -61,6 +62,7 @@ void compare(const Model& model, const World& world) {
   RC_ASSERT(world.segment.word(Field::heartbeat_ns) == model.heartbeat_ns);
   RC_ASSERT(world.segment.word(Field::departed_identity) == world.packed(model.departed));
   RC_ASSERT(world.segment.word(Field::generation) == model.generation);
+  RC_ASSERT(world.segment.word(Field::incarnation) == model.incarnation);
   RC_ASSERT(world.segment.word(Field::shutdown_request) == (model.shutdown ? 1u : 0u));
   RC_ASSERT(world.core->registered() == model.registered);
   RC_ASSERT(world.core->in_unit() == model.in_unit);
@@ -97,13 +99,17 @@ struct RegisterSelf final : Operation {
   ListenerOperation operation() const override { return ListenerOperation::register_self; }
   void checkPreconditions(const Model& model) const override { RC_PRE(!model.registered); }
   void apply(Model& model) const override {
+    if (model.launch.has_value() && model.launch->incarnation != model.incarnation) {
+      model.outcome = RegisterOutcome::replaced;  // launched for another segment of the name: hands off
+      return;
+    }
     if (model.holder != self_index && model.holder_alive()) {
       model.outcome = RegisterOutcome::taken;  // one listener per name: step aside, write nothing
       return;
     }
     // Free, stale (a dead holder's), or already ours: claim it, then check the launch generation.
     model.holder = self_index;
-    if (model.launch_generation.has_value() && *model.launch_generation != model.generation) {
+    if (model.launch.has_value() && model.launch->generation != model.generation) {
       model.holder.reset();  // our controller has launched a newer one: withdraw
       model.outcome = RegisterOutcome::superseded;
       return;
@@ -252,12 +258,21 @@ RC_GTEST_PROP(ListenerModel, BehavesAsTheModelPredicts, ()) {
   const ProcessIdentity self = world.processes.start(true);
   model.alive.push_back(true);
 
+  model.incarnation = *rc::gen::inRange<std::uint64_t>(1, 4);
+  world.segment.set_word(Field::incarnation, model.incarnation);
   model.generation = *rc::gen::inRange<std::uint64_t>(0, 20);
   world.segment.set_word(Field::generation, model.generation);
-  // Started by hand (no generation), for the current launch, or for an older one.
-  const int launched_as = *rc::gen::inRange(0, 3);
-  if (launched_as == 1) model.launch_generation = model.generation;
-  if (launched_as == 2) model.launch_generation = model.generation + *rc::gen::inRange<std::uint64_t>(1, 3);
+  // Started by hand (no ticket), for the current launch, for an older one, or for another segment of the
+  // name whose generation count may match this one's.
+  const int launched_as = *rc::gen::inRange(0, 4);
+  if (launched_as == 1) model.launch = LaunchTicket{model.incarnation, model.generation};
+  if (launched_as == 2) {
+    model.launch = LaunchTicket{model.incarnation, model.generation + *rc::gen::inRange<std::uint64_t>(1, 3)};
+  }
+  if (launched_as == 3) {
+    model.launch = LaunchTicket{model.incarnation + *rc::gen::inRange<std::uint64_t>(1, 3),
+                                model.generation + *rc::gen::inRange<std::uint64_t>(0, 2)};
+  }
   model.state = *rc::gen::inRange<std::uint64_t>(0, 6);
   world.segment.set_word(Field::listener_state, model.state);
   model.shutdown = *rc::gen::weightedElement<bool>({{4, false}, {1, true}});
@@ -271,11 +286,12 @@ RC_GTEST_PROP(ListenerModel, BehavesAsTheModelPredicts, ()) {
     world.segment.set_word(Field::listener_identity, stranger.pack());
     if (found == 2) world.processes.end(stranger);
   }
-  RC_LOG() << "generation=" << model.generation << " launch_generation="
-           << (model.launch_generation ? std::to_string(*model.launch_generation) : "none")
+  RC_LOG() << "incarnation=" << model.incarnation << " generation=" << model.generation << " launch="
+           << (model.launch ? std::to_string(model.launch->incarnation) + "/" + std::to_string(model.launch->generation)
+                            : "none")
            << " state=" << model.state << " shutdown=" << model.shutdown << " holder=" << found << "\n";
 
-  world.core = std::make_unique<ListenerCore>(world.segment, world.processes, self, model.launch_generation);
+  world.core = std::make_unique<ListenerCore>(world.segment, world.processes, self, model.launch);
   compare(model, world);
   rc::state::check(model, world,
                    rc::state::gen::execOneOfWithArgs<RegisterSelf, CheckShutdown, BeginUnit, EndUnit, Heartbeat,

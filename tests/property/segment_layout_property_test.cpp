@@ -38,12 +38,13 @@ constexpr OracleField oracle_fields[] = {
     {Field::heartbeat_ns, 72, 8},
     {Field::restarts, 80, 8},
     {Field::departed_identity, 88, 8},
+    {Field::incarnation, 96, 8},
 };
 // A tripwire: a new field changes what every other process reads. Extend the oracle (its offset, and
 // the round trip below) deliberately, and decide whether segment_layout_version must change.
 static_assert(std::size(oracle_fields) == tether::field_count, "the segment layout changed: update the oracle");
 constexpr std::size_t oracle_page_bytes = 4096;
-constexpr std::uint64_t oracle_version = 1;
+constexpr std::uint64_t oracle_version = 2;
 
 std::uint64_t oracle_read(const std::vector<std::byte>& bytes, std::size_t offset, std::size_t width) {
   std::uint64_t value = 0;
@@ -128,6 +129,7 @@ RC_GTEST_PROP(SegmentLayoutProperty, FieldValuesRoundTripThroughImageBytes, ()) 
   image->heartbeat_ns.store(values[9]);
   image->restarts.store(values[10]);
   image->departed_identity.store(values[11]);
+  image->incarnation.store(values[12]);
 
   std::vector<std::byte> bytes(storage.begin(), storage.end());
   for (const OracleField& field : oracle_fields) {
@@ -146,6 +148,7 @@ RC_GTEST_PROP(SegmentLayoutProperty, FieldValuesRoundTripThroughImageBytes, ()) 
   RC_ASSERT(std::uint64_t{image->shutdown_request.load()} == values[8]);
   RC_ASSERT(image->restarts.load() == values[10]);
   RC_ASSERT(image->departed_identity.load() == values[11]);
+  RC_ASSERT(image->incarnation.load() == values[12]);
   image->~SegmentImage();
 }
 

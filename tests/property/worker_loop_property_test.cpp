@@ -28,7 +28,9 @@ enum class Env : std::uint8_t { step, post_shutdown, bump_generation };
 struct Scenario {
   WorkerConfig config;
   std::uint64_t generation = 0;
-  int launched_as = 0;  // 0: by hand (no generation), 1: current launch, 2: an older launch
+  // 0: by hand (no ticket), 1: current launch, 2: an older launch, 3: a launch for another segment of the
+  // name whose generation count matches this one's
+  int launched_as = 0;
   bool holder_live_stranger = false;
   std::vector<Env> schedule;
 };
@@ -40,7 +42,7 @@ rc::Gen<Scenario> scenario_gen() {
     scenario.config.units = *rc::gen::inRange<std::uint64_t>(0, 5);
     scenario.config.idle_ms = *rc::gen::inRange<std::uint64_t>(0, 50);
     scenario.generation = *rc::gen::inRange<std::uint64_t>(1, 10);
-    scenario.launched_as = *rc::gen::weightedElement<int>({{2, 0}, {6, 1}, {1, 2}});
+    scenario.launched_as = *rc::gen::weightedElement<int>({{2, 0}, {6, 1}, {1, 2}, {1, 3}});
     scenario.holder_live_stranger = *rc::gen::weightedElement<bool>({{6, false}, {1, true}});
     scenario.schedule = *rc::gen::container<std::vector<Env>>(
         rc::gen::weightedElement<Env>({{20, Env::step}, {1, Env::post_shutdown}, {1, Env::bump_generation}}));
@@ -68,12 +70,15 @@ RC_GTEST_PROP(WorkerLoopProperty, KeepsItsPromisesUnderAnySchedule, ()) {
   const ProcessIdentity self = processes.start(true);
   segment.set_word(Field::generation, scenario.generation);
   if (scenario.holder_live_stranger) segment.set_word(Field::listener_identity, processes.start(false).pack());
-  std::optional<std::uint64_t> launch_generation;
-  if (scenario.launched_as == 1) launch_generation = scenario.generation;
-  if (scenario.launched_as == 2) launch_generation = scenario.generation - 1;
+  constexpr std::uint64_t incarnation = 77;
+  segment.set_word(Field::incarnation, incarnation);
+  std::optional<LaunchTicket> launch;
+  if (scenario.launched_as == 1) launch = LaunchTicket{incarnation, scenario.generation};
+  if (scenario.launched_as == 2) launch = LaunchTicket{incarnation, scenario.generation - 1};
+  if (scenario.launched_as == 3) launch = LaunchTicket{incarnation + 1, scenario.generation};
   const std::uint64_t holder_before = segment.word(Field::listener_identity);
 
-  ListenerCore listener(segment, processes, self, launch_generation);
+  ListenerCore listener(segment, processes, self, launch);
   WorkerLoop worker(listener, scenario.config);
   std::uint64_t now_ns = 1'000'000'000;
   std::optional<std::uint32_t> posted_at_step;
@@ -147,10 +152,12 @@ RC_GTEST_PROP(WorkerLoopProperty, KeepsItsPromisesUnderAnySchedule, ()) {
     RC_ASSERT(segment.word(Field::listener_state) == static_cast<std::uint64_t>(ListenerState::exited));
     if (!shutdown_seen) RC_ASSERT(worker.units_done() == scenario.config.units);
   } else {
-    // Refused: taken by a live holder, or superseded by a newer launch. Nothing of ours stays behind.
+    // Refused: taken by a live holder, superseded by a newer launch, or launched for another segment of
+    // the name. Nothing of ours stays behind.
     RC_ASSERT(*exit_code == exit_code::temp_failure);
-    const bool superseded = launch_generation.has_value() && *launch_generation != segment.word(Field::generation);
-    RC_ASSERT(scenario.holder_live_stranger || superseded);
+    const bool superseded = launch.has_value() && launch->generation != segment.word(Field::generation);
+    const bool replaced = launch.has_value() && launch->incarnation != incarnation;
+    RC_ASSERT(scenario.holder_live_stranger || superseded || replaced);
     RC_ASSERT(segment.word(Field::listener_identity) == holder_before);
     RC_ASSERT(segment.word(Field::listener_state) == 0u);
     RC_ASSERT(segment.word(Field::heartbeat_ns) == 0u);

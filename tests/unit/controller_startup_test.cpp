@@ -38,6 +38,11 @@ TEST_F(ControllerTest, FreshSegmentIsInitialisedWithTheMagicLast) {
   EXPECT_EQ(segment.peek(Field::size_bytes), segment_size_bytes);
   EXPECT_EQ(segment.peek(Field::controller_identity), self.pack());
   EXPECT_EQ(count(Kind::segment_initialised), 1u);
+  // The creator's identity names this segment among all segments the name will ever have, and every
+  // launch carries it.
+  EXPECT_EQ(segment.peek(Field::incarnation), self.pack());
+  ASSERT_EQ(processes.spawn_tickets().size(), 1u);
+  EXPECT_EQ(processes.spawn_tickets().front(), (LaunchTicket{self.pack(), 1}));
 }
 
 TEST_F(ControllerTest, InitialisationWipesLeftoversOfADeadCreator) {
@@ -75,7 +80,9 @@ TEST_F(ControllerTest, LaunchRecordsLaunchedIdentityAndBumpsGeneration) {
   EXPECT_EQ(settle(), StepOutcome::waiting);
   ASSERT_EQ(processes.spawned().size(), 1u);
   const ProcessIdentity listener = processes.spawned().front();
-  EXPECT_EQ(processes.spawn_generations(), std::vector<std::uint64_t>{5});
+  // A segment another controller created keeps its incarnation; our launches carry that one.
+  EXPECT_EQ(processes.spawn_tickets(), std::vector<LaunchTicket>{(LaunchTicket{FakeSegment::earlier_incarnation, 5})});
+  EXPECT_EQ(segment.peek(Field::incarnation), FakeSegment::earlier_incarnation);
   EXPECT_EQ(segment.peek(Field::generation), 5u);
   EXPECT_EQ(segment.peek(Field::launched_identity), listener.pack());
   EXPECT_EQ(segment.peek(Field::restarts), 0u);  // a first launch is not a restart

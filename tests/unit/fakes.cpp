@@ -46,6 +46,7 @@ void FakeSegment::poke(Field field, std::uint64_t value) { words_[index(field)].
 void FakeSegment::poke_initialised_header() {
   poke(Field::layout_version, segment_layout_version);
   poke(Field::size_bytes, segment_size_bytes);
+  poke(Field::incarnation, earlier_incarnation);
   poke(Field::magic, segment_magic);
 }
 
@@ -57,8 +58,14 @@ std::size_t FakeSegment::writes() const {
   return writes;
 }
 
-Result<ProcessIdentity, SpawnError> FakeProcesses::spawn(std::uint64_t generation) {
-  spawn_generations_.push_back(generation);
+std::vector<std::uint64_t> FakeProcesses::spawn_generations() const {
+  std::vector<std::uint64_t> generations;
+  for (const LaunchTicket& ticket : spawn_tickets_) generations.push_back(ticket.generation);
+  return generations;
+}
+
+Result<ProcessIdentity, SpawnError> FakeProcesses::spawn(LaunchTicket ticket) {
+  spawn_tickets_.push_back(ticket);
   if (!spawn_failures_.empty()) {
     const SpawnError error = spawn_failures_.front();
     spawn_failures_.pop_front();

@@ -35,7 +35,9 @@ class FakeSegment final : public SegmentPort {
   [[nodiscard]] std::uint64_t peek(Field field) const;
   void poke(Field field, std::uint64_t value);
   // Writes the header a controller leaves after initialising (magic, version, size).
+  // The header of a segment some earlier controller created: its incarnation is `earlier_incarnation`.
   void poke_initialised_header();
+  static constexpr std::uint64_t earlier_incarnation = 0x5eed'0000'0042;
 
   // The step counter: a driver calls begin_step() before each core step and then reads ops_in_step().
   void begin_step() { ops_in_step_ = 0; }
@@ -60,7 +62,7 @@ class FakeSegment final : public SegmentPort {
 
 class FakeProcesses final : public ProcessPort {
  public:
-  Result<ProcessIdentity, SpawnError> spawn(std::uint64_t generation) override;
+  Result<ProcessIdentity, SpawnError> spawn(LaunchTicket ticket) override;
   bool is_alive(ProcessIdentity identity) override;
   bool watch(ProcessIdentity identity) override;
   SignalOutcome signal(ProcessIdentity identity, Signal signal) override;
@@ -72,7 +74,8 @@ class FakeProcesses final : public ProcessPort {
   // The next spawn fails with `error` (scripted failures are used up in order).
   void fail_next_spawn(SpawnError error) { spawn_failures_.push_back(error); }
 
-  [[nodiscard]] const std::vector<std::uint64_t>& spawn_generations() const { return spawn_generations_; }
+  [[nodiscard]] const std::vector<LaunchTicket>& spawn_tickets() const { return spawn_tickets_; }
+  [[nodiscard]] std::vector<std::uint64_t> spawn_generations() const;
   [[nodiscard]] const std::vector<ProcessIdentity>& spawned() const { return spawned_; }
   [[nodiscard]] const std::vector<ProcessIdentity>& watched() const { return watched_; }
   [[nodiscard]] const std::vector<std::pair<ProcessIdentity, Signal>>& signals() const { return signals_; }
@@ -83,7 +86,7 @@ class FakeProcesses final : public ProcessPort {
  private:
   std::set<std::uint64_t> live_;
   std::deque<SpawnError> spawn_failures_;
-  std::vector<std::uint64_t> spawn_generations_;  // one per spawn attempt, failed ones included
+  std::vector<LaunchTicket> spawn_tickets_;  // one per spawn attempt, failed ones included
   std::vector<ProcessIdentity> spawned_;
   std::vector<ProcessIdentity> watched_;
   std::vector<std::pair<ProcessIdentity, Signal>> signals_;

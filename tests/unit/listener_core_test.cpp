@@ -15,8 +15,11 @@ TEST_F(ListenerTest, RegistersByCompareAndExchange) {
   EXPECT_EQ(segment.peek(Field::listener_identity), self.pack());
   EXPECT_EQ(state(), word(ListenerState::starting));
   EXPECT_EQ(segment.peek(Field::heartbeat_ns), now_ns);
-  ASSERT_FALSE(segment.log().empty());
-  const SegmentOp& claim = segment.log().front();
+  // First the incarnation (read only), then the claim.
+  ASSERT_GE(segment.log().size(), 2u);
+  EXPECT_EQ(segment.log().front().kind, SegmentOp::Kind::load);
+  EXPECT_EQ(segment.log().front().field, Field::incarnation);
+  const SegmentOp& claim = segment.log()[1];
   EXPECT_EQ(claim.kind, SegmentOp::Kind::compare_exchange);
   EXPECT_EQ(claim.field, Field::listener_identity);
   EXPECT_EQ(claim.value, self.pack());
@@ -80,7 +83,7 @@ TEST_F(ListenerTest, GivesUpWhenTheHolderKeepsChanging) {
     complete = core->step();
   }
   EXPECT_TRUE(complete);
-  EXPECT_EQ(attempts, ListenerCore::register_attempts_max);
+  EXPECT_EQ(attempts, ListenerCore::register_attempts_max + 1);  // the incarnation check, then the claims
   EXPECT_EQ(core->register_outcome(), RegisterOutcome::taken);
   EXPECT_NE(segment.peek(Field::listener_identity), self.pack());
 }
@@ -100,6 +103,20 @@ TEST_F(ListenerTest, WithdrawsWhenTheGenerationMovedOn) {
   EXPECT_FALSE(core->registered());
   EXPECT_EQ(segment.peek(Field::listener_identity), 0u);
   EXPECT_EQ(state(), word(ListenerState::none));  // a withdrawn listener publishes nothing
+}
+
+// The segment our controller created was removed before we opened the name, and another controller
+// created a new one whose generation count happens to equal ours: the incarnation tells them apart, and
+// we leave the successor exactly as it was (no claim, nothing to withdraw).
+TEST_F(ListenerTest, LeavesASegmentOfAnotherIncarnationUntouchedEvenWhenTheGenerationMatches) {
+  start(LaunchTicket{FakeSegment::earlier_incarnation + 1, launch_generation});
+  const std::uint32_t steps = run(ListenerOperation::register_self);
+  EXPECT_EQ(core->register_outcome(), RegisterOutcome::replaced);
+  EXPECT_FALSE(core->registered());
+  EXPECT_EQ(steps, 1u);  // the incarnation load only
+  EXPECT_EQ(segment.writes(), 0u);
+  EXPECT_EQ(segment.peek(Field::listener_identity), 0u);
+  EXPECT_EQ(state(), word(ListenerState::none));
 }
 
 TEST_F(ListenerTest, AWorkerStartedByHandSkipsTheGenerationCheck) {

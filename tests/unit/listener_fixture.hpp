@@ -18,8 +18,8 @@ class ListenerTest : public ::testing::Test {
     segment.poke(Field::generation, launch_generation);
   }
 
-  void start(std::optional<std::uint64_t> generation) { core.emplace(segment, identities, self, generation); }
-  void start() { start(launch_generation); }
+  void start(std::optional<LaunchTicket> launch) { core.emplace(segment, identities, self, launch); }
+  void start() { start(LaunchTicket{FakeSegment::earlier_incarnation, launch_generation}); }
 
   // Runs `operation` to completion; returns the number of steps it took.
   std::uint32_t run(ListenerOperation operation) {
