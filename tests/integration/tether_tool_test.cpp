@@ -135,6 +135,39 @@ TEST(TetherClean, RemovesTheValidSegmentOfADeadPair) {
   EXPECT_TRUE(contains(run({binary("tether"), "clean", name}).output, "nothing to clean"));
 }
 
+// Someone else's segment is theirs to clean, even when it looks stale to us.
+TEST(TetherClean, RefusesASegmentOfAnotherUser) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("clean-foreign-owner");
+  const PlantedObject planted("/dev/shm/tether." + name, std::string(4096, '\0'));
+  if (chown(("/dev/shm/tether." + name).c_str(), 65534, 65534) != 0) {
+    GTEST_SKIP() << "cannot chown a file here (not root): the other-user case needs root";
+  }
+  const auto clean = run({binary("tether"), "clean", name});
+  EXPECT_EQ(clean.exit_code, 77) << clean.output;
+  EXPECT_TRUE(contains(clean.errors, "is owned by uid 65534, not by us")) << clean.errors;
+  EXPECT_TRUE(segment_exists(name)) << "clean removed another user's segment";
+}
+
+// An unexpected system error (here: a directory where the segment should be, which cannot be opened
+// for writing) is EX_OSERR with the system's reason, from every binary that must write the segment.
+TEST(TetherTools, SystemErrorsAreOsErrors) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("os-error");
+  ASSERT_TRUE(std::filesystem::create_directory("/dev/shm/tether." + name));
+  std::filesystem::permissions("/dev/shm/tether." + name, std::filesystem::perms::owner_all);
+  const auto shutdown = run({binary("tether"), "shutdown", name});
+  EXPECT_EQ(shutdown.exit_code, 71) << shutdown.output;
+  EXPECT_TRUE(contains(shutdown.errors, "cannot open segment '" + name + "': ")) << shutdown.errors;
+  const auto controller = run({binary("tether-controller"), "--name", name, "--", binary("tether-listener")});
+  EXPECT_EQ(controller.exit_code, 71);
+  EXPECT_TRUE(contains(controller.errors, "cannot create segment '" + name + "': ")) << controller.errors;
+  const auto listener = run({binary("tether-listener"), "--name", name});
+  EXPECT_EQ(listener.exit_code, 71);
+  EXPECT_TRUE(contains(listener.errors, "cannot open segment '" + name + "': ")) << listener.errors;
+  EXPECT_TRUE(std::filesystem::is_directory("/dev/shm/tether." + name)) << "something replaced the directory";
+}
+
 TEST(TetherStatus, MissingPairIsNotRunningInTextAndJson) {
   Cleanup cleanup;
   const auto name = cleanup.name("status-missing");
