@@ -1,5 +1,5 @@
 // Goal: the worker's surroundings (issue 8): --cwd, --env (repeatable, wins over the file), --env-file,
-// TETHER_NAME and TETHER_GENERATION reach the worker; bad entries and files are refused before anything
+// TETHER_NAME and the launch ticket (TETHER_INCARNATION, TETHER_GENERATION) reach the worker; bad entries and files are refused before anything
 // starts; --log-file receives the worker's stdout and stderr, appended, and SIGHUP reopens it so that
 // after a rotation the next start writes into the new file while a running worker keeps its own.
 // Method: worker scripts that report their environment or write tagged lines, read back from files
@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "adapters/proc_identity.hpp"
 #include "harness.hpp"
 #include "harness_extras.hpp"
 
@@ -71,6 +72,12 @@ TEST(PlainWorkerEnvironment, CwdEnvAndEnvFileReachTheWorker) {
   ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(report + ".2"); })) << pair.log();
   const std::string second_report = read_text(report + ".2");
   EXPECT_TRUE(has_line(second_report, "TETHER_GENERATION=2")) << second_report;
+  // Both launches name the segment by its incarnation: the identity of the controller that created it.
+  const auto controller = read_proc_stat(pair.pid());
+  ASSERT_TRUE(controller.has_value());
+  const std::string incarnation = "TETHER_INCARNATION=" + std::to_string(controller->identity.pack());
+  EXPECT_TRUE(has_line(first_report, incarnation)) << incarnation << "\n" << first_report;
+  EXPECT_TRUE(has_line(second_report, incarnation)) << incarnation << "\n" << second_report;
   EXPECT_TRUE(has_line(second_report, "cwd=" + directory)) << second_report;
   EXPECT_TRUE(has_line(second_report, "FROM_FILE=file value")) << second_report;
 
