@@ -30,11 +30,13 @@ void World::step_controller(SimProcess& process) {
     if (!held) lock_holder_ = process.serial;
     system_finished_ = false;  // a controller holds the name again: a new run of it has begun
     if (!segment_.exists || segment_.removed) {
+      if (segment_.removed) retire_current_segment();
       segment_ = Segment{};
       segment_.exists = true;
       ++segment_incarnation_;
       note(process.serial, TraceOp::event, 0, 0, [] { return std::string("creates the segment"); });
     }
+    process.mapped_incarnation = segment_incarnation_;
     if (config_.protocol == Protocol::tether) {
       process.controller = std::make_unique<ControllerCore>(swarm_.controller, *process.segment_port,
                                                             *process.process_port, process.identity);
@@ -114,6 +116,8 @@ void World::step_listener(SimProcess& process) {
     step_plain_worker(process);
     return;
   }
+  // Its first step opens the name: it maps whichever segment bears the name now, for good.
+  if (!process.started) process.mapped_incarnation = segment_incarnation_;
   if (!process.started && config_.protocol == Protocol::tether) {
     // The real listener maps the segment and refuses one that is not (or no longer) initialised.
     process.started = true;
@@ -198,13 +202,14 @@ void World::step_tool(SimProcess& process) {
     exit_process(process, ExitStatus::code(exit_code::no_input), false, "no segment");
     return;
   }
+  if (process.tool_phase == 0) process.mapped_incarnation = segment_incarnation_;  // it opens the name
   if (config_.protocol == Protocol::seed) {
     segment_store(process.serial, seed_slot_field, seed_shutdown_word);
     wake_shutdown_waiters(process.serial);
     exit_process(process, ExitStatus::code(exit_code::ok), false, "posted -1");
     return;
   }
-  if (process.tool_phase > 0 && process.tool_incarnation != segment_incarnation_) {
+  if (process.tool_phase > 0 && process.mapped_incarnation != segment_incarnation_) {
     // The segment it mapped was removed and a new one created under the name: its mapping is the old
     // object, so what it would post there reaches nobody (the real tool's request lands in the unlinked
     // segment). Modelled as its end; the run it targeted is over.
@@ -213,7 +218,6 @@ void World::step_tool(SimProcess& process) {
   }
   switch (process.tool_phase) {
     case 0:
-      process.tool_incarnation = segment_incarnation_;
       if (segment_load(process.serial, Field::magic) != segment_magic) {
         exit_process(process, ExitStatus::code(exit_code::data_error), false, "segment not initialised");
         return;

@@ -134,7 +134,7 @@ RunResult World::run() {
   RunResult result;
   result.violation = violation_;
   result.steps = step_;
-  result.segment_ops = segment_.ops;
+  result.segment_ops = segment_ops_;
   result.end_time_ns = now_ns_;
   result.trace_hash = trace_.hash();
   result.liveness_checked = liveness_checked_;

@@ -57,6 +57,10 @@ struct SimProcess {
   bool started = false;                     // has taken its first (setup) step
   std::optional<std::uint64_t> ready_at_ns; // nullopt: blocked until an event wakes it
   std::string label;
+  // The segment object it mapped (World's creation count; 0: none yet). Removing the name does not
+  // unmap it: a process keeps reading and writing the object it mapped, while a later segment of the
+  // name is another object.
+  std::uint64_t mapped_incarnation = 0;
 
   // Listener.
   LaunchTicket ticket;  // what its controller launched it with
@@ -90,7 +94,6 @@ struct SimProcess {
   // `tether shutdown`.
   std::uint32_t tool_phase = 0;
   ProcessIdentity tool_target{};
-  std::uint64_t tool_incarnation = 0;  // the segment it mapped; a later one is another object
 
   std::unique_ptr<SimSegmentPort> segment_port;
   std::unique_ptr<SimProcessPort> process_port;

@@ -273,59 +273,93 @@ void World::notify(Serial sender, ProcessIdentity identity) {
 
 // ---- port backends -------------------------------------------------------------------------------
 
+void World::retire_current_segment() {
+  std::erase_if(retired_segments_, [&](const auto& entry) {
+    return std::none_of(processes_.begin(), processes_.end(), [&](const auto& candidate) {
+      return candidate->alive && candidate->mapped_incarnation == entry.first;
+    });
+  });
+  const bool still_mapped = std::any_of(processes_.begin(), processes_.end(), [&](const auto& candidate) {
+    return candidate->alive && candidate->mapped_incarnation == segment_incarnation_;
+  });
+  if (!still_mapped) return;
+  retired_segments_.emplace_back(segment_incarnation_, segment_);
+  assert(retired_segments_.size() <= retired_segments_max);
+}
+
+World::Segment& World::mapped_segment(Serial caller) {
+  const std::uint64_t mapped = process(caller).mapped_incarnation;
+  if (mapped == segment_incarnation_) return segment_;
+  const auto found = std::find_if(retired_segments_.begin(), retired_segments_.end(),
+                                  [&](const auto& entry) { return entry.first == mapped; });
+  assert(found != retired_segments_.end() && "a live process maps a segment that was dropped");
+  return found->second;
+}
+
+// Marks, in the timeline, an operation on a removed segment: the segment column shows the current one.
+std::string World::removed_tag(Serial caller) const {
+  const std::uint64_t mapped = process(caller).mapped_incarnation;
+  return mapped == segment_incarnation_ ? std::string() : fmt::format(" [removed segment #{}]", mapped);
+}
+
 std::uint64_t World::segment_load(Serial caller, Field field) {
   const auto index = static_cast<std::size_t>(field);
-  ++segment_.ops;
-  const std::uint64_t value = segment_.words[index];
+  ++segment_ops_;
+  const std::uint64_t value = mapped_segment(caller).words[index];
   note(caller, TraceOp::load, static_cast<std::uint8_t>(index), value,
-       [&] { return fmt::format("load {} -> {}", field_label(field), value_text(field, value)); });
+       [&] { return fmt::format("load {} -> {}{}", field_label(field), value_text(field, value), removed_tag(caller)); });
   return value;
 }
 
 void World::segment_store(Serial caller, Field field, std::uint64_t value) {
   const auto index = static_cast<std::size_t>(field);
-  ++segment_.ops;
+  ++segment_ops_;
   // The shutdown word is 32 bits wide in the real layout (it doubles as a futex word).
   if (field == Field::shutdown_request) value &= 0xFFFF'FFFF;
-  segment_.words[index] = value;
+  mapped_segment(caller).words[index] = value;
   note(caller, TraceOp::store, static_cast<std::uint8_t>(index), value,
-       [&] { return fmt::format("store {} = {}", field_label(field), value_text(field, value)); });
+       [&] { return fmt::format("store {} = {}{}", field_label(field), value_text(field, value), removed_tag(caller)); });
 }
 
 bool World::segment_compare_exchange(Serial caller, Field field, std::uint64_t& expected, std::uint64_t desired) {
   const auto index = static_cast<std::size_t>(field);
-  ++segment_.ops;
-  const std::uint64_t current = segment_.words[index];
+  ++segment_ops_;
+  auto& words = mapped_segment(caller).words;
+  const std::uint64_t current = words[index];
   const bool swapped = current == expected;
   const std::uint64_t wanted = expected;
   if (swapped) {
-    segment_.words[index] = desired;
+    words[index] = desired;
   } else {
     expected = current;
   }
   note(caller, swapped ? TraceOp::compare_exchange_ok : TraceOp::compare_exchange_failed,
        static_cast<std::uint8_t>(index), swapped ? desired : current, [&] {
-         return fmt::format("cas {} {} -> {}: {}", field_label(field), value_text(field, wanted),
-                            value_text(field, desired), swapped ? "ok" : "found " + value_text(field, current));
+         return fmt::format("cas {} {} -> {}: {}{}", field_label(field), value_text(field, wanted),
+                            value_text(field, desired), swapped ? "ok" : "found " + value_text(field, current),
+                            removed_tag(caller));
        });
   return swapped;
 }
 
 std::uint64_t World::segment_fetch_add(Serial caller, Field field, std::uint64_t delta) {
   const auto index = static_cast<std::size_t>(field);
-  ++segment_.ops;
-  const std::uint64_t previous = segment_.words[index];
-  segment_.words[index] = previous + delta;
+  ++segment_ops_;
+  auto& words = mapped_segment(caller).words;
+  const std::uint64_t previous = words[index];
+  words[index] = previous + delta;
   note(caller, TraceOp::fetch_add, static_cast<std::uint8_t>(index), previous + delta,
-       [&] { return fmt::format("fetch_add {} -> {}", field_label(field), previous + delta); });
+       [&] { return fmt::format("fetch_add {} -> {}{}", field_label(field), previous + delta, removed_tag(caller)); });
   return previous;
 }
 
 void World::wake_shutdown_waiters(Serial caller) {
   note(caller, TraceOp::wake, 0, 0, [] { return std::string("wake shutdown waiters"); });
+  // A futex wake reaches the waiters on the same word: those that mapped the caller's segment object.
+  const std::uint64_t mapped = process(caller).mapped_incarnation;
   for (const Serial serial : live_listeners_) {
     SimProcess& listener = process(serial);
-    if (!listener.idle_waiting || listener.hung) continue;
+    if (!listener.idle_waiting || listener.hung || listener.mapped_incarnation != mapped) continue;
     listener.idle_waiting = false;
     if (listener.worker) listener.worker->wake();
     if (listener.seed_listener) listener.seed_listener->wake();

@@ -112,8 +112,13 @@ class World {
     bool exists = false;
     bool removed = false;
     bool shutdown_posted = false;  // a request became visible in this incarnation of the segment
-    std::uint64_t ops = 0;
   };
+  // Removed segments that a live process still maps, by creation count. Entries nobody maps are
+  // dropped whenever one is added, so the list holds at most one entry per live process.
+  static constexpr std::size_t retired_segments_max = 64;
+  void retire_current_segment();
+  Segment& mapped_segment(Serial caller);
+  [[nodiscard]] std::string removed_tag(Serial caller) const;
 
   // world.cpp: processes and their ports.
   SimProcess* create_process(ProcessKind kind, Serial parent);
@@ -203,6 +208,8 @@ class World {
   std::vector<PendingExit> pending_exits_;
   std::uint64_t next_start_ticks_ = 1;
   std::uint64_t segment_incarnation_ = 0;  // counts segment creations: a mapping outlives an unlink
+  std::vector<std::pair<std::uint64_t, Segment>> retired_segments_;
+  std::uint64_t segment_ops_ = 0;
   std::uint64_t now_ns_ = 0;
   std::uint64_t step_ = 0;
   Serial lock_holder_ = 0;
