@@ -2,11 +2,13 @@
 // assume of their fake: every field is a word of its own (a write to one never shows in another),
 // compare-exchange hands back the current value when it fails (the 32-bit shutdown word too), fetch_add
 // returns the previous value; the controller lock admits one holder per name; each error kind has its
-// documented exit code. Method: a real shared-memory object, written through one mapping and read back
-// through a second, independent one.
+// documented exit code; a futex wait on the shutdown word never outlives a stored request. Method: a
+// real shared-memory object, written through one mapping and read back through a second, independent one.
+#include <chrono>
 #include <gtest/gtest.h>
 #include <optional>
 
+#include "adapters/futex.hpp"
 #include "adapters/mapped_segment.hpp"
 #include "core/exit_codes.hpp"
 #include "harness.hpp"
@@ -91,6 +93,20 @@ TEST_F(MappedSegmentPort, TheControllerLockHasOneHolder) {
   auto third = MappedSegment::open_for_controller(name_);
   ASSERT_TRUE(third.ok()) << third.error().message;
   EXPECT_EQ(third.value().fault(), SegmentFault::none) << "a reopened segment keeps its contents";
+}
+
+// The idle listener's wait on the shutdown word: it must never sleep through a request already stored
+// (the value check and the sleep are one step in the kernel), and it sleeps no longer than asked.
+TEST_F(MappedSegmentPort, FutexWaitNeverSleepsThroughAStoredRequest) {
+  const auto& word = reader_->shutdown_word();
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(futex_wait(word, 0, 20'000'000), FutexWait::timed_out);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(20));
+
+  writer_->store(Field::shutdown_request, 1);  // stored before the wait: the wait returns at once
+  start = std::chrono::steady_clock::now();
+  EXPECT_EQ(futex_wait(word, 0, 60'000'000'000), FutexWait::value_changed);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
 }
 
 // The exit codes every binary documents in its --help footer (sysexits.h).
