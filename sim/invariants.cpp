@@ -18,7 +18,6 @@ std::string_view situation_name(Situation situation) {
     case Situation::half_initialised_segment: return "half_initialised_segment";
     case Situation::stale_registration_cleared: return "stale_registration_cleared";
     case Situation::second_controller_refused: return "second_controller_refused";
-    case Situation::listener_superseded: return "listener_superseded";
     case Situation::sigterm_ignored: return "sigterm_ignored";
     case Situation::sigkill_escalation: return "sigkill_escalation";
     case Situation::listener_hang: return "listener_hang";
@@ -33,7 +32,7 @@ std::string_view situation_name(Situation situation) {
     case Situation::plain_worker_stopped_by_signal: return "plain_worker_stopped_by_signal";
     case Situation::plain_worker_sigkill_escalation: return "plain_worker_sigkill_escalation";
     case Situation::plain_worker_self_exit: return "plain_worker_self_exit";
-    case Situation::plain_worker_orphaned: return "plain_worker_orphaned";
+    case Situation::launch_abandoned: return "launch_abandoned";
     case Situation::count_: break;
   }
   return "invalid";
@@ -86,7 +85,7 @@ void World::check_safety() {
   }
 }
 
-// A plain worker counts as the worker from its spawn (it never registers), unless it is an orphan.
+// A plain worker counts as the worker from its spawn (it never registers).
 void World::check_converged() {
   if (shutdown_in_force()) return;  // judged at the final checkpoint instead
   const SimProcess* controller = newest_alive(ProcessKind::controller);
@@ -136,7 +135,6 @@ void World::check_final() {
   for (const auto& candidate : processes_) {
     if (!candidate->alive) continue;
     if (candidate->kind != ProcessKind::listener && candidate->kind != ProcessKind::controller) continue;
-    if (candidate->orphaned) continue;  // no controller knows of it: the protocol's gap, counted in coverage
     alive += alive.empty() ? candidate->label : ", " + candidate->label;
   }
   if (alive.empty()) return;

@@ -55,7 +55,7 @@ void World::step_controller(SimProcess& process) {
       const std::uint64_t launched = segment_.words[static_cast<std::size_t>(Field::launched_identity)];
       for (const Serial serial : live_listeners_) {
         const SimProcess& worker = this->process(serial);
-        if (worker.registered || (worker.plain && !worker.orphaned && launched == worker.identity.pack())) {
+        if (worker.registered || (worker.plain && launched == worker.identity.pack())) {
           process.expect_adopt = serial;
         }
       }
@@ -106,6 +106,10 @@ void World::drain_controller_events(SimProcess& process) {
 }
 
 void World::step_listener(SimProcess& process) {
+  if (process.gated) {
+    process.ready_at_ns.reset();  // nothing runs before the release (World::release_launch)
+    return;
+  }
   process.idle_waiting = false;
   if (process.exit_pending_code.has_value() && !process.in_unit) {
     cover(Situation::listener_self_exit);
@@ -143,13 +147,6 @@ void World::step_listener(SimProcess& process) {
     if (!got) break;
     if (event.kind == WorkerEvent::Kind::unit_started) process.in_unit = true;
     if (event.kind == WorkerEvent::Kind::unit_finished) process.in_unit = false;
-    // Both ways a launch becomes void count as one situation: a sweep reaches a replaced segment only
-    // rarely (a controller must die between a spawn and its record, and the segment be re-created).
-    if (event.kind == WorkerEvent::Kind::register_refused &&
-        (event.value == static_cast<std::uint64_t>(RegisterOutcome::superseded) ||
-         event.value == static_cast<std::uint64_t>(RegisterOutcome::replaced))) {
-      cover(Situation::listener_superseded);
-    }
   }
   if (process.hang_pending && process.in_unit) {
     cover(Situation::listener_hang);

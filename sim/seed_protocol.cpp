@@ -77,6 +77,8 @@ StepOutcome SeedController::step(std::uint64_t now_ns) {
         decide_restart(now_ns, ExitStatus::unknown_status());
         break;
       }
+      // The original design starts its worker at once (Process.Start): nothing holds it back.
+      processes_.release(spawned.value());
       listener_ = ProcessIdentity{spawned.value().pid, 0};
       emit({ControllerEvent::Kind::launched, listener_});
       phase_ = Phase::running;

@@ -18,6 +18,8 @@ bool SimProcessPort::is_alive(ProcessIdentity identity) { return world_.find_ali
 Result<ProcessIdentity, SpawnError> SimProcessPort::spawn(LaunchTicket ticket) {
   return world_.spawn_listener(caller_, ticket);
 }
+
+void SimProcessPort::release(ProcessIdentity identity) { world_.release_launch(caller_, identity); }
 bool SimProcessPort::watch(ProcessIdentity identity) { return world_.watch(caller_, identity); }
 SignalOutcome SimProcessPort::signal(ProcessIdentity identity, Signal signal) {
   return world_.signal(caller_, identity, signal);

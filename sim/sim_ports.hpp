@@ -29,6 +29,7 @@ class SimProcessPort final : public ProcessPort {
   SimProcessPort(World& world, Serial caller) : world_(world), caller_(caller) {}
   bool is_alive(ProcessIdentity identity) override;
   Result<ProcessIdentity, SpawnError> spawn(LaunchTicket ticket) override;
+  void release(ProcessIdentity identity) override;
   bool watch(ProcessIdentity identity) override;
   SignalOutcome signal(ProcessIdentity identity, Signal signal) override;
 

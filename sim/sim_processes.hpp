@@ -62,6 +62,11 @@ struct SimProcess {
   // name is another object.
   std::uint64_t mapped_incarnation = 0;
 
+  // Listener or plain worker: held at its gate from its spawn until its controller releases it (after
+  // recording the launch); its start and its own end are scheduled from the release.
+  bool gated = false;
+  std::uint64_t spawned_at_ns = 0;
+  std::optional<std::uint64_t> gate_ready_at_ns;
   // Listener.
   LaunchTicket ticket;  // what its controller launched it with
   WorkerConfig worker_config;
@@ -79,7 +84,6 @@ struct SimProcess {
   // A plain worker whose launching controller died before recording it in the segment: no later
   // controller can know of it (a gap of the protocol, see docs/SIMULATOR.md), so the invariants about
   // "the" worker of the name do not count it.
-  bool orphaned = false;
   std::optional<std::uint64_t> plain_exit_at_ns;
   int plain_exit_code = 0;
 

@@ -190,7 +190,7 @@ void World::exit_process(SimProcess& process, ExitStatus status, bool killed, st
     std::erase(live_listeners_, process.serial);
   }
   if (process.kind == ProcessKind::controller && lock_holder_ == process.serial) lock_holder_ = 0;
-  if (process.kind == ProcessKind::controller) mark_orphans(process);
+  if (process.kind == ProcessKind::controller) abandon_held_launches(process);
   // Every controller watching this process hears of the exit: its parent with the real status (it can
   // wait for its child), the others (adopters) without one.
   for (auto& other : processes_) {
@@ -211,22 +211,33 @@ void World::exit_process(SimProcess& process, ExitStatus status, bool killed, st
   }
 }
 
-void World::mark_orphans(const SimProcess& dead_controller) {
-  const std::uint64_t launched = segment_.words[static_cast<std::size_t>(Field::launched_identity)];
+// A process held at its gate sees the gate close when its controller dies (the real one reads EOF on
+// the gate pipe) and exits without running its command: no launch outlives an unrecorded spawn.
+void World::abandon_held_launches(const SimProcess& dead_controller) {
+  std::vector<Serial> held;
   for (const Serial serial : live_listeners_) {
-    SimProcess& worker = process(serial);
-    if (!worker.plain || worker.orphaned || worker.parent != dead_controller.serial) continue;
-    if (segment_.exists && !segment_.removed && launched == worker.identity.pack()) continue;
-    bool watched = false;
-    for (const auto& other : processes_) {
-      if (!other->alive || other->kind != ProcessKind::controller) continue;
-      for (const ProcessIdentity& identity : other->watching) watched = watched || identity == worker.identity;
-    }
-    if (watched) continue;
-    worker.orphaned = true;
-    cover(Situation::plain_worker_orphaned);
-    note(serial, TraceOp::event, 0, 0, [] { return std::string("orphaned: its controller died before recording it"); });
+    const SimProcess& launched = process(serial);
+    if (launched.gated && launched.parent == dead_controller.serial) held.push_back(serial);
   }
+  for (const Serial serial : held) {
+    cover(Situation::launch_abandoned);
+    exit_process(process(serial), ExitStatus::code(exit_code::temp_failure), false,
+                 "gate closed: its controller died before releasing it");
+  }
+}
+
+void World::release_launch(Serial controller, ProcessIdentity identity) {
+  const Serial serial = find_alive(identity);
+  if (serial == 0) return;  // it ended while held (a kill)
+  SimProcess& launched = process(serial);
+  if (!launched.gated || launched.parent != controller) return;
+  launched.gated = false;
+  // It starts, and ends on its own if it does, as long after the release as it would have after the spawn.
+  const std::uint64_t held_ns = now_ns_ - launched.spawned_at_ns;
+  assert(launched.gate_ready_at_ns.has_value());
+  launched.ready_at_ns = *launched.gate_ready_at_ns + held_ns;
+  if (launched.plain_exit_at_ns.has_value()) *launched.plain_exit_at_ns += held_ns;
+  note(controller, TraceOp::event, 0, identity.pack(), [&] { return fmt::format("releases {}", launched.label); });
 }
 
 void World::flush_exit_reports() {
@@ -428,6 +439,11 @@ Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_seri
     return fmt::format("spawn {} (generation {}{}{})", listener->label, ticket.generation,
                        listener->plain ? ", plain worker" : "", listener->ignores_sigterm ? ", ignores SIGTERM" : "");
   });
+  // Held at its gate until its controller releases it (World::release_launch).
+  listener->gated = true;
+  listener->spawned_at_ns = now_ns_;
+  listener->gate_ready_at_ns = listener->ready_at_ns;
+  listener->ready_at_ns.reset();
   return listener->identity;
 }
 

@@ -54,7 +54,6 @@ enum class Situation : std::uint8_t {
   half_initialised_segment,
   stale_registration_cleared,
   second_controller_refused,
-  listener_superseded,
   sigterm_ignored,
   sigkill_escalation,
   listener_hang,
@@ -69,7 +68,7 @@ enum class Situation : std::uint8_t {
   plain_worker_stopped_by_signal,   // a controller's SIGTERM ended a plain worker
   plain_worker_sigkill_escalation,  // a plain worker ignored SIGTERM and was killed
   plain_worker_self_exit,           // a plain worker exited on its own (and was restarted, or not)
-  plain_worker_orphaned,            // its controller died between its spawn and recording it
+  launch_abandoned,                 // a controller died before releasing its launch: it never ran
   count_,
 };
 inline constexpr std::size_t situation_count = static_cast<std::size_t>(Situation::count_);
@@ -102,6 +101,7 @@ class World {
   std::uint64_t segment_fetch_add(Serial caller, Field field, std::uint64_t delta);
   void wake_shutdown_waiters(Serial caller);
   Result<ProcessIdentity, SpawnError> spawn_listener(Serial controller, LaunchTicket ticket);
+  void release_launch(Serial controller, ProcessIdentity identity);
   [[nodiscard]] Serial find_alive(ProcessIdentity identity) const;
   bool watch(Serial controller, ProcessIdentity identity);
   SignalOutcome signal(Serial sender, ProcessIdentity identity, Signal signal);
@@ -143,11 +143,11 @@ class World {
   void step_tool(SimProcess& process);
   void step_plain_worker(SimProcess& process);
   // The worker of the name, for the invariants: a registered listener, or a plain worker some
-  // controller can know of (not an orphan).
+  // controller can know of (from its spawn: its controller releases it only after recording it).
   [[nodiscard]] static bool counts_as_worker(const SimProcess& process) {
-    return process.registered || (process.plain && !process.orphaned);
+    return process.registered || process.plain;
   }
-  void mark_orphans(const SimProcess& dead_controller);
+  void abandon_held_launches(const SimProcess& dead_controller);
   void drain_controller_events(SimProcess& process);
 
   // world_faults.cpp

@@ -57,7 +57,7 @@ Failpoints parse(std::string_view text) {
     if (!point.has_value() || !action.has_value()) {
       failpoints.problem = "TETHER_FAILPOINTS: bad entry '" + std::string(entry) +
                            "' (expected POINT=crash|pause(MS)|exit(CODE); points: mid_init, after_spawn, "
-                           "after_register, in_unit, between_check_and_unit)";
+                           "after_record, after_register, in_unit, between_check_and_unit)";
       return failpoints;
     }
     failpoints.actions[static_cast<std::size_t>(*point)] = *action;

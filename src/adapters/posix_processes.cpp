@@ -5,10 +5,11 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <spawn.h>
+#include <filesystem>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "adapters/gated_spawn.hpp"
 #include "adapters/pidfd.hpp"
 #include "adapters/proc_identity.hpp"
 #include "adapters/verified_signal.hpp"
@@ -53,45 +54,6 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
   return result;
 }
 
-// The controller blocks its signals to read them from a signalfd; the listener must start with none
-// blocked and default dispositions, or SIGTERM would never reach it.
-struct SpawnAttributes {
-  posix_spawnattr_t attributes{};
-  SpawnAttributes() {
-    posix_spawnattr_init(&attributes);
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    sigset_t defaults;
-    sigemptyset(&defaults);
-    for (const int signal_number : {SIGINT, SIGTERM, SIGUSR1, SIGHUP, SIGPIPE, SIGCHLD}) {
-      sigaddset(&defaults, signal_number);
-    }
-    posix_spawnattr_setsigdefault(&attributes, &defaults);
-    // A process group of its own (pgid = its pid), so that stopping it reaches everything it started.
-    posix_spawnattr_setpgroup(&attributes, 0);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-  }
-  ~SpawnAttributes() { posix_spawnattr_destroy(&attributes); }
-  SpawnAttributes(const SpawnAttributes&) = delete;
-  SpawnAttributes& operator=(const SpawnAttributes&) = delete;
-};
-
-struct FileActions {
-  posix_spawn_file_actions_t actions{};
-  FileActions(const LaunchSpec& spec, int output_fd) {
-    posix_spawn_file_actions_init(&actions);
-    if (spec.directory.has_value()) posix_spawn_file_actions_addchdir_np(&actions, spec.directory->c_str());
-    if (output_fd >= 0) {
-      posix_spawn_file_actions_adddup2(&actions, output_fd, STDOUT_FILENO);
-      posix_spawn_file_actions_adddup2(&actions, output_fd, STDERR_FILENO);
-    }
-  }
-  ~FileActions() { posix_spawn_file_actions_destroy(&actions); }
-  FileActions(const FileActions&) = delete;
-  FileActions& operator=(const FileActions&) = delete;
-};
-
 // Signals the process group led by `identity` when it leads one (our workers do), else the process
 // alone. The group id cannot be reused while the leader is unreaped or any member lives.
 SignalOutcome signal_group(ProcessIdentity identity, int pidfd, int signal_number) {
@@ -107,34 +69,53 @@ SignalOutcome signal_group(ProcessIdentity identity, int pidfd, int signal_numbe
 PosixProcesses::PosixProcesses(LaunchSpec spec) : spec_(std::move(spec)) { assert(!spec_.command.empty()); }
 
 PosixProcesses::~PosixProcesses() {
-  for (const auto& entry : watched_) close(entry.pidfd);
+  for (const auto& entry : watched_) {
+    close(entry.pidfd);
+    if (entry.gate_fd >= 0) close(entry.gate_fd);  // a launch never released exits at its gate
+  }
 }
 
 Result<ProcessIdentity, SpawnError> PosixProcesses::spawn(LaunchTicket ticket) {
   assert(watched_.size() < watched_max);
+  // Checked now, though the exec comes at the release: a program or directory that is not there will
+  // not appear by restarting.
+  if (spec_.directory.has_value() && !std::filesystem::is_directory(*spec_.directory)) {
+    return fail(SpawnError::not_found);
+  }
+  const auto program = resolve_program(spec_.command.front(), spec_.directory);
+  if (!program.has_value()) return fail(SpawnError::not_found);
   std::vector<std::string> arguments = spec_.command;
   std::vector<std::string> environment = child_environment(spec_, ticket);
   auto argv = pointers(arguments);
   auto envp = pointers(environment);
-  SpawnAttributes attributes;
-  FileActions actions(spec_, output_fd_);
-  pid_t pid = 0;
-  const int error =
-      posix_spawnp(&pid, argv[0], &actions.actions, &attributes.attributes, argv.data(), envp.data());
-  if (error == ENOENT || error == EACCES || error == ENOEXEC || error == ENOTDIR) {
-    return fail(SpawnError::not_found);
-  }
-  if (error != 0) return fail(SpawnError::resources);
+  GatedSpawnPlan plan;
+  plan.program = program->c_str();
+  plan.argv = argv.data();
+  plan.envp = envp.data();
+  plan.directory = spec_.directory.has_value() ? spec_.directory->c_str() : nullptr;
+  plan.output_fd = output_fd_;
+  const auto child = spawn_gated(plan);
+  if (!child.ok()) return fail(child.error());
+  const pid_t pid = child.value().pid;
   // Until we reap it, the child's /proc entry and pid stay ours, even if it has already exited.
   const int pidfd = pidfd_open_process(pid);
   const auto stat = read_proc_stat(pid);
   if (pidfd < 0 || !stat.has_value()) {
     if (pidfd >= 0) close(pidfd);
+    close(child.value().gate_fd);  // it exits at its gate without running anything
     waitpid(pid, nullptr, 0);
     return fail(SpawnError::identity_unknown);
   }
-  watched_.push_back({stat->identity, pidfd, true});
+  watched_.push_back({stat->identity, pidfd, true, child.value().gate_fd});
   return stat->identity;
+}
+
+void PosixProcesses::release(ProcessIdentity identity) {
+  const auto found = std::find_if(watched_.begin(), watched_.end(),
+                                  [&](const Watched& w) { return w.identity == identity; });
+  if (found == watched_.end() || found->gate_fd < 0) return;  // collected already, or adopted (no gate)
+  open_gate(found->gate_fd);
+  found->gate_fd = -1;
 }
 
 bool PosixProcesses::is_alive(ProcessIdentity identity) { return identity_alive(identity); }
@@ -187,6 +168,7 @@ ExitStatus PosixProcesses::collect(ProcessIdentity identity) {
     }
   }
   close(found->pidfd);
+  if (found->gate_fd >= 0) close(found->gate_fd);
   watched_.erase(found);
   return status;
 }

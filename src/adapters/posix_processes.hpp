@@ -1,6 +1,6 @@
 #pragma once
-// The controller's ProcessPort for real: posix_spawn for launches, each worker in a process group of its
-// own, a pidfd per watched process (child or adopted) so that exits are seen through poll and signals
+// The controller's ProcessPort for real: launches held at a gate until released (gated_spawn.hpp), each
+// worker in a process group of its own, a pidfd per watched process (child or adopted) so that exits are seen through poll and signals
 // can never reach a recycled pid.
 #include <csignal>
 #include <optional>
@@ -27,6 +27,7 @@ class PosixProcesses final : public ProcessPort {
     ProcessIdentity identity;
     int pidfd = -1;
     bool child = false;  // only children can be waited for (their exit code known)
+    int gate_fd = -1;    // a child not yet released: closing this makes it exit unrun
   };
   // Watching more processes than this means the core lost track of them: a bug, asserted.
   static constexpr std::size_t watched_max = 16;
@@ -37,6 +38,7 @@ class PosixProcesses final : public ProcessPort {
   PosixProcesses& operator=(const PosixProcesses&) = delete;
 
   Result<ProcessIdentity, SpawnError> spawn(LaunchTicket ticket) override;
+  void release(ProcessIdentity identity) override;
   bool is_alive(ProcessIdentity identity) override;
   bool watch(ProcessIdentity identity) override;
   // Signals the worker's whole process group (its children too), after verifying the leader's identity.

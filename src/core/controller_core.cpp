@@ -248,6 +248,11 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
       break;
     case Phase::record_launched:
       segment_.store(Field::launched_identity, listener_.pack());
+      passed_point_ = CrashPoint::after_record;
+      phase_ = Phase::release_launched;
+      break;
+    case Phase::release_launched:
+      processes_.release(listener_);
       phase_ = launched_before_ ? Phase::count_restart : Phase::running;
       launched_before_ = true;
       break;

@@ -63,6 +63,7 @@ class ControllerCore {
     recheck_listener,     // after the bump: a listener that registered meanwhile is adopted instead
     check_shutdown_and_spawn,
     record_launched,
+    release_launched,     // recorded: only now may the launched process run its command
     count_restart,
     running,              // waiting for exit, shutdown or the stop deadlines
     post_shutdown,

@@ -54,8 +54,13 @@ class IdentityPort {
 class ProcessPort : public IdentityPort {
  public:
   // Launches the listener command with TETHER_NAME, TETHER_INCARNATION and TETHER_GENERATION set (from
-  // the ticket) and starts watching it.
+  // the ticket) and starts watching it. The new process is held at a gate: it runs the command only once
+  // released, and exits without running it if its controller dies first. So a launch the controller
+  // has not recorded in the segment (launched_identity) never runs: a controller killed in between
+  // leaves no worker that nobody knows of.
   virtual Result<ProcessIdentity, SpawnError> spawn(LaunchTicket ticket) = 0;
+  // Opens the gate of a process this port spawned. Harmless when it has already exited.
+  virtual void release(ProcessIdentity identity) = 0;
   // Starts watching a process this controller did not spawn (adoption). False when it is already gone.
   // Its exit is reported to the core by the driver, as for spawned ones.
   virtual bool watch(ProcessIdentity identity) = 0;

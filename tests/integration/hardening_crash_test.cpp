@@ -1,13 +1,14 @@
 // Goal: a controller or listener killed at any protocol step never leads to two listeners, a lost
 // listener, or a segment nobody can use: the next controller adopts what lives, clears what is dead
 // and re-initialises what a dying creator left half-written. Method: TETHER_FAILPOINTS crash the real
-// processes at the simulator's crash points (mid_init, after_spawn, after_register, in_unit,
+// processes at the simulator's crash points (mid_init, after_spawn, after_record, after_register, in_unit,
 // between_check_and_unit); SIGKILL does the rest; /proc, the logs and `tether status` judge.
 #include <csignal>
 #include <gtest/gtest.h>
 #include <memory>
 #include <set>
 
+#include "harness_extras.hpp"
 #include "hardening_support.hpp"
 
 namespace tether::testing {
@@ -26,34 +27,54 @@ pid_t launched_pid(const Process& controller) {
   return launched.empty() ? 0 : launched.front()["listener_pid"].get<pid_t>();
 }
 
-TEST(HardeningCrash, ControllerKilledAfterSpawnLeavesItsListenerToBeAdopted) {
+// A launch is held at its gate until the segment records it: a controller killed in between (at
+// after_spawn, or after_record) leaves a process that exits at its gate without ever running the
+// command, and the next controller launches the only worker.
+void expect_abandoned_launch_never_runs(const std::string& point, const std::vector<std::string>& worker,
+                                        const std::string& started_marker) {
   Cleanup cleanup;
-  const auto name = cleanup.name("after-spawn");
-  Process first(controller_command(name, {"--log-format", "json"}, json_listener(), "after_spawn=crash"));
+  const auto name = cleanup.name(point == "after_spawn" ? "after-spawn" : "after-record");
+  Process first(controller_command(name, {"--log-format", "json", "--ready-timeout-ms", "300"}, worker,
+                                   point + "=crash"));
   EXPECT_EQ(first.wait_exit(), killed) << first.log();
-  const pid_t orphan = launched_pid(first);
-  ASSERT_NE(orphan, 0) << first.log();
-  // Its identity was never recorded as launched, but the listener registers on its own.
-  ASSERT_TRUE(wait_until([&] { return listener_pid(name) == orphan; })) << first.log();
+  const pid_t held = launched_pid(first);
+  ASSERT_NE(held, 0) << first.log();
+  ASSERT_TRUE(wait_until([&] { return !process_alive(held); })) << "the held launch outlived its controller";
+  EXPECT_EQ(listener_pid(name), 0);
+  EXPECT_EQ(first.log().find(started_marker), std::string::npos) << "the command ran: " << first.log();
 
-  Process second(controller_command(name, {"--log-format", "json"}, json_listener()));
-  ASSERT_TRUE(wait_until([&] {
-    return !json_events(second.log(), "adopted", {{"listener_pid", std::to_string(orphan)}}).empty();
-  })) << second.log();
-  EXPECT_TRUE(json_events(second.log(), "launched").empty()) << "a second listener was launched: " << second.log();
-  EXPECT_EQ(listener_processes(name), std::vector<pid_t>{orphan});
-
+  Process second(controller_command(name, {"--log-format", "json", "--ready-timeout-ms", "300"}, worker));
+  ASSERT_TRUE(wait_until([&] { return second.log().find(started_marker) != std::string::npos; })) << second.log();
+  const pid_t launched = launched_pid(second);
+  EXPECT_NE(launched, held);
+  EXPECT_TRUE(json_events(second.log(), "adopted").empty()) << second.log();
   EXPECT_EQ(run({binary("tether"), "shutdown", name, "--wait"}).exit_code, 0);
   EXPECT_EQ(second.wait_exit(), 0) << second.log();
-  EXPECT_FALSE(process_alive(orphan));
-  EXPECT_FALSE(segment_exists(name));
+  EXPECT_FALSE(process_alive(launched));
+  EXPECT_TRUE(nothing_left_behind());
+}
+
+TEST(HardeningCrash, ListenerLaunchedByAControllerKilledAfterSpawnNeverRuns) {
+  expect_abandoned_launch_never_runs("after_spawn", json_listener(), "\"registered\"");
+}
+
+TEST(HardeningCrash, ListenerWhoseReleaseWasCutShortNeverRuns) {
+  expect_abandoned_launch_never_runs("after_record", json_listener(), "\"registered\"");
+}
+
+// The case the gate exists for: a plain worker cannot withdraw by itself, so before the gate one
+// launched by a controller that died before recording it ran on next to the next controller's worker.
+TEST(HardeningCrash, PlainWorkerLaunchedByAControllerKilledAfterSpawnNeverRuns) {
+  expect_abandoned_launch_never_runs("after_spawn", {"/bin/sh", "-c", "echo plain-worker-started >&2; exec sleep 60"},
+                                     "plain-worker-started");
 }
 
 TEST(HardeningCrash, ControllerKilledBeforeAnUnregisteredListenerRegistersNeverYieldsTwo) {
   Cleanup cleanup;
   const auto name = cleanup.name("after-spawn-slow");
-  // A listener that takes a second to start: the next controller finds neither a registration nor a
-  // recorded launch, so it launches a new generation; the slow one must withdraw when it registers.
+  // A listener that takes a second to start, from a controller killed right after spawning it: the gate
+  // keeps it from ever starting, and should it start anyway (a gate that failed), the next controller's
+  // newer generation makes it withdraw. Either way there is one listener.
   std::string slow = "sleep 1; exec";
   for (const auto& word : json_listener()) slow += " '" + word + "'";
   Process first(controller_command(name, {"--log-format", "json"}, {"/bin/sh", "-c", slow}, "after_spawn=crash"));

@@ -32,6 +32,7 @@ inline std::string check_step(const FakeSegment& segment, const FakeProcesses& p
     return "a wake without the store of the shutdown request in the same step";
   }
   if (processes.spawns_after_shutdown() != 0) return "spawned while a shutdown request was posted";
+  if (processes.releases_unrecorded() != 0) return "released a launch the segment does not record";
   for (std::size_t i = signals_before; i < processes.signals().size(); ++i) {
     // Signals go only to the listener the core watches, and never after its exit was reported (a
     // death not yet reported cannot be known: such a signal is harmless, the pidfd refuses it).

@@ -56,6 +56,7 @@ void compare(const Model& model, const World& world) {
   std::uint64_t children = 0;
   for (const FakeProcess& process : world.processes.table()) children += process.child ? 1 : 0;
   RC_ASSERT(children == model.spawns);
+  RC_ASSERT(world.processes.releases() == model.spawns);  // every launch is let run, once recorded
   RC_ASSERT(world.segment.word(Field::generation) == model.generation);
   RC_ASSERT(world.segment.word(Field::restarts) == model.restarts);
   RC_ASSERT(world.segment.word(Field::listener_identity) == world.packed(model.registered));

@@ -41,6 +41,12 @@ class FakeProcesses final : public ProcessPort {
     }
     return start(true);
   }
+  // A gate opened for a process the segment does not name as launched would let an unrecorded launch
+  // run: counted, for the drivers' checks.
+  void release(ProcessIdentity identity) override {
+    ++releases_;
+    if (segment_.word(Field::launched_identity) != identity.pack()) ++releases_unrecorded_;
+  }
   bool is_alive(ProcessIdentity identity) override { return find_alive(identity) != nullptr; }
   bool watch(ProcessIdentity identity) override {
     watched_.push_back(identity);
@@ -80,6 +86,8 @@ class FakeProcesses final : public ProcessPort {
   }
   [[nodiscard]] std::uint64_t spawn_calls() const { return spawn_calls_; }
   [[nodiscard]] std::uint64_t spawns_after_shutdown() const { return spawns_after_shutdown_; }
+  [[nodiscard]] std::uint64_t releases() const { return releases_; }
+  [[nodiscard]] std::uint64_t releases_unrecorded() const { return releases_unrecorded_; }
   [[nodiscard]] const std::vector<LaunchTicket>& spawn_tickets() const { return spawn_tickets_; }
   [[nodiscard]] const std::vector<std::pair<ProcessIdentity, Signal>>& signals() const { return signals_; }
   [[nodiscard]] std::size_t pending_spawn_failures() const { return spawn_failures_.size(); }
@@ -111,6 +119,8 @@ class FakeProcesses final : public ProcessPort {
   std::vector<ProcessIdentity> watched_;
   std::uint64_t spawn_calls_ = 0;
   std::uint64_t spawns_after_shutdown_ = 0;
+  std::uint64_t releases_ = 0;
+  std::uint64_t releases_unrecorded_ = 0;
   std::uint64_t clock_ticks_ = 0;
   std::int32_t next_pid_offset_ = 0;
 };

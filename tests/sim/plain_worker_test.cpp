@@ -57,7 +57,7 @@ TEST(SimPlainWorkers, EveryPlainWorkerSituationOccursInASweep) {
   for (const Situation situation :
        {Situation::plain_worker_detected, Situation::plain_worker_adopted, Situation::plain_worker_stopped_by_signal,
         Situation::plain_worker_sigkill_escalation, Situation::plain_worker_self_exit,
-        Situation::plain_worker_orphaned}) {
+        Situation::launch_abandoned}) {
     EXPECT_GT(summary.coverage[static_cast<std::size_t>(situation)], 0u) << situation_name(situation);
   }
 }

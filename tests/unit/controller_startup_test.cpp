@@ -95,6 +95,29 @@ TEST_F(ControllerTest, LaunchRecordsLaunchedIdentityAndBumpsGeneration) {
   EXPECT_EQ(core->deadline_ns(), now_ns + config.ready_timeout_ms * ns_per_ms);  // until it registers
 }
 
+// The launched process is held at its gate until the segment records it: a controller killed before
+// that leaves nothing running that no later controller could know of.
+TEST_F(ControllerTest, LaunchIsReleasedOnlyOnceTheSegmentRecordsIt) {
+  segment.poke_initialised_header();
+  start();
+  for (std::uint32_t i = 0; i < settle_steps_max && processes.spawned().empty(); ++i) step();
+  ASSERT_EQ(processes.spawned().size(), 1u);
+  const ProcessIdentity listener = processes.spawned().front();
+  EXPECT_EQ(core->passed_point(), CrashPoint::after_spawn);
+  EXPECT_TRUE(processes.released().empty());
+  EXPECT_EQ(segment.peek(Field::launched_identity), 0u);
+
+  step();  // the record
+  EXPECT_EQ(segment.peek(Field::launched_identity), listener.pack());
+  EXPECT_EQ(core->passed_point(), CrashPoint::after_record);
+  EXPECT_TRUE(processes.released().empty());
+
+  step();  // the release
+  EXPECT_EQ(processes.released(), std::vector<ProcessIdentity>{listener});
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_EQ(processes.released().size(), 1u);
+}
+
 TEST_F(ControllerTest, AdoptsALiveRegisteredListenerAndLaunchesNothing) {
   const ProcessIdentity listener{321, 9000};
   processes.add_live(listener);

@@ -63,6 +63,7 @@ class FakeSegment final : public SegmentPort {
 class FakeProcesses final : public ProcessPort {
  public:
   Result<ProcessIdentity, SpawnError> spawn(LaunchTicket ticket) override;
+  void release(ProcessIdentity identity) override { released_.push_back(identity); }
   bool is_alive(ProcessIdentity identity) override;
   bool watch(ProcessIdentity identity) override;
   SignalOutcome signal(ProcessIdentity identity, Signal signal) override;
@@ -77,6 +78,7 @@ class FakeProcesses final : public ProcessPort {
   [[nodiscard]] const std::vector<LaunchTicket>& spawn_tickets() const { return spawn_tickets_; }
   [[nodiscard]] std::vector<std::uint64_t> spawn_generations() const;
   [[nodiscard]] const std::vector<ProcessIdentity>& spawned() const { return spawned_; }
+  [[nodiscard]] const std::vector<ProcessIdentity>& released() const { return released_; }
   [[nodiscard]] const std::vector<ProcessIdentity>& watched() const { return watched_; }
   [[nodiscard]] const std::vector<std::pair<ProcessIdentity, Signal>>& signals() const { return signals_; }
 
@@ -88,6 +90,7 @@ class FakeProcesses final : public ProcessPort {
   std::deque<SpawnError> spawn_failures_;
   std::vector<LaunchTicket> spawn_tickets_;  // one per spawn attempt, failed ones included
   std::vector<ProcessIdentity> spawned_;
+  std::vector<ProcessIdentity> released_;
   std::vector<ProcessIdentity> watched_;
   std::vector<std::pair<ProcessIdentity, Signal>> signals_;
   std::int32_t next_pid_ = first_spawn_pid;
