@@ -162,7 +162,80 @@ SCHEDULE.update({
     "busy": schedule(list(range(1, 200))),
 })
 
+
+# fuzz_cli_<binary> reads an argv without the program: arguments separated by NUL bytes. The valid seeds
+# are the command lines of README.md and docs/OPERATIONS.md; the others are refused in different ways.
+def argv(*arguments):
+    return b"\0".join(argument.encode() for argument in arguments)
+
+
+CLI_CONTROLLER = {
+    "name_only": argv("--name", "demo"),
+    "systemd_unit": argv("--name", "files", "--log-format", "json", "--stop-timeout-ms", "30000",
+                         "--stop-timeout-max-ms", "120000", "--kill-timeout-ms", "5000", "--watchdog-ms", "60000",
+                         "--log-file", "/var/log/tether/files-worker.log", "--", "/usr/local/bin/file_worker",
+                         "--inbox", "/srv/inbox"),
+    "plain_worker": argv("--name", "cache", "--ready-timeout-ms", "1000", "--stop-signal", "INT", "--",
+                         "redis-server", "--port", "7000"),
+    "every_option": argv("--name", "p-1.x", "--restart", "on-failure", "--restart-delay-ms", "10",
+                         "--restart-delay-max-ms", "400", "--start-limit", "3", "--start-limit-interval-ms", "2000",
+                         "--stop-timeout-ms", "500", "--kill-timeout-ms", "200", "--stop-timeout-max-ms", "900",
+                         "--watchdog-ms", "0", "--ready-timeout-ms", "0", "--stop-signal", "SIGHUP", "--cwd", "/tmp",
+                         "--env", "A=1", "--env=B=2", "--env-file", "vars.env", "--log-file", "out.log",
+                         "--log-format=text", "--", "sleep", "infinity"),
+    "env_then_command": argv("--name", "x", "--env", "K=V", "--", "--env", "not-an-option"),
+    "command_without_separator": argv("--name", "x", "sleep", "9"),
+    "help": argv("--help"),
+    "version": argv("--version"),
+    "missing_name": argv("--restart", "never"),
+    "bad_name": argv("--name", ".hidden"),
+    "unknown_restart": argv("--name", "x", "--restart", "sometimes"),
+    "inverted_delays": argv("--name", "x", "--restart-delay-ms", "500", "--restart-delay-max-ms", "100"),
+    "negative_delay": argv("--name", "x", "--restart-delay-ms", "-5"),
+    "huge_number": argv("--name", "x", "--watchdog-ms", "99999999999999999999999"),
+    "bad_signal": argv("--name", "x", "--stop-signal", "SIGNOPE"),
+    "bad_env": argv("--name", "x", "--env", "1A=b"),
+    "dangling_option": argv("--name", "x", "--env"),
+    "unknown_option": argv("--name", "x", "--frobnicate"),
+    "empty": b"",
+}
+
+CLI_LISTENER = {
+    "defaults": b"",
+    "every_option": argv("--name", "demo", "--work-ms", "50", "--units", "3", "--idle-ms", "20", "--heartbeat-ms",
+                         "10", "--log-format", "json"),
+    "equals_spelling": argv("--work-ms=0", "--units=0", "--heartbeat-ms=1"),
+    "help": argv("-h"),
+    "version": argv("--version"),
+    "zero_heartbeat": argv("--heartbeat-ms", "0"),
+    "too_long_unit": argv("--work-ms", "86400001"),
+    "bad_name": argv("--name", "a/b"),
+    "stray_word": argv("stray"),
+    "bad_log_format": argv("--log-format", "yaml"),
+}
+
+CLI_TETHER = {
+    "status": argv("status", "demo"),
+    "status_json": argv("status", "demo", "--json"),
+    "list": argv("list"),
+    "list_json": argv("list", "--json"),
+    "shutdown": argv("shutdown", "demo"),
+    "shutdown_wait": argv("shutdown", "files", "--wait", "--timeout-ms", "60000"),
+    "clean": argv("clean", "files"),
+    "help": argv("--help"),
+    "subcommand_help": argv("shutdown", "--help"),
+    "version": argv("--version"),
+    "no_subcommand": b"",
+    "unknown_subcommand": argv("restart", "demo"),
+    "missing_name": argv("status"),
+    "bad_name": argv("clean", ".x"),
+    "zero_timeout": argv("shutdown", "demo", "--timeout-ms", "0"),
+    "foreign_flag": argv("list", "--wait"),
+    "two_subcommands": argv("status", "a", "list"),
+}
+
 for corpus_name, seeds in (("segment", SEGMENT), ("names", NAMES), ("controller_events", CONTROLLER_EVENTS),
-                           ("scenario", SCENARIO), ("schedule", SCHEDULE)):
+                           ("scenario", SCENARIO), ("schedule", SCHEDULE), ("cli_controller", CLI_CONTROLLER),
+                           ("cli_listener", CLI_LISTENER), ("cli_tether", CLI_TETHER)):
     for seed_name, seed in seeds.items():
         write(corpus_name, seed_name, seed)

@@ -1,32 +1,70 @@
 #include "apps/cli_support.hpp"
 
+#include <cstdio>
+#include <sstream>
+#include <utility>
+#include <vector>
+
 #include "core/exit_codes.hpp"
 #include "core/names.hpp"
 
 namespace tether {
 
-std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
+std::optional<CliExit> parse_with(CLI::App& app, std::span<const char* const> argv) {
+  // CLI11 takes the arguments in reverse order; its argc/argv overload cannot take an empty argv.
+  std::vector<std::string> arguments;
+  arguments.reserve(argv.size());
+  for (std::size_t index = argv.size(); index > 1; --index) arguments.emplace_back(argv[index - 1]);
+  // App::exit words help, version and errors; it writes into these instead of the terminal.
+  std::ostringstream output;
+  std::ostringstream errors;
   try {
-    app.parse(argc, argv);
+    app.parse(arguments);
   } catch (const CLI::CallForHelp& request) {
-    return app.exit(request);
+    return CliExit{app.exit(request, output, errors), CliExit::Output::standard_output, output.str()};
   } catch (const CLI::CallForAllHelp& request) {
-    return app.exit(request);
+    return CliExit{app.exit(request, output, errors), CliExit::Output::standard_output, output.str()};
   } catch (const CLI::CallForVersion& request) {
-    return app.exit(request);
+    return CliExit{app.exit(request, output, errors), CliExit::Output::standard_output, output.str()};
   } catch (const CLI::ParseError& error) {
-    app.exit(error);
-    return exit_code::usage;
+    app.exit(error, output, errors);
+    return CliExit{exit_code::usage, CliExit::Output::standard_error, errors.str()};
   }
   return std::nullopt;
 }
 
+CliExit usage_event_exit(std::string message) {
+  return CliExit{exit_code::usage, CliExit::Output::usage_event, std::move(message)};
+}
+
+CliExit usage_error_exit(const std::string& what) {
+  return CliExit{exit_code::usage, CliExit::Output::standard_error,
+                 what + "\nRun with --help for more information.\n"};
+}
+
+int print_exit(const CliExit& exit) {
+  std::FILE* stream = exit.output == CliExit::Output::standard_output ? stdout : stderr;
+  std::fwrite(exit.message.data(), 1, exit.message.size(), stream);
+  std::fflush(stream);
+  return exit.exit_code;
+}
+
+CLI::Validator name_validator() {
+  return CLI::Validator([](std::string& value) { return name_problem(value).value_or(std::string()); }, "NAME",
+                        "name");
+}
+
 CLI::Option* add_name_option(CLI::App& app, std::string& name, bool required) {
   auto* option = app.add_option("--name", name, "Pair name: [A-Za-z0-9._-]{1,64}, not starting with '.'");
-  option->check(CLI::Validator(
-      [](std::string& value) { return name_problem(value).value_or(std::string()); }, "NAME", "name"));
+  option->check(name_validator());
   if (required) option->required();
   return option;
+}
+
+CLI::Option* add_log_format_option(CLI::App& app, std::string& log_format) {
+  return app.add_option("--log-format", log_format, "text | json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
 }
 
 }  // namespace tether

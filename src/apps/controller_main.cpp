@@ -3,8 +3,6 @@
 #include <climits>
 #include <csignal>
 #include <optional>
-#include <cstdio>
-#include <fmt/format.h>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -14,7 +12,7 @@
 #include "adapters/mapped_segment.hpp"
 #include "adapters/proc_identity.hpp"
 #include "adapters/steady_clock.hpp"
-#include "apps/cli_support.hpp"
+#include "apps/controller_cli.hpp"
 #include "apps/launch_options.hpp"
 #include "core/exit_codes.hpp"
 
@@ -33,96 +31,40 @@ std::string default_listener_path() {
 
 int main(int argc, char** argv) {
   using namespace tether;
-  CLI::App app{"Launch a listener process under NAME and keep it running; adopt a live one; stop it "
-               "gracefully on SIGINT/SIGTERM or `tether shutdown NAME`.",
-               "tether-controller"};
-  app.set_version_flag("--version", tether_version);
-  app.footer("Exit codes: 0 graceful shutdown, 64 usage, 65 bad segment, 69 gave up (crash loop) or "
-             "cannot launch, 73 name held by another controller, 77 permission.");
-
-  std::string name;
-  ControllerConfig config;
-  std::string restart = "always";
-  std::string log_format = "text";
-  std::vector<std::string> command;
-  add_name_option(app, name, true);
-  app.add_option("--restart", restart, "always | on-failure | never")
-      ->check(CLI::IsMember({"always", "on-failure", "never"}))->capture_default_str();
-  const auto duration = CLI::Range(std::uint64_t{0}, ControllerConfig::duration_ms_max);
-  app.add_option("--restart-delay-ms", config.restart_delay_ms, "First restart delay, doubled per failure")
-      ->check(duration)->capture_default_str();
-  app.add_option("--restart-delay-max-ms", config.restart_delay_max_ms, "Cap of the restart delay")
-      ->check(duration)->capture_default_str();
-  app.add_option("--start-limit", config.start_limit, "Give up after this many starts within the interval")
-      ->check(CLI::Range(1u, StartLimiter::start_limit_max))->capture_default_str();
-  app.add_option("--start-limit-interval-ms", config.start_limit_interval_ms, "Interval of --start-limit")
-      ->check(CLI::Range(std::uint64_t{1}, ControllerConfig::duration_ms_max))->capture_default_str();
-  app.add_option("--stop-timeout-ms", config.stop_timeout_ms, "Grace after a shutdown request, then SIGTERM")
-      ->check(duration)->capture_default_str();
-  app.add_option("--kill-timeout-ms", config.kill_timeout_ms, "Grace after SIGTERM, then SIGKILL")
-      ->check(duration)->capture_default_str();
-  app.add_option("--stop-timeout-max-ms", config.stop_timeout_max_ms,
-                 "Heartbeats during a stop extend it, up to this long after the request")
-      ->check(duration)->capture_default_str();
-  app.add_option("--watchdog-ms", config.watchdog_ms, "Kill and restart a listener whose heartbeat is older (0: off)")
-      ->check(duration)->capture_default_str();
-  app.add_option("--ready-timeout-ms", config.ready_timeout_ms,
-                 "A worker not registered by then is a plain worker (stopped by signal, no watchdog)")
-      ->check(duration)->capture_default_str();
-  std::string stop_signal = "TERM";
-  std::optional<std::string> directory;
-  std::vector<std::string> environment;
-  std::optional<std::string> environment_file;
-  std::optional<std::string> log_file;
-  app.add_option("--stop-signal", stop_signal, "Signal that stops a plain worker, and follows the stop timeout")
-      ->capture_default_str();
-  app.add_option("--cwd", directory, "Working directory of the worker")->check(CLI::ExistingDirectory);
-  // One value per --env, so that `--env K=V -- COMMAND ...` leaves the command alone.
-  app.add_option("--env", environment, "KEY=VALUE for the worker's environment (repeatable)")
-      ->allow_extra_args(false);
-  app.add_option("--env-file", environment_file, "File of KEY=VALUE lines for the worker's environment");
-  app.add_option("--log-file", log_file, "Append the worker's stdout and stderr here (reopened on SIGHUP)");
-  app.add_option("--log-format", log_format, "text | json")
-      ->check(CLI::IsMember({"text", "json"}))->capture_default_str();
-  app.add_option("command", command, "Listener command and arguments, after `--` (default: tether-listener)");
-  if (auto code = parse_command_line(app, argc, argv)) return *code;
+  auto parsed = parse_controller_command_line({argv, static_cast<std::size_t>(argc)});
+  if (parsed.exit.has_value() && parsed.exit->output != CliExit::Output::usage_event) {
+    return print_exit(*parsed.exit);
+  }
+  ControllerOptions& options = parsed.options;
+  if (!parsed.exit.has_value()) {
+    if (auto exit = check_working_directory(options)) return print_exit(*exit);
+  }
   // A vanished log reader must not kill the controller: a failed write is not worth the pair's life.
   std::signal(SIGPIPE, SIG_IGN);
 
-  config.restart = *parse_restart_mode(restart);
-  const LogSink log(*parse_log_format(log_format), "tether-controller", name);
-  if (auto problem = config.problem()) {
-    log.event("usage_error", {{"error", *problem}});
-    return exit_code::usage;
+  const std::string& name = options.name;
+  const LogSink log(*parse_log_format(options.log_format), "tether-controller", name);
+  if (parsed.exit.has_value()) {
+    log.event("usage_error", {{"error", parsed.exit->message}});
+    return parsed.exit->exit_code;
   }
   if (auto problem = failpoints_problem()) {
     log.event("usage_error", {{"error", *problem}});
     return exit_code::usage;
   }
-  if (command.empty()) command.push_back(default_listener_path());
-  LaunchSpec spec{command, name, directory, {}, SIGTERM};
-  if (auto signal_number = parse_signal(stop_signal)) {
-    spec.stop_signal = *signal_number;
-  } else {
-    log.event("usage_error", {{"error", "--stop-signal '" + stop_signal + "' is not a signal"}});
-    return exit_code::usage;
-  }
-  if (environment_file.has_value()) {
-    auto entries = read_environment_file(*environment_file);
+  LaunchSpec& spec = options.launch;
+  if (spec.command.empty()) spec.command.push_back(default_listener_path());
+  if (options.environment_file.has_value()) {
+    auto entries = read_environment_file(*options.environment_file);
     if (!entries.ok()) {
       log.event("usage_error", {{"error", entries.error().message}});
       return entries.error().exit_code;
     }
-    spec.environment = entries.value();
-  }
-  for (const auto& entry : environment) {
-    if (auto problem = environment_entry_problem(entry)) {
-      log.event("usage_error", {{"error", "--env " + *problem}});
-      return exit_code::usage;
-    }
-    spec.environment.push_back(entry);  // after the file's: the command line wins
+    // The file's entries first: the command line's --env entries win.
+    spec.environment.insert(spec.environment.begin(), entries.value().begin(), entries.value().end());
   }
   int output_fd = -1;
+  const std::optional<std::string>& log_file = options.log_file;
   if (log_file.has_value()) {
     auto opened = open_log_file(*log_file);
     if (!opened.ok()) {
@@ -160,7 +102,7 @@ int main(int argc, char** argv) {
     log.event("log_file_reopened", {{"path", *log_file}});
   };
   SteadyClock clock;
-  ControllerCore core(config, segment.value(), processes, self_identity());
+  ControllerCore core(options.config, segment.value(), processes, self_identity());
   const int code = run_controller_loop(core, processes, signals, clock, log, reopen_log_file);
   // Still holding the lock: nobody else can be using the name while we remove it.
   if (core.remove_segment()) MappedSegment::remove(name);

@@ -10,8 +10,8 @@
 
 #include "adapters/failpoints.hpp"
 #include "adapters/log_sink.hpp"
+#include "apps/listener_cli.hpp"
 #include "core/exit_codes.hpp"
-#include "apps/cli_support.hpp"
 #include "core/worker_loop.hpp"
 #include "tether/listener.hpp"
 
@@ -43,36 +43,22 @@ void idle(tether::ListenerSession& session, std::uint64_t idle_ms, std::uint64_t
 
 int main(int argc, char** argv) {
   using namespace tether;
-  CLI::App app{"The seed worker: registers under NAME (default: $TETHER_NAME), does units of work, "
-               "checks for a shutdown request between units and exits 0 after the unit in progress.",
-               "tether-listener"};
-  app.set_version_flag("--version", tether_version);
-  std::string name;
-  WorkerConfig config;
-  std::string log_format = "text";
-  add_name_option(app, name, false);
-  const auto duration = CLI::Range(std::uint64_t{0}, WorkerConfig::duration_ms_max);
-  app.add_option("--work-ms", config.work_ms, "Duration of one unit of work")->check(duration)->capture_default_str();
-  app.add_option("--units", config.units, "Exit after this many units (0: until asked to stop)")
-      ->capture_default_str();
-  app.add_option("--idle-ms", config.idle_ms, "Idle time between units, cut short by a shutdown request")
-      ->check(duration)->capture_default_str();
-  std::uint64_t heartbeat_ms = 1000;
-  app.add_option("--heartbeat-ms", heartbeat_ms, "Heartbeat period during long units and idle waits")
-      ->check(CLI::Range(std::uint64_t{1}, WorkerConfig::duration_ms_max))->capture_default_str();
-  app.add_option("--log-format", log_format, "text | json")
-      ->check(CLI::IsMember({"text", "json"}))->capture_default_str();
-  if (auto code = parse_command_line(app, argc, argv)) return *code;
+  const auto parsed = parse_listener_command_line({argv, static_cast<std::size_t>(argc)});
+  if (parsed.exit.has_value()) return print_exit(*parsed.exit);
+  const ListenerOptions& options = parsed.options;
+  const std::string& name = options.name;
+  const WorkerConfig& config = options.worker;
+  const std::uint64_t heartbeat_ms = options.heartbeat_ms;
   // A vanished log reader must not end a unit of work half-way.
   std::signal(SIGPIPE, SIG_IGN);
 
   if (auto problem = failpoints_problem()) {
-    LogSink(*parse_log_format(log_format), "tether-listener", name).event("usage_error", {{"error", *problem}});
+    LogSink(*parse_log_format(options.log_format), "tether-listener", name).event("usage_error", {{"error", *problem}});
     return exit_code::usage;
   }
   auto opened = ListenerSession::open(name);
   const std::string pair_name = opened.ok() ? opened.value().name() : name;
-  const LogSink log(*parse_log_format(log_format), "tether-listener", pair_name);
+  const LogSink log(*parse_log_format(options.log_format), "tether-listener", pair_name);
   if (!opened.ok()) {
     log.event("refused", {{"error", opened.error().message}});
     return opened.error().exit_code;

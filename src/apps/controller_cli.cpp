@@ -1,0 +1,106 @@
+#include "apps/controller_cli.hpp"
+
+#include <cassert>
+#include <csignal>
+#include <cstdint>
+#include <vector>
+
+#include "apps/launch_options.hpp"
+#include "core/restart_policy.hpp"
+
+namespace tether {
+
+namespace {
+
+// Adds a duration option in milliseconds, bounded like every duration of ControllerConfig.
+void add_duration_option(CLI::App& app, const std::string& flag, std::uint64_t& value_ms, const std::string& help,
+                         std::uint64_t minimum_ms = 0) {
+  app.add_option(flag, value_ms, help)
+      ->check(CLI::Range(minimum_ms, ControllerConfig::duration_ms_max))
+      ->capture_default_str();
+}
+
+}  // namespace
+
+ParseOutcome<ControllerOptions> parse_controller_command_line(std::span<const char* const> argv) {
+  ParseOutcome<ControllerOptions> outcome;
+  ControllerOptions& options = outcome.options;
+  ControllerConfig& config = options.config;
+  CLI::App app{"Launch a listener process under NAME and keep it running; adopt a live one; stop it "
+               "gracefully on SIGINT/SIGTERM or `tether shutdown NAME`.",
+               "tether-controller"};
+  app.set_version_flag("--version", tether_version);
+  app.footer("Exit codes: 0 graceful shutdown, 64 usage, 65 bad segment, 69 gave up (crash loop) or "
+             "cannot launch, 73 name held by another controller, 77 permission.");
+
+  std::string restart = "always";
+  std::string stop_signal = "TERM";
+  std::vector<std::string> environment;
+  add_name_option(app, options.name, true);
+  app.add_option("--restart", restart, "always | on-failure | never")
+      ->check(CLI::IsMember({"always", "on-failure", "never"}))
+      ->capture_default_str();
+  add_duration_option(app, "--restart-delay-ms", config.restart_delay_ms, "First restart delay, doubled per failure");
+  add_duration_option(app, "--restart-delay-max-ms", config.restart_delay_max_ms, "Cap of the restart delay");
+  app.add_option("--start-limit", config.start_limit, "Give up after this many starts within the interval")
+      ->check(CLI::Range(1u, StartLimiter::start_limit_max))
+      ->capture_default_str();
+  add_duration_option(app, "--start-limit-interval-ms", config.start_limit_interval_ms, "Interval of --start-limit",
+                      1);
+  add_duration_option(app, "--stop-timeout-ms", config.stop_timeout_ms, "Grace after a shutdown request, then SIGTERM");
+  add_duration_option(app, "--kill-timeout-ms", config.kill_timeout_ms, "Grace after SIGTERM, then SIGKILL");
+  add_duration_option(app, "--stop-timeout-max-ms", config.stop_timeout_max_ms,
+                      "Heartbeats during a stop extend it, up to this long after the request");
+  add_duration_option(app, "--watchdog-ms", config.watchdog_ms,
+                      "Kill and restart a listener whose heartbeat is older (0: off)");
+  add_duration_option(app, "--ready-timeout-ms", config.ready_timeout_ms,
+                      "A worker not registered by then is a plain worker (stopped by signal, no watchdog)");
+  app.add_option("--stop-signal", stop_signal, "Signal that stops a plain worker, and follows the stop timeout")
+      ->capture_default_str();
+  // Checked by check_working_directory, after parsing: the check reads the file system.
+  app.add_option("--cwd", options.launch.directory, "Working directory of the worker")->type_name("TEXT:DIR");
+  // One value per --env, so that `--env K=V -- COMMAND ...` leaves the command alone.
+  app.add_option("--env", environment, "KEY=VALUE for the worker's environment (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--env-file", options.environment_file, "File of KEY=VALUE lines for the worker's environment");
+  app.add_option("--log-file", options.log_file, "Append the worker's stdout and stderr here (reopened on SIGHUP)");
+  add_log_format_option(app, options.log_format);
+  app.add_option("command", options.launch.command,
+                 "Listener command and arguments, after `--` (default: tether-listener)");
+  outcome.exit = parse_with(app, argv);
+  if (outcome.exit.has_value()) return outcome;
+
+  // CLI11 checked each value alone; what follows are the checks across values and of the spellings.
+  options.launch.name = options.name;
+  const auto restart_mode = parse_restart_mode(restart);
+  assert(restart_mode.has_value() && "the option's IsMember check admits only the spellings of restart modes");
+  config.restart = *restart_mode;
+  if (auto problem = config.problem()) {
+    outcome.exit = usage_event_exit(*problem);
+    return outcome;
+  }
+  if (auto signal_number = parse_signal(stop_signal)) {
+    options.launch.stop_signal = *signal_number;
+  } else {
+    outcome.exit = usage_event_exit("--stop-signal '" + stop_signal + "' is not a signal");
+    return outcome;
+  }
+  for (const auto& entry : environment) {
+    if (auto problem = environment_entry_problem(entry)) {
+      outcome.exit = usage_event_exit("--env " + *problem);
+      return outcome;
+    }
+  }
+  options.launch.environment = environment;
+  return outcome;
+}
+
+std::optional<CliExit> check_working_directory(const ControllerOptions& options) {
+  if (!options.launch.directory.has_value()) return std::nullopt;
+  std::string directory = *options.launch.directory;
+  const std::string problem = CLI::ExistingDirectory(directory);
+  if (problem.empty()) return std::nullopt;
+  return usage_error_exit("--cwd: " + problem);
+}
+
+}  // namespace tether

@@ -1,0 +1,77 @@
+// Goal: `tether`'s command line selects exactly one subcommand with its name and flags, and refuses bad
+// names, values and missing subcommands with EX_USAGE (64) and a message saying what is wrong.
+// Method: literal argvs through parse_tether_command_line.
+#include <gtest/gtest.h>
+
+#include "apps/tether_cli.hpp"
+#include "cli_test_support.hpp"
+
+namespace tether {
+namespace {
+
+using testing::command_line;
+using testing::expect_usage_error;
+using Subcommand = TetherCommand::Subcommand;
+
+TEST(TetherCli, StatusTakesANameAndJson) {
+  const auto parsed = parse_tether_command_line(command_line({"status", "demo", "--json"}));
+  ASSERT_FALSE(parsed.exit.has_value()) << parsed.exit->message;
+  EXPECT_EQ(parsed.options.subcommand, Subcommand::status);
+  EXPECT_EQ(parsed.options.name, "demo");
+  EXPECT_TRUE(parsed.options.json);
+  const auto text = parse_tether_command_line(command_line({"status", "demo"}));
+  ASSERT_FALSE(text.exit.has_value());
+  EXPECT_FALSE(text.options.json);
+}
+
+TEST(TetherCli, ListNeedsNoName) {
+  const auto parsed = parse_tether_command_line(command_line({"list"}));
+  ASSERT_FALSE(parsed.exit.has_value()) << parsed.exit->message;
+  EXPECT_EQ(parsed.options.subcommand, Subcommand::list);
+  EXPECT_EQ(parsed.options.name, "");
+  EXPECT_FALSE(parsed.options.json);
+  EXPECT_TRUE(parse_tether_command_line(command_line({"list", "--json"})).options.json);
+}
+
+TEST(TetherCli, ShutdownWaitsOnlyWhenAskedWithItsTimeout) {
+  const auto plain = parse_tether_command_line(command_line({"shutdown", "demo"}));
+  ASSERT_FALSE(plain.exit.has_value()) << plain.exit->message;
+  EXPECT_EQ(plain.options.subcommand, Subcommand::shutdown);
+  EXPECT_EQ(plain.options.name, "demo");
+  EXPECT_FALSE(plain.options.wait);
+  EXPECT_EQ(plain.options.timeout_ms, 30000u);
+  const auto waiting = parse_tether_command_line(command_line({"shutdown", "--wait", "--timeout-ms", "250", "demo"}));
+  ASSERT_FALSE(waiting.exit.has_value()) << waiting.exit->message;
+  EXPECT_TRUE(waiting.options.wait);
+  EXPECT_EQ(waiting.options.timeout_ms, 250u);
+}
+
+TEST(TetherCli, CleanTakesAName) {
+  const auto parsed = parse_tether_command_line(command_line({"clean", "old-pair"}));
+  ASSERT_FALSE(parsed.exit.has_value()) << parsed.exit->message;
+  EXPECT_EQ(parsed.options.subcommand, Subcommand::clean);
+  EXPECT_EQ(parsed.options.name, "old-pair");
+}
+
+TEST(TetherCli, HelpAndVersionExitZeroOnStandardOutput) {
+  testing::expect_help(parse_tether_command_line(command_line({"--help"})).exit, "shutdown");
+  testing::expect_help(parse_tether_command_line(command_line({"shutdown", "--help"})).exit, "--timeout-ms");
+  testing::expect_version(parse_tether_command_line(command_line({"--version"})).exit);
+}
+
+TEST(TetherCli, RefusalsSayWhatIsWrong) {
+  expect_usage_error(parse_tether_command_line(command_line({})).exit, "subcommand");
+  // CLI11 reports the missing subcommand before the stray words.
+  expect_usage_error(parse_tether_command_line(command_line({"restart", "x"})).exit, "subcommand");
+  expect_usage_error(parse_tether_command_line(command_line({"status"})).exit, "name");
+  expect_usage_error(parse_tether_command_line(command_line({"status", ".hidden"})).exit, "name");
+  expect_usage_error(parse_tether_command_line(command_line({"clean", "a/b"})).exit, "name");
+  expect_usage_error(parse_tether_command_line(command_line({"shutdown", "x", "--timeout-ms", "0"})).exit,
+                     "--timeout-ms");
+  expect_usage_error(parse_tether_command_line(command_line({"shutdown", "x", "--timeout-ms", "86400001"})).exit,
+                     "--timeout-ms");
+  expect_usage_error(parse_tether_command_line(command_line({"list", "--wait"})).exit, "--wait");
+}
+
+}  // namespace
+}  // namespace tether
