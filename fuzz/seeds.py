@@ -185,6 +185,7 @@ CLI_CONTROLLER = {
                          "--log-format=text", "--", "sleep", "infinity"),
     "env_then_command": argv("--name", "x", "--env", "K=V", "--", "--env", "not-an-option"),
     "command_without_separator": argv("--name", "x", "sleep", "9"),
+    "env_last": argv("--name", "x", "--env", "K=V"),
     "help": argv("--help"),
     "version": argv("--version"),
     "missing_name": argv("--restart", "never"),
