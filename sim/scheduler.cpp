@@ -33,7 +33,20 @@ void World::begin_quiet_phase() {
   quiet_ = true;
   note(0, TraceOp::check, 0, 0, [] { return std::string("quiet phase: faults off"); });
   // Faults are over; if they left the name without a controller, the operator starts one again.
-  if (!system_finished_ && newest_alive(ProcessKind::controller) == nullptr) start_controller("restarted after faults");
+  controller_restart_pending_ = true;
+  retry_controller_restart();
+}
+
+// When strangers hold every pid, the operator's restart waits for one to end (as systemd retries),
+// rather than leaving the name without a controller for the rest of the run.
+void World::retry_controller_restart() {
+  if (system_finished_ || newest_alive(ProcessKind::controller) != nullptr) {
+    controller_restart_pending_ = false;
+    return;
+  }
+  if (!pids_.has_free()) return;
+  start_controller("restarted after faults");
+  controller_restart_pending_ = false;
 }
 
 RunResult World::run() {
@@ -48,6 +61,7 @@ RunResult World::run() {
   const std::uint64_t iterations_max = config_.steps_max * 4 + 100'000;
   for (std::uint64_t iteration = 0; iteration < iterations_max && !violation_.has_value(); ++iteration) {
     if (now_ns_ >= fault_phase_end_ns_ && !quiet_) begin_quiet_phase();
+    if (controller_restart_pending_) retry_controller_restart();
     if (now_ns_ >= converge_at_ns_ && !converge_checked_) {
       converge_checked_ = true;
       check_converged();

@@ -1,5 +1,6 @@
 #include "sim_processes.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 #include "sim_ports.hpp"
@@ -51,6 +52,10 @@ void PidSpace::release(std::int32_t pid) {
   assert(index >= 0 && index < static_cast<std::int32_t>(owners_.size()));
   assert(owners_[static_cast<std::size_t>(index)] != 0);
   owners_[static_cast<std::size_t>(index)] = 0;
+}
+
+bool PidSpace::has_free() const {
+  return std::find(owners_.begin(), owners_.end(), Serial{0}) != owners_.end();
 }
 
 Serial PidSpace::owner(std::int32_t pid) const {

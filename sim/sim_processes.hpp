@@ -32,6 +32,7 @@ class PidSpace {
   bool allocate_exact(std::int32_t pid, Serial owner);
   void release(std::int32_t pid);
   [[nodiscard]] Serial owner(std::int32_t pid) const;
+  [[nodiscard]] bool has_free() const;
 
  private:
   std::vector<Serial> owners_;  // index pid - first_pid

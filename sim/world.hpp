@@ -159,6 +159,7 @@ class World {
   // scheduler.cpp
   std::optional<std::uint64_t> next_event_ns() const;
   void begin_quiet_phase();
+  void retry_controller_restart();
 
   // invariants.cpp
   void check_safety();
@@ -209,6 +210,7 @@ class World {
   std::uint64_t next_start_ticks_ = 1;
   std::uint64_t segment_incarnation_ = 0;  // counts segment creations: a mapping outlives an unlink
   std::vector<std::pair<std::uint64_t, Segment>> retired_segments_;
+  bool controller_restart_pending_ = false;  // the quiet phase's restart is waiting for a free pid
   std::uint64_t segment_ops_ = 0;
   std::uint64_t now_ns_ = 0;
   std::uint64_t step_ = 0;
