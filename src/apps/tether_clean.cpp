@@ -1,3 +1,5 @@
+#include <cerrno>
+#include <cstring>
 #include <fmt/format.h>
 
 #include "adapters/mapped_segment.hpp"
@@ -28,7 +30,11 @@ int run_clean(const std::string& name) {
       return exit_code::cant_create;
     }
   }
-  MappedSegment::remove(name);
+  if (!MappedSegment::remove(name)) {
+    const int error = errno;  // shm_unlink's reason, before anything else can overwrite it
+    fmt::print(stderr, "tether clean: cannot remove segment '{}': {}\n", name, std::strerror(error));
+    return exit_code::os_error;
+  }
   fmt::print("{}: removed segment ({})\n", name, segment_fault_text(fault));
   return exit_code::ok;
 }

@@ -165,6 +165,11 @@ TEST(TetherTools, SystemErrorsAreOsErrors) {
   const auto listener = run({binary("tether-listener"), "--name", name});
   EXPECT_EQ(listener.exit_code, 71);
   EXPECT_TRUE(contains(listener.errors, "cannot open segment '" + name + "': ")) << listener.errors;
+  // Cleaning must not claim a removal that did not happen.
+  const auto clean = run({binary("tether"), "clean", name});
+  EXPECT_EQ(clean.exit_code, 71) << clean.output;
+  EXPECT_TRUE(contains(clean.errors, "cannot remove segment '" + name + "': ")) << clean.errors;
+  EXPECT_FALSE(contains(clean.output, "removed segment")) << clean.output;
   EXPECT_TRUE(std::filesystem::is_directory("/dev/shm/tether." + name)) << "something replaced the directory";
 }
 

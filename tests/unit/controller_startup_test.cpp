@@ -3,6 +3,8 @@
 // never trusting a dead or reused identity and never writing into a foreign segment. Method: prepare
 // the fake segment and process table as a previous run left them, then step the core with the fixture.
 #include <algorithm>
+#include <set>
+#include <string_view>
 
 #include "controller_fixture.hpp"
 
@@ -10,6 +12,20 @@ namespace tether::test {
 namespace {
 
 using Kind = ControllerEvent::Kind;
+
+// The simulator's trace names events by these: each kind its own name, none the fallback.
+TEST(ControllerEventNames, EveryKindHasItsOwnName) {
+  std::set<std::string_view> names;
+  const auto last = static_cast<std::uint8_t>(Kind::finished);
+  for (std::uint8_t value = 0; value <= last; ++value) {
+    const std::string_view name = controller_event_name(static_cast<Kind>(value));
+    EXPECT_NE(name, "unknown") << int{value};
+    names.insert(name);
+  }
+  EXPECT_EQ(names.size(), std::size_t{last} + 1);
+  EXPECT_EQ(controller_event_name(Kind::launched), "launched");
+  EXPECT_EQ(controller_event_name(Kind::gave_up), "gave_up");
+}
 
 TEST_F(ControllerTest, FreshSegmentIsInitialisedWithTheMagicLast) {
   start();
