@@ -1,5 +1,7 @@
 #include "support/pair.hpp"
 
+#include <string>
+
 #include "support/processes.hpp"
 
 namespace tether::bench {
@@ -9,12 +11,12 @@ namespace {
 constexpr const char* listener_idle_ms = "86400000";
 }  // namespace
 
-std::vector<std::string> controller_argv(const std::string& name) {
+std::vector<std::string> controller_argv(const std::string& name, int restart_delay_ms) {
   // A start limit of 1000 starts per millisecond cannot trip, so a benchmark may kill the listener as
   // often as it likes without the controller giving up on a "crash loop".
-  return {binary("tether-controller"), "--name", name, "--restart-delay-ms", "0", "--start-limit", "1000",
-          "--start-limit-interval-ms", "1", "--", binary("tether-listener"), "--work-ms", "0", "--idle-ms",
-          listener_idle_ms};
+  return {binary("tether-controller"), "--name", name, "--restart-delay-ms", std::to_string(restart_delay_ms),
+          "--start-limit", "1000", "--start-limit-interval-ms", "1", "--", binary("tether-listener"), "--work-ms",
+          "0", "--idle-ms", listener_idle_ms};
 }
 
 std::vector<std::string> listener_argv() {

@@ -11,8 +11,8 @@
 
 namespace tether::bench {
 
-// The controller's command line for pair `name`.
-std::vector<std::string> controller_argv(const std::string& name);
+// The controller's command line for pair `name`; it restarts a dead listener after `restart_delay_ms`.
+std::vector<std::string> controller_argv(const std::string& name, int restart_delay_ms = 0);
 // The listener's command line (also used alone, against a BareSegment, by the floors).
 std::vector<std::string> listener_argv();
 
