@@ -19,9 +19,14 @@ std::optional<LogFormat> parse_log_format(std::string_view text) {
   return std::nullopt;
 }
 
+// One word, as a key=value log needs: SIGTERM, SIGRTMIN+6 (glibc names no real-time signal), signal-99.
 std::string signal_name(int signal_number) {
   const char* abbreviation = sigabbrev_np(signal_number);
-  return abbreviation != nullptr ? fmt::format("SIG{}", abbreviation) : fmt::format("signal {}", signal_number);
+  if (abbreviation != nullptr) return fmt::format("SIG{}", abbreviation);
+  if (signal_number >= SIGRTMIN && signal_number <= SIGRTMAX) {
+    return fmt::format("SIGRTMIN+{}", signal_number - SIGRTMIN);
+  }
+  return fmt::format("signal-{}", signal_number);
 }
 
 LogSink::LogSink(LogFormat format, std::string program, std::string name)
