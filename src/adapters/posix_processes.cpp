@@ -55,13 +55,17 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 }
 
 // Signals the process group led by `identity` when it leads one (our workers do), else the process
-// alone. The group id cannot be reused while the leader is unreaped or any member lives.
+// alone. Signal 0 through the pidfd first proves the leader is still that process, so its group id is
+// still its group's (the id cannot be reused while the leader is unreaped or any member lives); then
+// one kill reaches every member, the leader once. (Signalling the leader through the pidfd and then
+// the group gave it the stop signal twice, and many programs read a second one as "quit now".)
 SignalOutcome signal_group(ProcessIdentity identity, int pidfd, int signal_number) {
-  const SignalOutcome leader = send_pidfd_signal(pidfd, signal_number);
-  if (leader == SignalOutcome::delivered && getpgid(identity.pid) == identity.pid) {
-    kill(-identity.pid, signal_number);
+  const SignalOutcome leader = send_pidfd_signal(pidfd, 0);
+  if (leader != SignalOutcome::delivered) return leader;
+  if (getpgid(identity.pid) == identity.pid && kill(-identity.pid, signal_number) == 0) {
+    return SignalOutcome::delivered;
   }
-  return leader;
+  return send_pidfd_signal(pidfd, signal_number);
 }
 
 }  // namespace
