@@ -45,9 +45,11 @@ Result<PairStatus, SegmentError> read_pair_status(std::string_view name) {
 std::vector<std::string> list_pair_names() {
   std::vector<std::string> names;
   std::error_code error;
-  // Bounded by the directory's size; /dev/shm is where glibc's shm_open keeps its objects.
-  for (const auto& entry : std::filesystem::directory_iterator("/dev/shm", error)) {
-    const std::string file = entry.path().filename().string();
+  // Bounded by the directory's size; /dev/shm is where glibc's shm_open keeps its objects. Stepped with
+  // increment(error): a range-for's ++ throws when reading the directory fails.
+  for (std::filesystem::directory_iterator entry("/dev/shm", error), end; !error && entry != end;
+       entry.increment(error)) {
+    const std::string file = entry->path().filename().string();
     if (!file.starts_with(segment_object_prefix)) continue;
     const std::string name = file.substr(segment_object_prefix.size());
     if (!name_problem(name).has_value()) names.push_back(name);

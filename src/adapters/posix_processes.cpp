@@ -83,7 +83,8 @@ Result<ProcessIdentity, SpawnError> PosixProcesses::spawn(LaunchTicket ticket) {
   assert(watched_.size() < watched_max);
   // Checked now, though the exec comes at the release: a program or directory that is not there will
   // not appear by restarting.
-  if (spec_.directory.has_value() && !std::filesystem::is_directory(*spec_.directory)) {
+  std::error_code directory_error;  // the throwing overload would end the controller on EACCES or ELOOP
+  if (spec_.directory.has_value() && !std::filesystem::is_directory(*spec_.directory, directory_error)) {
     return fail(SpawnError::not_found);
   }
   const auto program = resolve_program(spec_.command.front(), spec_.directory);

@@ -1,10 +1,10 @@
 #include "adapters/proc_identity.hpp"
 
 #include <charconv>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <unistd.h>
+
+#include "adapters/file_text.hpp"
 
 namespace tether {
 
@@ -33,10 +33,12 @@ std::optional<ProcStat> parse_proc_stat(pid_t pid, std::string_view text) {
 
 std::optional<ProcStat> read_proc_stat(pid_t pid) {
   if (pid <= 0) return std::nullopt;
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  if (!file) return std::nullopt;
-  const std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-  return parse_proc_stat(pid, text);
+  // A stat line is about 300 bytes: a 64-byte name and 50 numbers; more is not a stat file.
+  constexpr std::size_t stat_bytes_max = 4096;
+  // The process may end and be reaped between the open and the read (ESRCH): then it is not there.
+  const auto text = read_file_text("/proc/" + std::to_string(pid) + "/stat", stat_bytes_max);
+  if (!text.ok()) return std::nullopt;
+  return parse_proc_stat(pid, text.value());
 }
 
 bool identity_alive(ProcessIdentity identity) {

@@ -6,9 +6,9 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <fstream>
 #include <unistd.h>
 
+#include "adapters/file_text.hpp"
 #include "core/exit_codes.hpp"
 
 namespace tether {
@@ -41,23 +41,27 @@ std::optional<std::string> environment_entry_problem(const std::string& entry) {
 }
 
 Result<std::vector<std::string>, EnvironmentFileError> read_environment_file(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) {
-    return fail(EnvironmentFileError{exit_code::no_input,
-                                     fmt::format("cannot read env file '{}': {}", path, std::strerror(errno))});
+  // A byte limit keeps a runaway file (say /dev/zero, one endless line) from eating memory.
+  constexpr std::size_t env_file_bytes_max = 1024 * 1024;
+  const auto text = read_file_text(path, env_file_bytes_max);
+  if (!text.ok()) {
+    if (text.error().error_number == EFBIG) {
+      return fail(EnvironmentFileError{
+          exit_code::usage, fmt::format("env file '{}' is larger than {} bytes", path, env_file_bytes_max)});
+    }
+    return fail(EnvironmentFileError{exit_code::no_input, fmt::format("cannot read env file '{}': {}", path,
+                                                                      std::strerror(text.error().error_number))});
   }
   std::vector<std::string> entries;
-  std::string line;
-  // Bounded by the file; a line limit keeps a runaway file (say /dev/zero) from eating memory.
-  constexpr int lines_max = 100'000;
-  for (int number = 1; std::getline(file, line); ++number) {
-    if (number > lines_max) {
-      return fail(EnvironmentFileError{exit_code::usage,
-                                       fmt::format("env file '{}' has more than {} lines", path, lines_max)});
-    }
+  std::string_view rest = text.value();
+  // Bounded by the byte limit: every pass consumes at least one line.
+  for (int number = 1; !rest.empty(); ++number) {
+    const auto newline = rest.find('\n');
+    const std::string_view line = rest.substr(0, newline);
+    rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
     const auto start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || line[start] == '#') continue;
-    const std::string entry = line.substr(start);
+    if (start == std::string_view::npos || line[start] == '#') continue;
+    const std::string entry(line.substr(start));
     if (auto problem = environment_entry_problem(entry)) {
       return fail(EnvironmentFileError{exit_code::usage, fmt::format("env file '{}' line {}: {}", path, number, *problem)});
     }

@@ -129,15 +129,31 @@ TEST(PlainWorkerEnvironment, EnvFileWithABadLineIsRefusedBeforeAnythingStarts) {
   }
 }
 
-TEST(PlainWorkerEnvironment, MissingEnvFileIsNoInput) {
+// Starts a controller with `--env-file path`; it must refuse with `exit_code`, say `text`, create nothing.
+void expect_env_file_refused(const std::string& tag, const std::string& path, int exit_code,
+                             const std::string& text) {
   Cleanup cleanup;
-  const auto name = cleanup.name("missing-env-file");
-  const TempDir files("missing-env-file");
-  const std::string env_file = files.file("absent.env");
-  const auto result = run(controller_argv(name, {"--env-file", env_file}, {"sleep", "infinity"}));
-  EXPECT_EQ(result.exit_code, 66) << result.errors;
-  EXPECT_NE(result.errors.find(env_file), std::string::npos) << result.errors;
+  const auto name = cleanup.name(tag);
+  const auto result = run(controller_argv(name, {"--env-file", path}, {"sleep", "infinity"}));
+  EXPECT_EQ(result.exit_code, exit_code) << result.errors;
+  EXPECT_NE(result.errors.find(text), std::string::npos) << result.errors;
   EXPECT_FALSE(segment_exists(name));
+}
+
+TEST(PlainWorkerEnvironment, MissingEnvFileIsNoInput) {
+  const TempDir files("missing-env-file");
+  expect_env_file_refused("missing-env-file", files.file("absent.env"), 66, files.file("absent.env"));
+}
+
+// A directory opens but cannot be read: refused as unreadable (66), not taken for an empty file.
+TEST(PlainWorkerEnvironment, DirectoryAsEnvFileIsNoInput) {
+  const TempDir files("dir-env-file");
+  expect_env_file_refused("dir-env-file", files.file(""), 66, "Is a directory");
+}
+
+// An endless file (one line that never ends) is cut off at the byte limit, not read into memory.
+TEST(PlainWorkerEnvironment, EndlessEnvFileIsRefusedAtTheByteLimit) {
+  expect_env_file_refused("endless-env-file", "/dev/zero", 64, "larger than");
 }
 
 TEST(PlainWorkerEnvironment, MissingCwdIsAUsageError) {
