@@ -45,7 +45,9 @@ void LogSink::event(std::string_view event, std::initializer_list<LogField> fiel
     for (const auto& field : fields) {
       std::visit([&](const auto& value) { object[std::string(field.key)] = value; }, field.value);
     }
-    line = object.dump();
+    // Names and paths come from users and may hold bytes that are not UTF-8: replace them rather than
+    // let dump() throw (a log line must never end the program).
+    line = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
     line = fmt::format("{} {}[{}] {}: {}", time, program_, getpid(), name_, event);
     for (const auto& field : fields) {

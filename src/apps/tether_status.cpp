@@ -9,6 +9,12 @@ namespace tether {
 
 namespace {
 
+// One JSON document per line; bytes that are not UTF-8 (in an error message, say) are replaced, as
+// dump() would otherwise throw.
+void print_json_line(const nlohmann::json& document) {
+  fmt::print("{}\n", document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
 nlohmann::json to_json(const PairStatus& status) {
   auto pid_or_null = [](ProcessIdentity identity, bool alive) {
     return alive ? nlohmann::json(identity.pid) : nlohmann::json(nullptr);
@@ -49,7 +55,7 @@ int run_status(const std::string& name, bool json) {
     const auto& error = status.error();
     if (error.kind == SegmentError::Kind::not_found || error.kind == SegmentError::Kind::uninitialised) {
       if (json) {
-        fmt::print("{}\n", nlohmann::json{{"name", name}, {"state", "none"}, {"error", error.message}}.dump());
+        print_json_line({{"name", name}, {"state", "none"}, {"error", error.message}});
       } else {
         fmt::print("{}: not running ({})\n", name, error.message);
       }
@@ -59,7 +65,7 @@ int run_status(const std::string& name, bool json) {
     return error.exit_code();
   }
   if (json) {
-    fmt::print("{}\n", to_json(status.value()).dump());
+    print_json_line(to_json(status.value()));
   } else {
     fmt::print("{}\n", to_text(status.value()));
   }
@@ -84,7 +90,7 @@ int run_list(bool json) {
       fmt::print("{}\n", to_text(status.value()));
     }
   }
-  if (json) fmt::print("{}\n", all.dump());
+  if (json) print_json_line(all);
   return exit_code::ok;
 }
 

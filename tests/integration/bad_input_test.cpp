@@ -2,6 +2,7 @@
 // anything is created. Method: run each binary with bad input and check exit code, message, /dev/shm.
 #include <csignal>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "harness.hpp"
 
@@ -39,6 +40,22 @@ TEST(BadInput, OutOfRangeAndUnknownOptionsAreUsageErrors) {
   EXPECT_EQ(inverted.exit_code, 64);
   EXPECT_NE(inverted.errors.find("--restart-delay-max-ms"), std::string::npos) << inverted.errors;
   EXPECT_EQ(run({binary("tether")}).exit_code, 64);
+  EXPECT_FALSE(segment_exists(name));
+}
+
+// JSON logs carry user-given text (here a path in an error message) that need not be UTF-8: the line
+// replaces such bytes and the program exits with its own code (it used to abort: dump() threw).
+TEST(BadInput, JsonLogLinesSurviveBytesThatAreNotUtf8) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("json-bytes");
+  const std::string path = "/nonexistent-\xff\xfe.env";
+  const auto result = run({binary("tether-controller"), "--name", name, "--log-format", "json", "--env-file",
+                           path, "--", "sleep", "infinity"});
+  EXPECT_EQ(result.exit_code, 66) << result.errors;
+  const auto line = nlohmann::json::parse(result.errors, nullptr, false);
+  ASSERT_FALSE(line.is_discarded()) << result.errors;
+  EXPECT_EQ(line.value("event", ""), "usage_error") << result.errors;
+  EXPECT_NE(line.value("error", "").find("\xef\xbf\xbd"), std::string::npos) << result.errors;  // U+FFFD
   EXPECT_FALSE(segment_exists(name));
 }
 
