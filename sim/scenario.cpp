@@ -170,7 +170,8 @@ Result<Scenario, std::string> load_scenario(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return tether::fail(fmt::format("{}: cannot open", path));
   std::ostringstream text;
-  text << file.rdbuf();
+  // Copying sets failbit when nothing could be read: a directory (read fails) or an empty file.
+  if (!(text << file.rdbuf())) return tether::fail(fmt::format("{}: cannot read it, or it is empty", path));
   auto scenario = scenario_from_json(text.str());
   if (!scenario) return tether::fail(fmt::format("{}: {}", path, scenario.error()));
   return scenario;

@@ -62,5 +62,12 @@ TEST(SimScenario, MissingFileIsAnError) {
   EXPECT_NE(loaded.error().find("cannot open"), std::string::npos);
 }
 
+// A directory opens as a stream but cannot be read: said so, not reported as bad JSON.
+TEST(SimScenario, DirectoryIsAnErrorNamingIt) {
+  const auto loaded = load_scenario("/");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error().find("cannot read"), std::string::npos) << loaded.error();
+}
+
 }  // namespace
 }  // namespace tether::sim
