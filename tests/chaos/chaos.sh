@@ -33,7 +33,9 @@ settle_ms=6000
 shutdown_end_ms=12000
 
 work=$(mktemp -d /tmp/tether-chaos.XXXXXX)
-prefix="it-chaos-$$"
+# Unique per run, not per pid: in ci/chaos's PID namespace every run is pid 1, and segment names are
+# global (/dev/shm), so two runs at once would share names and fight over each other's pairs.
+prefix="it-chaos-${work##*.}"
 faults=0
 declare -A fault_counts=()
 violations=()
