@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <string_view>
 #include <sys/socket.h>
@@ -25,6 +26,32 @@ bool executable_file(const std::string& path) {
   return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && access(path.c_str(), X_OK) == 0;
 }
 
+// Appends `text` to `line` within `line_bytes_max`; async-signal-safe (no allocation, no locale).
+void append(char* line, std::size_t& length, std::size_t line_bytes_max, std::string_view text) {
+  for (const char c : text) {
+    if (length == line_bytes_max) return;
+    line[length++] = c;
+  }
+}
+
+// The worker's stderr (the controller's, or --log-file) says why the command did not run, as a shell
+// would; the exit code alone (127) cannot tell a bad interpreter line from a missing library.
+// strerrordesc_np: a constant string, unlike strerror no locale and no buffer.
+void report_child_failure(std::string_view doing, const char* what, int error_number) {
+  constexpr std::size_t line_bytes_max = 512;
+  char line[line_bytes_max];
+  std::size_t length = 0;
+  const char* description = strerrordesc_np(error_number);
+  append(line, length, line_bytes_max - 1, "tether-controller: cannot ");
+  append(line, length, line_bytes_max - 1, doing);
+  append(line, length, line_bytes_max - 1, " '");
+  append(line, length, line_bytes_max - 1, what);
+  append(line, length, line_bytes_max - 1, "': ");
+  append(line, length, line_bytes_max - 1, description != nullptr ? description : "unknown error");
+  line[length++] = '\n';
+  [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, line, length);
+}
+
 // Runs in the forked child: async-signal-safe calls only, and it never returns.
 [[noreturn]] void run_held_child(const GatedSpawnPlan& plan, int gate_read, int gate_write) {
   close(gate_write);  // our copy would keep the gate from ever reading end-of-file
@@ -41,7 +68,10 @@ bool executable_file(const std::string& path) {
   sigprocmask(SIG_SETMASK, &none, nullptr);
   // A process group of its own (pgid = its pid), so that stopping it reaches everything it starts.
   setpgid(0, 0);
-  if (plan.directory != nullptr && chdir(plan.directory) != 0) _exit(exec_failed_exit_code);
+  if (plan.directory != nullptr && chdir(plan.directory) != 0) {
+    report_child_failure("change into", plan.directory, errno);
+    _exit(exec_failed_exit_code);
+  }
   // Out of the way of stdout and stderr before they are replaced, then onto its fixed number.
   const int gate = fcntl(gate_read, F_DUPFD, held_gate_fd);
   if (gate < 0) _exit(exec_failed_exit_code);
@@ -60,6 +90,7 @@ bool executable_file(const std::string& path) {
   if (got != 1) _exit(gate_closed_exit_code);
   close(held_gate_fd);
   execve(plan.program, plan.argv, plan.envp);
+  report_child_failure("run", plan.program, errno);
   _exit(exec_failed_exit_code);
 }
 

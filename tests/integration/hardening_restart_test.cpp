@@ -4,8 +4,10 @@
 // unit, finish their units, or are SIGKILLed; the controller's JSON log and exit code tell the rest.
 #include <csignal>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "hardening_support.hpp"
+#include "harness_extras.hpp"
 
 namespace tether::testing {
 namespace {
@@ -40,6 +42,25 @@ TEST(HardeningRestart, CrashLoopBacksOffWithGrowingDelaysThenGivesUp) {
   EXPECT_NE(gave_up.front().value("reason", std::string()).find("--start-limit"), std::string::npos)
       << "the message should name the limit: " << log;
   EXPECT_EQ(json_events(log, "finished", {{"exit_code", "69"}}).size(), 1u) << log;
+  EXPECT_FALSE(segment_exists(name));
+}
+
+// A program that exists and is executable but cannot be run (its interpreter line names nothing): the
+// exec fails after the launch was recorded, so it counts as a crash (127, as a shell says) and the start
+// limit ends the loop; the worker's output says why, as a shell would.
+TEST(HardeningRestart, ProgramThatCannotBeRunSaysWhyAndGivesUp) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("bad-interpreter");
+  const TempDir files("bad-interpreter");
+  const std::string script = files.file("worker.sh");
+  write_text(script, "#!/nonexistent/interpreter\n");
+  ASSERT_EQ(chmod(script.c_str(), 0755), 0);
+  Process pair(controller_command(
+      name, {"--log-format", "json", "--restart-delay-ms", "10", "--start-limit", "2"}, {script}));
+  EXPECT_EQ(pair.wait_exit(), 69) << pair.log();
+  const std::string log = pair.log();
+  EXPECT_EQ(json_events(log, "exited", {{"code", "127"}}).size(), 2u) << log;
+  EXPECT_NE(log.find("cannot run '" + script + "': No such file or directory"), std::string::npos) << log;
   EXPECT_FALSE(segment_exists(name));
 }
 
