@@ -68,6 +68,11 @@ std::optional<SegmentError> check_object(std::string_view name, int fd, bool all
   }
   const auto size = static_cast<std::uint64_t>(status.st_size);
   if (size == 0 && allow_empty) return std::nullopt;
+  if (size == 0) {
+    // Created but not sized yet: its controller is setting it up, or died doing so. Not foreign.
+    return error(SegmentError::Kind::uninitialised,
+                 fmt::format("segment '{}' is empty (being created, or its creator died)", name));
+  }
   if (size != segment_size_bytes) {
     return error(SegmentError::Kind::foreign,
                  fmt::format("segment '{}' has {} bytes, not the {} of a tether segment", name, size,

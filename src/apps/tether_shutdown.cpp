@@ -57,10 +57,46 @@ bool wait_for_exit(std::vector<int> pidfds, std::uint64_t timeout_ms) {
   return all_gone;
 }
 
+// Without --wait, how long a controller that is setting its segment up gets to finish (microseconds
+// unless it is stopped); with --wait, the wait's own timeout.
+constexpr std::uint64_t setup_wait_ms_default = 2000;
+constexpr int setup_poll_ms = 10;
+
+// Opens the segment to post the request into. One that is not set up yet is either being set up by a
+// controller (it holds the lock: wait for it, bounded) or was left by a creator that died (nobody holds
+// the lock: nothing can run under it, and we remove it as `tether clean` would; `abandoned` says so).
+Result<MappedSegment, SegmentError> open_when_set_up(const std::string& name, std::uint64_t wait_ms, bool& abandoned) {
+  abandoned = false;
+  const std::uint64_t deadline_ns = monotonic_now_ns() + wait_ms * 1'000'000;
+  for (;;) {  // bounded by the deadline
+    auto opened = MappedSegment::open_existing(name, MappedSegment::Access::read_write);
+    if (opened.ok() || opened.error().kind != SegmentError::Kind::uninitialised) return opened;
+    {
+      const auto held = MappedSegment::open_for_cleaning(name);
+      if (held.ok() && held.value().fault() != SegmentFault::none) {
+        abandoned = MappedSegment::remove(name);
+        return opened;
+      }
+    }  // set up meanwhile (look again), or locked by its controller (wait), or gone (the next open says so)
+    if (monotonic_now_ns() >= deadline_ns) return opened;
+    poll(nullptr, 0, setup_poll_ms);
+  }
+}
+
 }  // namespace
 
 int run_shutdown(const std::string& name, bool wait, std::uint64_t timeout_ms) {
-  auto opened = MappedSegment::open_existing(name, MappedSegment::Access::read_write);
+  bool abandoned = false;
+  auto opened = open_when_set_up(name, wait ? timeout_ms : setup_wait_ms_default, abandoned);
+  if (abandoned) {
+    fmt::print("{}: not running (removed the segment a controller died setting up)\n", name);
+    return exit_code::ok;
+  }
+  if (!opened.ok() && opened.error().kind == SegmentError::Kind::uninitialised) {
+    fmt::print(stderr, "tether shutdown: a controller is still setting up '{}' after {} ms; try again\n", name,
+               wait ? timeout_ms : setup_wait_ms_default);
+    return opened.error().exit_code();
+  }
   if (!opened.ok()) {
     fmt::print(stderr, "tether shutdown: {}\n", opened.error().message);
     return opened.error().exit_code();

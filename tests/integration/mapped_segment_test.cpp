@@ -5,12 +5,16 @@
 // documented exit code; a futex wait on the shutdown word never outlives a stored request. Method: a
 // real shared-memory object, written through one mapping and read back through a second, independent one.
 #include <chrono>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <optional>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "adapters/futex.hpp"
 #include "adapters/mapped_segment.hpp"
 #include "core/exit_codes.hpp"
+#include "core/names.hpp"
 #include "harness.hpp"
 
 namespace tether::testing {
@@ -107,6 +111,20 @@ TEST_F(MappedSegmentPort, FutexWaitNeverSleepsThroughAStoredRequest) {
   start = std::chrono::steady_clock::now();
   EXPECT_EQ(futex_wait(word, 0, 60'000'000'000), FutexWait::value_changed);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+}
+
+// An object created but not yet sized is a segment being set up (or whose creator died before sizing
+// it): readers are told "uninitialised" (try again), not "foreign" (not ours).
+TEST(MappedSegmentOpen, EmptyObjectIsUninitialisedNotForeign) {
+  Cleanup cleanup;
+  const std::string name = cleanup.name("empty");
+  const int fd = shm_open(segment_object_name(name).c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  const auto opened = MappedSegment::open_existing(name, MappedSegment::Access::read_only);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().kind, SegmentError::Kind::uninitialised) << opened.error().message;
+  EXPECT_NE(opened.error().message.find("empty"), std::string::npos) << opened.error().message;
 }
 
 // The exit codes every binary documents in its --help footer (sysexits.h).

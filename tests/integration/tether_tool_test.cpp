@@ -270,6 +270,53 @@ TEST(TetherShutdown, WaitGivesUpAfterItsTimeout) {
   EXPECT_EQ((*status)["controller_pid"], pair.pid());
 }
 
+// A controller started with `failpoints` in its environment (TETHER_FAILPOINTS).
+std::vector<std::string> with_failpoints(const std::string& failpoints, std::vector<std::string> argv) {
+  argv.insert(argv.begin(), {"/usr/bin/env", "TETHER_FAILPOINTS=" + failpoints});
+  return argv;
+}
+
+// A segment its controller died setting up (crash point mid_init) holds no pair: shutdown says so and
+// removes it, instead of failing "not initialised" forever.
+TEST(TetherShutdown, SegmentLeftHalfSetUpIsRemoved) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("shutdown-half-set-up");
+  Process pair(with_failpoints("mid_init=crash", pair_argv(name, {"--work-ms", "10"})));
+  ASSERT_EQ(pair.wait_exit(), 128 + SIGKILL) << pair.log();
+  ASSERT_TRUE(segment_exists(name));
+  const auto shutdown = run({binary("tether"), "shutdown", name});
+  EXPECT_EQ(shutdown.exit_code, 0) << shutdown.errors;
+  EXPECT_TRUE(contains(shutdown.output, name + ": not running")) << shutdown.output;
+  EXPECT_FALSE(segment_exists(name));
+}
+
+// While its controller sets the segment up (here held at mid_init), the request cannot be posted yet:
+// --wait waits for the set-up, then stops the pair; without --wait the tool gives up after a bounded
+// wait with EX_TEMPFAIL.
+TEST(TetherShutdown, WaitsForAControllerSettingUpItsSegment) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("shutdown-setting-up");
+  Process pair(with_failpoints("mid_init=pause(3000)", pair_argv(name, {"--work-ms", "10"})));
+  ASSERT_TRUE(wait_until([&] { return segment_exists(name); })) << pair.log();
+  const auto shutdown = run({binary("tether"), "shutdown", name, "--wait", "--timeout-ms", "30000"});
+  EXPECT_EQ(shutdown.exit_code, 0) << shutdown.errors;
+  EXPECT_TRUE(contains(shutdown.output, name + ": stopped")) << shutdown.output;
+  EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
+  EXPECT_FALSE(segment_exists(name));
+}
+
+TEST(TetherShutdown, GivesUpOnASegmentStillBeingSetUp) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("shutdown-set-up-slow");
+  Process pair(with_failpoints("mid_init=pause(60000)", pair_argv(name, {"--work-ms", "10"})));
+  ASSERT_TRUE(wait_until([&] { return segment_exists(name); })) << pair.log();
+  const auto shutdown = run({binary("tether"), "shutdown", name});
+  EXPECT_EQ(shutdown.exit_code, 75) << shutdown.errors;
+  EXPECT_TRUE(contains(shutdown.errors, "still setting up '" + name + "'")) << shutdown.errors;
+  EXPECT_TRUE(segment_exists(name)) << "a segment its controller holds is not removed";
+  EXPECT_FALSE(pair.wait_exit(std::chrono::milliseconds(0)).has_value()) << "the controller is left alone";
+}
+
 TEST(TetherShutdown, TimeoutOutOfRangeIsAUsageError) {
   Cleanup cleanup;
   const auto name = cleanup.name("shutdown-range");
