@@ -36,8 +36,10 @@ void LogSink::event(std::string_view event, std::initializer_list<LogField> fiel
   const auto now = std::chrono::system_clock::now();
   const auto milliseconds =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  // UTC, as the Z says: fmt 9 formats a system_clock time point in local time (TZ=Asia/Tokyo logged
+  // times nine hours ahead, marked Z).
   const std::string time = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z",
-                                       std::chrono::time_point_cast<std::chrono::seconds>(now), milliseconds);
+                                       fmt::gmtime(std::chrono::system_clock::to_time_t(now)), milliseconds);
   std::string line;
   if (format_ == LogFormat::json) {
     nlohmann::json object = {{"time", time}, {"program", program_}, {"pid", getpid()},

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -51,16 +52,34 @@ SegmentError from_errno(std::string_view name, int error_number, std::string_vie
 
 int descriptor(const bip::shared_memory_object& object) { return object.get_mapping_handle().handle; }
 
+// Where glibc's shm_open keeps the object.
+std::string object_path(std::string_view name) { return "/dev/shm/" + segment_object_name(name).substr(1); }
+
+SegmentError other_owner_error(std::string_view name, uid_t owner) {
+  return error(SegmentError::Kind::permission,
+               fmt::format("segment '{}' is owned by uid {}, not by us (uid {})", name, owner, geteuid()));
+}
+
+// Looks before opening for reading: shm_open without O_RDWR blocks on a FIFO until a writer comes, and
+// /dev/shm is writable by every user, so anyone could plant one under a pair's name and hang `tether
+// status`, `list` and `clean` for good. Only what is ours and no FIFO is opened; in a sticky directory
+// nobody but its owner (we) can put something else in its place afterwards.
+std::optional<SegmentError> check_before_opening(std::string_view name) {
+  struct stat status {};
+  if (lstat(object_path(name).c_str(), &status) != 0) return from_errno(name, errno, "inspect");
+  if (status.st_uid != geteuid()) return other_owner_error(name, status.st_uid);
+  if (S_ISFIFO(status.st_mode)) {
+    return error(SegmentError::Kind::foreign, fmt::format("segment '{}' is a FIFO, not a shared-memory object", name));
+  }
+  return std::nullopt;
+}
+
 // Refuses objects we must not trust before mapping them: another owner, group/other access, a size
 // that is not our layout's (an empty object is allowed only to the controller, who sizes it).
 std::optional<SegmentError> check_object(std::string_view name, int fd, bool allow_empty) {
   struct stat status {};
   if (fstat(fd, &status) != 0) return from_errno(name, errno, "inspect");
-  if (status.st_uid != geteuid()) {
-    return error(SegmentError::Kind::permission,
-                 fmt::format("segment '{}' is owned by uid {}, not by us (uid {})", name, status.st_uid,
-                             geteuid()));
-  }
+  if (status.st_uid != geteuid()) return other_owner_error(name, status.st_uid);
   if ((status.st_mode & 077) != 0) {
     return error(SegmentError::Kind::permission,
                  fmt::format("segment '{}' is accessible to other users (mode {:o}); refusing it", name,
@@ -101,7 +120,7 @@ std::optional<SegmentError> lock_and_confirm(std::string_view name, int fd, bool
   }
   struct stat held {};
   struct stat named {};
-  const std::string path = "/dev/shm/" + segment_object_name(name).substr(1);
+  const std::string path = object_path(name);
   if (fstat(fd, &held) != 0) return from_errno(name, errno, "inspect");
   if (stat(path.c_str(), &named) != 0 || named.st_ino != held.st_ino || named.st_dev != held.st_dev) {
     stale = true;
@@ -125,6 +144,7 @@ SegmentImage& MappedSegment::image() const {
 Result<MappedSegment, SegmentError> MappedSegment::open_existing(std::string_view name, Access access) {
   const std::string object_name = segment_object_name(name);
   const auto mode = access == Access::read_only ? bip::read_only : bip::read_write;
+  if (auto problem = check_before_opening(name)) return fail(*problem);
   try {
     bip::shared_memory_object object(bip::open_only, object_name.c_str(), mode);
     if (auto problem = check_object(name, descriptor(object), false)) return fail(*problem);
@@ -159,10 +179,13 @@ Result<MappedSegment, SegmentError> MappedSegment::open_for_controller(std::stri
       if (auto problem = lock_and_confirm(name, fd, stale)) return fail(*problem);
       if (stale) continue;
       if (auto problem = check_object(name, fd, true)) return fail(*problem);
-      struct stat status {};
-      if (fstat(fd, &status) != 0) return fail(from_errno(name, errno, "inspect"));
-      // Only the lock holder sizes the object; an empty one was left by a creator that died first.
-      if (status.st_size == 0) object->truncate(static_cast<bip::offset_t>(segment_size_bytes));
+      // Only the lock holder sizes the object; an empty one was left by a creator that died first. The
+      // page is allocated, not just sized: a sparse page on a full /dev/shm cannot be backed, and the
+      // first write to it ended the controller with SIGBUS. (The check above admits 0 or the layout's
+      // size, so this never changes the size of a segment in use; it returns an errno value.)
+      if (const int error_number = posix_fallocate(fd, 0, static_cast<off_t>(segment_size_bytes))) {
+        return fail(from_errno(name, error_number, "allocate"));
+      }
       bip::mapped_region region(*object, bip::read_write, 0, segment_size_bytes);
       const auto* bytes = static_cast<const std::byte*>(region.get_address());
       const SegmentFault fault = validate_segment_bytes({bytes, region.get_size()});
@@ -180,6 +203,7 @@ Result<MappedSegment, SegmentError> MappedSegment::open_for_controller(std::stri
 
 Result<MappedSegment, SegmentError> MappedSegment::open_for_cleaning(std::string_view name) {
   const std::string object_name = segment_object_name(name);
+  if (auto problem = check_before_opening(name)) return fail(*problem);
   try {
     bip::shared_memory_object object(bip::open_only, object_name.c_str(), bip::read_only);
     bool stale = false;

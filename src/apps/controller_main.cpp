@@ -11,6 +11,7 @@
 #include "adapters/failpoints.hpp"
 #include "adapters/mapped_segment.hpp"
 #include "adapters/proc_identity.hpp"
+#include "adapters/standard_descriptors.hpp"
 #include "adapters/steady_clock.hpp"
 #include "apps/controller_cli.hpp"
 #include "apps/launch_options.hpp"
@@ -31,6 +32,8 @@ std::string default_listener_path() {
 
 int main(int argc, char** argv) {
   using namespace tether;
+  // First: a closed stderr must not become the segment that log lines are written into.
+  if (!open_standard_descriptors()) return exit_code::os_error;
   auto parsed = parse_controller_command_line({argv, static_cast<std::size_t>(argc)});
   if (parsed.exit.has_value() && parsed.exit->output != CliExit::Output::usage_event) {
     return print_exit(*parsed.exit);

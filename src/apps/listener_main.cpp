@@ -10,6 +10,7 @@
 
 #include "adapters/failpoints.hpp"
 #include "adapters/log_sink.hpp"
+#include "adapters/standard_descriptors.hpp"
 #include "apps/listener_cli.hpp"
 #include "core/exit_codes.hpp"
 #include "core/worker_loop.hpp"
@@ -43,6 +44,8 @@ void idle(tether::ListenerSession& session, std::uint64_t idle_ms, std::uint64_t
 
 int main(int argc, char** argv) {
   using namespace tether;
+  // First: a closed stderr must not become the segment that log lines are written into.
+  if (!open_standard_descriptors()) return exit_code::os_error;
   const auto parsed = parse_listener_command_line({argv, static_cast<std::size_t>(argc)});
   if (parsed.exit.has_value()) return print_exit(*parsed.exit);
   const ListenerOptions& options = parsed.options;

@@ -9,7 +9,7 @@ ParseOutcome<TetherCommand> parse_tether_command_line(std::span<const char* cons
   app.set_version_flag("--version", tether_version);
   app.require_subcommand(1);
   app.footer("Exit codes: 0 ok, 3 not running (status), 64 usage, 65 bad segment, 66 no such segment, "
-             "73 in use, 75 timed out, 77 permission.");
+             "73 in use, 74 output not written, 75 timed out, 77 permission.");
 
   auto* status = app.add_subcommand("status", "Show a pair; exit 0 when a live listener is registered, 3 when not");
   status->add_option("name", command.name, "Pair name")->required()->check(name_validator());

@@ -1,18 +1,59 @@
 // tether: inspect and steer pairs from the outside (status, list, shutdown, clean).
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <system_error>
+#include <unistd.h>
+
+#include "adapters/standard_descriptors.hpp"
 #include "apps/tether_cli.hpp"
 #include "apps/tether_commands.hpp"
 #include "core/exit_codes.hpp"
 
+namespace {
+
+constexpr int io_error_exit_code = 74;  // EX_IOERR: the output could not be written
+
+int run_command(const tether::TetherCommand& command) {
+  using tether::TetherCommand;
+  switch (command.subcommand) {
+    case TetherCommand::Subcommand::status: return tether::run_status(command.name, command.json);
+    case TetherCommand::Subcommand::list: return tether::run_list(command.json);
+    case TetherCommand::Subcommand::shutdown:
+      return tether::run_shutdown(command.name, command.wait, command.timeout_ms);
+    case TetherCommand::Subcommand::clean: return tether::run_clean(command.name);
+  }
+  return tether::exit_code::software;
+}
+
+// Said with write(2): stderr may be the stream that failed, and this must not throw in turn.
+int output_failed(int error_number) {
+  const std::string message = std::string("tether: cannot write output: ") + std::strerror(error_number) + "\n";
+  [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, message.data(), message.size());
+  return io_error_exit_code;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace tether;
+  // First: a closed stderr must not become the segment that `tether shutdown` reports into.
+  if (!open_standard_descriptors()) return exit_code::os_error;
+  // A reader that went away (`tether list | head -1`) must not end us with SIGPIPE: the failed write
+  // is reported below like any other.
+  std::signal(SIGPIPE, SIG_IGN);
   const auto parsed = parse_tether_command_line({argv, static_cast<std::size_t>(argc)});
   if (parsed.exit.has_value()) return print_exit(*parsed.exit);
-  const TetherCommand& command = parsed.options;
-  switch (command.subcommand) {
-    case TetherCommand::Subcommand::status: return run_status(command.name, command.json);
-    case TetherCommand::Subcommand::list: return run_list(command.json);
-    case TetherCommand::Subcommand::shutdown: return run_shutdown(command.name, command.wait, command.timeout_ms);
-    case TetherCommand::Subcommand::clean: return run_clean(command.name);
+  int code = exit_code::software;
+  try {
+    code = run_command(parsed.options);
+  } catch (const std::system_error& error) {
+    // fmt::print throws when stdout or stderr refuses a write (a full disk, a closed pipe).
+    return output_failed(error.code().value());
   }
-  return exit_code::software;
+  // Buffered output reaches the file here at the latest: a failure is reported, not lost.
+  if (std::fflush(stdout) != 0) return output_failed(errno);
+  return code;
 }

@@ -1,0 +1,215 @@
+// Goal: what a user or the environment hands the binaries (closed standard streams, an output that
+// refuses writes, a reader that went away, a full /dev/shm, a FIFO planted in it, a time zone) ends
+// them with a sysexits code and a message, never with an abort, a signal, a hang or damage to a pair.
+// Method: the real binaries started with exactly those descriptors, objects or environment, or in a
+// private mount namespace; exit codes, stderr and the pair's state checked from outside.
+#include <chrono>
+#include <csignal>
+#include <ctime>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.hpp"
+#include "harness_extras.hpp"
+
+extern char** environ;
+
+namespace tether::testing {
+namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Starts argv with `output_fd` as its stdout (-1: stdout closed) and stderr in a file, with SIGPIPE at
+// its default action as a shell would give it; waits (bounded) and returns its code and stderr.
+CommandResult run_with_output(const std::vector<std::string>& argv, int output_fd) {
+  const TempDir directory("tether-hostile");
+  const std::string errors_path = directory.file("stderr");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  if (output_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, output_fd, STDOUT_FILENO);
+  } else {
+    posix_spawn_file_actions_addclose(&actions, STDOUT_FILENO);
+  }
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, errors_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
+  std::vector<std::string> copy = argv;
+  std::vector<char*> pointers;
+  for (auto& argument : copy) pointers.push_back(argument.data());
+  pointers.push_back(nullptr);
+  pid_t pid = -1;
+  const int error = posix_spawn(&pid, pointers[0], &actions, &attributes, pointers.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  CommandResult result;
+  if (error != 0) return result;
+  int status = 0;
+  const bool ended = wait_until([&] { return waitpid(pid, &status, WNOHANG) == pid; });
+  if (!ended) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.errors = read_text(errors_path);
+  return result;
+}
+
+// Runs argv through a shell that closes descriptors first: `redirections` is "<&- 2>&-", say.
+std::vector<std::string> with_closed(const std::string& redirections, const std::vector<std::string>& argv) {
+  std::vector<std::string> wrapped = {"/bin/sh", "-c", "exec \"$@\" " + redirections, "sh"};
+  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+  return wrapped;
+}
+
+// A controller started with stdin and stderr closed used to open its segment on descriptor 2 and write
+// its first log line over the segment's magic: it read a shutdown request out of the log text and
+// exited 0 without ever launching. Now it runs its pair as usual.
+TEST(HostileInput, ControllerWithClosedStreamsKeepsItsSegmentIntact) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("closed-streams");
+  Process pair(with_closed(
+      "<&- 2>&-", {binary("tether-controller"), "--name", name, "--", binary("tether-listener"), "--work-ms", "20"}));
+  ASSERT_TRUE(wait_until([&] { return listener_pid(name) != 0; })) << "exit " << pair.wait_exit(0ms).value_or(-1);
+  const auto status = status_json(name);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ((*status)["shutdown_requested"], false) << status->dump();
+  pair.signal(SIGTERM);
+  EXPECT_EQ(pair.wait_exit(), 0);
+  EXPECT_FALSE(segment_exists(name));
+}
+
+// A listener started by hand with stderr closed must not log into the segment it registers in either:
+// the pair's segment stays valid for `tether status` (65 meant "foreign segment").
+TEST(HostileInput, ListenerWithClosedStreamsKeepsTheSegmentValid) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("closed-listener");
+  Process pair({binary("tether-controller"), "--name", name, "--stop-timeout-ms", "100", "--", "sleep", "infinity"});
+  ASSERT_TRUE(wait_until([&] {
+    const auto status = status_json(name);
+    return status.has_value() && status->value("generation", 0) == 1;
+  })) << pair.log();
+  const auto listener = run(with_closed(
+      "2>&-", {binary("tether-listener"), "--name", name, "--units", "1", "--work-ms", "0"}));
+  EXPECT_EQ(listener.exit_code, 0);
+  const auto status = run({binary("tether"), "status", name});
+  EXPECT_EQ(status.exit_code, 0) << status.output << status.errors;
+  EXPECT_TRUE(contains(status.output, name + ": state ")) << status.output << status.errors;
+  pair.signal(SIGTERM);
+  EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
+}
+
+// Output to a full device: `tether status` used to exit as if it had printed (the buffered line was
+// lost at exit), and `tether list` with more than a buffer of output aborted (fmt::print threw
+// std::system_error: "terminate called ..."). Both now say so and exit EX_IOERR (74).
+TEST(HostileInput, OutputToAFullDeviceIsAnIoError) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("full-status");
+  const int full = open("/dev/full", O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(full, 0);
+  const auto status = run_with_output({binary("tether"), "status", name}, full);
+  EXPECT_EQ(status.exit_code, 74) << status.errors;
+  EXPECT_TRUE(contains(status.errors, "tether: cannot write output: No space left on device")) << status.errors;
+
+  // Empty objects that `list` reports as broken, one line each: more than stdout's buffer in all.
+  constexpr int broken_objects = 100;
+  for (int index = 0; index < broken_objects; ++index) {
+    const int fd = open(("/dev/shm/tether." + cleanup.name("full-list")).c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    ASSERT_GE(fd, 0);
+    close(fd);
+  }
+  const auto list = run_with_output({binary("tether"), "list"}, full);
+  close(full);
+  EXPECT_EQ(list.exit_code, 74) << list.errors;
+  EXPECT_FALSE(contains(list.errors, "terminate called")) << list.errors;
+  EXPECT_TRUE(contains(list.errors, "tether: cannot write output: No space left on device")) << list.errors;
+}
+
+// A reader that went away (`tether status NAME | head -0`): SIGPIPE used to end the tool (141); now the
+// failed write is reported like any other.
+TEST(HostileInput, OutputToAClosedPipeIsAnIoError) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("closed-pipe");
+  int pipe_fds[2] = {-1, -1};
+  ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
+  close(pipe_fds[0]);
+  const auto status = run_with_output({binary("tether"), "status", name}, pipe_fds[1]);
+  close(pipe_fds[1]);
+  EXPECT_EQ(status.exit_code, 74) << status.errors;
+  EXPECT_TRUE(contains(status.errors, "tether: cannot write output: Broken pipe")) << status.errors;
+}
+
+// With stdout closed there is nothing to write to and nothing to fail (it reads as /dev/null, rather than
+// as whatever the tool opens next): the answer is in the exit code.
+TEST(HostileInput, ClosedStdoutStillAnswersWithTheExitCode) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("closed-stdout");
+  const auto status = run_with_output({binary("tether"), "status", name}, -1);
+  EXPECT_EQ(status.exit_code, 3) << status.errors;
+  EXPECT_EQ(status.errors, "");
+}
+
+// A full /dev/shm (a private tmpfs of one page, already filled, in a mount namespace of its own): the
+// controller used to size its segment sparsely and die of SIGBUS (135) on its first write to it. Now
+// it refuses with EX_OSERR (71) and says why.
+TEST(HostileInput, FullSharedMemoryIsRefusedWithAMessage) {
+  if (run({"/usr/bin/unshare", "--mount", "mount", "-t", "tmpfs", "tmpfs", "/dev/shm"}).exit_code != 0) {
+    GTEST_SKIP() << "needs mount namespaces (root)";
+  }
+  Cleanup cleanup;
+  const auto name = cleanup.name("full-shm");
+  const std::string script =
+      "mount -t tmpfs -o size=4k tmpfs /dev/shm && head -c 4096 /dev/zero > /dev/shm/filler && exec \"$@\"";
+  const auto controller = run({"/usr/bin/unshare", "--mount", "/bin/sh", "-c", script, "sh",
+                               binary("tether-controller"), "--name", name, "--", "sleep", "infinity"});
+  EXPECT_EQ(controller.exit_code, 71) << controller.errors;
+  EXPECT_TRUE(contains(controller.errors, "cannot allocate segment '" + name + "': No space left on device"))
+      << controller.errors;
+}
+
+// /dev/shm is writable by every user: a FIFO planted under a pair's name used to hang `tether status`,
+// `list` and `clean` for good (shm_open for reading waits for a writer). Now it is refused at once as
+// not a segment, and listed as such.
+TEST(HostileInput, FifoUnderAPairsNameIsRefusedWithoutHanging) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("fifo");
+  ASSERT_EQ(mkfifo(("/dev/shm/tether." + name).c_str(), 0600), 0);
+  constexpr auto hang_limit = 5s;  // the old behaviour never ended: run() kills it then (exit -1)
+  const auto status = run({binary("tether"), "status", name}, hang_limit);
+  EXPECT_EQ(status.exit_code, 65) << status.output << status.errors;
+  EXPECT_TRUE(contains(status.errors, "segment '" + name + "' is a FIFO")) << status.errors;
+  const auto list = run({binary("tether"), "list"}, hang_limit);
+  EXPECT_EQ(list.exit_code, 0) << list.errors;
+  EXPECT_TRUE(contains(list.output, name + ": segment '" + name + "' is a FIFO")) << list.output;
+  const auto clean = run({binary("tether"), "clean", name}, hang_limit);
+  EXPECT_EQ(clean.exit_code, 65) << clean.output << clean.errors;
+  EXPECT_TRUE(segment_exists(name)) << "clean removed something that is not a segment";
+}
+
+// Log lines mark their time with Z, so it must be UTC whatever TZ says (fmt 9 formatted a time point
+// in local time: nine hours ahead under TZ=XYZ-9, a zone that needs no tzdata).
+TEST(HostileInput, LogTimesAreUtcWhateverTheTimeZone) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("time-zone");
+  const auto before = std::chrono::system_clock::now();
+  const auto listener = run({"/usr/bin/env", "TZ=XYZ-9", binary("tether-listener"), "--name", name});
+  EXPECT_EQ(listener.exit_code, 66) << listener.errors;
+  std::tm logged{};
+  ASSERT_NE(strptime(listener.errors.c_str(), "%Y-%m-%dT%H:%M:%S", &logged), nullptr) << listener.errors;
+  const auto logged_time = std::chrono::system_clock::from_time_t(timegm(&logged));
+  EXPECT_LE(std::chrono::abs(logged_time - before), std::chrono::minutes(5)) << listener.errors;
+}
+
+}  // namespace
+}  // namespace tether::testing
