@@ -81,7 +81,7 @@ TETHER_C_API void tether_session_end_unit(tether_session* session);
 TETHER_C_API void tether_session_heartbeat(tether_session* session);
 
 /* Idles until a shutdown request arrives (returns 1) or `timeout_ms` passes (returns 0). A negative
- * timeout counts as 0. */
+ * timeout counts as 0, one beyond 2^40 ms (about 35 years; INT64_MAX, say) as 2^40 ms. */
 TETHER_C_API int tether_session_wait_for_shutdown(tether_session* session, int64_t timeout_ms);
 
 /* Unregisters, recording a graceful exit for the controller. Idempotent; the handle stays valid. */

@@ -56,7 +56,8 @@ class ListenerSession {
   void end_unit();
   // Records progress, e.g. during a long unit.
   void heartbeat();
-  // Idles until a shutdown request arrives (true) or the timeout passes (false), whichever is first.
+  // Idles until a shutdown request arrives (true) or the timeout passes (false), whichever is first. A
+  // negative timeout counts as 0, one beyond 2^40 ms (about 35 years; milliseconds::max(), say) as 2^40 ms.
   bool wait_for_shutdown(std::chrono::milliseconds timeout);
   // Unregisters, recording a graceful exit for the controller. Idempotent.
   void leave();

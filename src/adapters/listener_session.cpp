@@ -1,6 +1,7 @@
 // The public listener API: ListenerCore's operations run to completion at once over the real segment.
 #include "tether/listener.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <charconv>
 #include <cstdlib>
@@ -179,8 +180,11 @@ void ListenerSession::heartbeat() {
 }
 
 bool ListenerSession::wait_for_shutdown(std::chrono::milliseconds timeout) {
-  const std::uint64_t deadline_ns =
-      monotonic_now_ns() + static_cast<std::uint64_t>(std::max<std::int64_t>(0, timeout.count())) * 1'000'000;
+  // Longer than any uptime, and short enough that the deadline in nanoseconds cannot wrap around: a
+  // wrapped one (from milliseconds::max(), say) was already past, and the wait returned at once.
+  constexpr std::int64_t timeout_ms_max = std::int64_t{1} << 40;  // about 35 years
+  const auto timeout_ms = static_cast<std::uint64_t>(std::clamp<std::int64_t>(timeout.count(), 0, timeout_ms_max));
+  const std::uint64_t deadline_ns = monotonic_now_ns() + timeout_ms * 1'000'000;
   // Each futex wait returns on a wake, a timeout or a signal; the deadline bounds the retries.
   for (;;) {
     if (should_stop()) return true;

@@ -1,6 +1,7 @@
 // Goal: what a user or the environment hands the binaries (closed standard streams, an output that
-// refuses writes, a reader that went away, a full /dev/shm, a FIFO planted in it, a time zone) ends
-// them with a sysexits code and a message, never with an abort, a signal, a hang or damage to a pair.
+// refuses writes, a reader that went away, a full /dev/shm, a FIFO planted in it, a time zone, a huge
+// API timeout) ends them with a sysexits code and a message, never with an abort, a signal, a hang, a
+// spin or damage to a pair.
 // Method: the real binaries started with exactly those descriptors, objects or environment, or in a
 // private mount namespace; exit codes, stderr and the pair's state checked from outside.
 #include <chrono>
@@ -11,10 +12,13 @@
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
+#include "adapters/mapped_segment.hpp"
 #include "harness.hpp"
 #include "harness_extras.hpp"
+#include "tether/listener.hpp"
 
 extern char** environ;
 
@@ -209,6 +213,35 @@ TEST(HostileInput, LogTimesAreUtcWhateverTheTimeZone) {
   ASSERT_NE(strptime(listener.errors.c_str(), "%Y-%m-%dT%H:%M:%S", &logged), nullptr) << listener.errors;
   const auto logged_time = std::chrono::system_clock::from_time_t(timegm(&logged));
   EXPECT_LE(std::chrono::abs(logged_time - before), std::chrono::minutes(5)) << listener.errors;
+}
+
+// A timeout of milliseconds::max() (INT64_MAX through the C API) means "until a request comes": in
+// nanoseconds it used to wrap around to a deadline already past, so the wait returned false at once and
+// a worker looping on it spun. Method: this process plays the controller (a segment set up through the
+// adapter) and the listener (the public API), and a second thread posts the request after a delay.
+TEST(HostileInput, HugeShutdownWaitLastsUntilTheRequest) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("huge-wait");
+  for (const char* variable : {"TETHER_NAME", "TETHER_INCARNATION", "TETHER_GENERATION"}) unsetenv(variable);
+  auto controller = MappedSegment::open_for_controller(name);
+  ASSERT_TRUE(controller.ok()) << controller.error().message;
+  controller.value().store(Field::layout_version, segment_layout_version);
+  controller.value().store(Field::size_bytes, segment_size_bytes);
+  controller.value().store(Field::magic, segment_magic);
+  auto session = ListenerSession::open(name);
+  ASSERT_TRUE(session.ok()) << session.error().message;
+  constexpr auto request_delay = 300ms;  // deliberate: the wait must last at least this long
+  std::thread poster([&] {
+    std::this_thread::sleep_for(request_delay);
+    controller.value().store(Field::shutdown_request, 1);
+    controller.value().wake_shutdown_waiters();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const bool requested = session.value().wait_for_shutdown(std::chrono::milliseconds::max());
+  const auto waited = std::chrono::steady_clock::now() - start;
+  poster.join();
+  EXPECT_TRUE(requested);
+  EXPECT_GE(waited, request_delay);
 }
 
 }  // namespace
