@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -100,6 +101,15 @@ std::optional<SegmentError> check_object(std::string_view name, int fd, bool all
   return std::nullopt;
 }
 
+// Growing a file past RLIMIT_FSIZE raises SIGXFSZ, which ends the process (a controller under
+// `ulimit -f 1` died with 153 and left an empty object): an empty object is not grown past the limit.
+bool growth_allowed(int fd) {
+  struct stat status {};
+  rlimit limit{};
+  if (fstat(fd, &status) == 0 && status.st_size != 0) return true;
+  return getrlimit(RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur >= segment_size_bytes;
+}
+
 SegmentError fault_error(std::string_view name, SegmentFault fault) {
   const auto kind = fault == SegmentFault::uninitialised ? SegmentError::Kind::uninitialised
                                                          : SegmentError::Kind::foreign;
@@ -183,6 +193,7 @@ Result<MappedSegment, SegmentError> MappedSegment::open_for_controller(std::stri
       // page is allocated, not just sized: a sparse page on a full /dev/shm cannot be backed, and the
       // first write to it ended the controller with SIGBUS. (The check above admits 0 or the layout's
       // size, so this never changes the size of a segment in use; it returns an errno value.)
+      if (!growth_allowed(fd)) return fail(from_errno(name, EFBIG, "allocate"));
       if (const int error_number = posix_fallocate(fd, 0, static_cast<off_t>(segment_size_bytes))) {
         return fail(from_errno(name, error_number, "allocate"));
       }

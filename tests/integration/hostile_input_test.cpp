@@ -1,6 +1,6 @@
 // Goal: what a user or the environment hands the binaries (closed standard streams, an output that
-// refuses writes, a reader that went away, a full /dev/shm, a FIFO planted in it, a time zone, a huge
-// API timeout) ends them with a sysexits code and a message, never with an abort, a signal, a hang, a
+// refuses writes, a reader that went away, a full /dev/shm, a FIFO planted in it, a file size limit, a
+// time zone, a huge API timeout) ends them with a sysexits code and a message, never with an abort, a signal, a hang, a
 // spin or damage to a pair.
 // Method: the real binaries started with exactly those descriptors, objects or environment, or in a
 // private mount namespace; exit codes, stderr and the pair's state checked from outside.
@@ -179,6 +179,18 @@ TEST(HostileInput, FullSharedMemoryIsRefusedWithAMessage) {
                                binary("tether-controller"), "--name", name, "--", "sleep", "infinity"});
   EXPECT_EQ(controller.exit_code, 71) << controller.errors;
   EXPECT_TRUE(contains(controller.errors, "cannot allocate segment '" + name + "': No space left on device"))
+      << controller.errors;
+}
+
+// A file size limit below one page (`ulimit -f 1`): growing the new segment raised SIGXFSZ and ended
+// the controller (153). Now it refuses with EX_OSERR (71) and the reason.
+TEST(HostileInput, FileSizeLimitBelowAPageIsRefusedWithAMessage) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("file-size-limit");
+  const auto controller = run({"/bin/sh", "-c", "ulimit -f 1 && exec \"$@\"", "sh", binary("tether-controller"),
+                               "--name", name, "--", "sleep", "infinity"});
+  EXPECT_EQ(controller.exit_code, 71) << controller.errors;
+  EXPECT_TRUE(contains(controller.errors, "cannot allocate segment '" + name + "': File too large"))
       << controller.errors;
 }
 
