@@ -1,9 +1,9 @@
 // Goal: what a user or the environment hands the binaries (closed standard streams, an output that
 // refuses writes, a reader that went away, a full /dev/shm, a FIFO planted in it, a file size limit, a
-// time zone, a huge API timeout) ends them with a sysexits code and a message, never with an abort, a signal, a hang, a
-// spin or damage to a pair.
-// Method: the real binaries started with exactly those descriptors, objects or environment, or in a
-// private mount namespace; exit codes, stderr and the pair's state checked from outside.
+// time zone, a huge API timeout) ends them with a sysexits code and a message, never with an abort, a
+// signal, a hang, a spin or damage to a pair. Method: the real binaries started with exactly those
+// descriptors, objects, limits or environment, or in a private mount namespace; exit codes, stderr and
+// the pair's state checked from outside.
 #include <chrono>
 #include <csignal>
 #include <ctime>
