@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
   }
   // A vanished log reader must not kill the controller: a failed write is not worth the pair's life.
   std::signal(SIGPIPE, SIG_IGN);
+  // An ignored SIGCHLD, inherited from our parent, has the kernel reap our workers itself: their exit
+  // statuses lost, and their pids free for strangers while we still mean to signal their groups.
+  std::signal(SIGCHLD, SIG_DFL);
 
   const std::string& name = options.name;
   const LogSink log(*parse_log_format(options.log_format), "tether-controller", name);

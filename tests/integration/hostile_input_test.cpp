@@ -1,9 +1,9 @@
 // Goal: what a user or the environment hands the binaries (closed standard streams, an output that
-// refuses writes, a reader that went away, a full /dev/shm, a FIFO planted in it, a file size limit, a
-// time zone, a huge API timeout) ends them with a sysexits code and a message, never with an abort, a
-// signal, a hang, a spin or damage to a pair. Method: the real binaries started with exactly those
-// descriptors, objects, limits or environment, or in a private mount namespace; exit codes, stderr and
-// the pair's state checked from outside.
+// refuses writes, a reader that went away, a full /dev/shm, a FIFO planted in it, a file size limit, an
+// ignored SIGCHLD, a time zone, a huge API timeout) ends them with a sysexits code and a message, never
+// with an abort, a signal, a hang, a spin or damage to a pair. Method: the real binaries started with
+// exactly those descriptors, objects, limits or environment, or in a private mount namespace; exit
+// codes, stderr and the pair's state checked from outside.
 #include <chrono>
 #include <csignal>
 #include <ctime>
@@ -192,6 +192,20 @@ TEST(HostileInput, FileSizeLimitBelowAPageIsRefusedWithAMessage) {
   EXPECT_EQ(controller.exit_code, 71) << controller.errors;
   EXPECT_TRUE(contains(controller.errors, "cannot allocate segment '" + name + "': File too large"))
       << controller.errors;
+}
+
+// A parent that ignores SIGCHLD passes that on through exec: the kernel then reaped the workers itself,
+// so the controller logged their exits as code=unknown (and their pids were free for strangers while it
+// still meant to signal their groups). Now it takes SIGCHLD back and sees the worker's real code.
+TEST(HostileInput, InheritedIgnoredSigchldKeepsExitCodes) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("ignored-sigchld");
+  const std::string ignore_and_exec =
+      "import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])";
+  const auto controller = run({python3(), "-c", ignore_and_exec, binary("tether-controller"), "--name", name,
+                               "--restart", "never", "--", "/bin/sh", "-c", "exit 3"});
+  EXPECT_TRUE(contains(controller.errors, "exited listener_pid=")) << controller.errors;
+  EXPECT_TRUE(contains(controller.errors, " code=3")) << controller.errors;
 }
 
 // /dev/shm is writable by every user: a FIFO planted under a pair's name used to hang `tether status`,
