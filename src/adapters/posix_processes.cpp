@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <unordered_set>
 
 #include "adapters/gated_spawn.hpp"
 #include "adapters/pidfd.hpp"
@@ -36,11 +37,12 @@ std::vector<std::string> child_environment(const LaunchSpec& spec, LaunchTicket 
   entries.push_back("TETHER_INCARNATION=" + std::to_string(ticket.incarnation));
   entries.push_back("TETHER_GENERATION=" + std::to_string(ticket.generation));
   std::vector<std::string> environment;
+  // A set, not a search of what is kept: an env file may hold 100,000 entries (its 1 MiB limit), and
+  // a quadratic pass over them took a minute of CPU per launch.
+  std::unordered_set<std::string_view> names_kept;
+  names_kept.reserve(entries.size());
   for (auto entry = entries.rbegin(); entry != entries.rend(); ++entry) {
-    const auto name = variable_name(*entry);
-    const bool shadowed = std::any_of(environment.begin(), environment.end(),
-                                      [&](const std::string& kept) { return variable_name(kept) == name; });
-    if (!shadowed) environment.push_back(*entry);
+    if (names_kept.insert(variable_name(*entry)).second) environment.push_back(*entry);
   }
   std::reverse(environment.begin(), environment.end());
   return environment;

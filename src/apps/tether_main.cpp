@@ -14,8 +14,6 @@
 
 namespace {
 
-constexpr int io_error_exit_code = 74;  // EX_IOERR: the output could not be written
-
 int run_command(const tether::TetherCommand& command) {
   using tether::TetherCommand;
   switch (command.subcommand) {
@@ -32,7 +30,7 @@ int run_command(const tether::TetherCommand& command) {
 int output_failed(int error_number) {
   const std::string message = std::string("tether: cannot write output: ") + std::strerror(error_number) + "\n";
   [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, message.data(), message.size());
-  return io_error_exit_code;
+  return tether::exit_code::io_error;
 }
 
 }  // namespace

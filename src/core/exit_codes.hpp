@@ -11,6 +11,7 @@ inline constexpr int unavailable = 69;    // EX_UNAVAILABLE: gave up restarting,
 inline constexpr int software = 70;       // EX_SOFTWARE: internal error
 inline constexpr int os_error = 71;       // EX_OSERR
 inline constexpr int cant_create = 73;    // EX_CANTCREAT: the name is held by another controller
+inline constexpr int io_error = 74;       // EX_IOERR: output could not be written
 inline constexpr int temp_failure = 75;   // EX_TEMPFAIL: another listener holds the registration
 inline constexpr int no_permission = 77;  // EX_NOPERM
 }  // namespace tether::exit_code
