@@ -47,6 +47,9 @@ ready() {
   if [ "$mode" = plain ]; then grep -q 'treated_as=plain worker' "$1"; else [ -n "$(status_pid)" ]; fi
 }
 pid_free() { [ ! -e "/proc/$1" ]; }
+# Start times count clock ticks (10 ms): a stranger started in the worker's own tick would carry its
+# very identity, which no pid+start-time check can tell apart. /proc/self is the reading sed: now.
+later_tick() { [ "$(sed 's/.*) //' /proc/self/stat | cut -d' ' -f20)" -gt "$1" ]; }
 
 "$bin/tether-controller" --name "$name" "${options[@]}" -- "${worker[@]}" 2>"$first_log" &
 first_controller=$!
@@ -61,6 +64,7 @@ kill -KILL "$first_controller"
 wait "$first_controller" 2>/dev/null
 kill -KILL "$old"
 poll pid_free "$old" || setup_failed "the dead worker's PID was not freed"
+poll later_tick "$old_start" || setup_failed "the clock did not tick"
 
 echo $((old - 1)) >/proc/sys/kernel/ns_last_pid || setup_failed "cannot write ns_last_pid"
 sleep 600 &
