@@ -26,8 +26,10 @@ int run_command(const tether::TetherCommand& command) {
   return tether::exit_code::software;
 }
 
-// Said with write(2): stderr may be the stream that failed, and this must not throw in turn.
+// Said with write(2): stderr may be the stream that failed, and this must not throw in turn. A reader
+// that left (`tether list | head -1`) is not told: it asked for no more, as SIGPIPE's silence assumes.
 int output_failed(int error_number) {
+  if (error_number == EPIPE) return tether::exit_code::io_error;
   const std::string message = std::string("tether: cannot write output: ") + std::strerror(error_number) + "\n";
   [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, message.data(), message.size());
   return tether::exit_code::io_error;

@@ -140,8 +140,8 @@ TEST(HostileInput, OutputToAFullDeviceIsAnIoError) {
   EXPECT_TRUE(contains(list.errors, "tether: cannot write output: No space left on device")) << list.errors;
 }
 
-// A reader that went away (`tether status NAME | head -0`): SIGPIPE used to end the tool (141); now the
-// failed write is reported like any other.
+// A reader that went away (`tether status NAME | head -0`): SIGPIPE used to end the tool (141); now it
+// ends with EX_IOERR, quietly (the reader asked for no more), not by a signal.
 TEST(HostileInput, OutputToAClosedPipeIsAnIoError) {
   Cleanup cleanup;
   const auto name = cleanup.name("closed-pipe");
@@ -151,7 +151,7 @@ TEST(HostileInput, OutputToAClosedPipeIsAnIoError) {
   const auto status = run_with_output({binary("tether"), "status", name}, pipe_fds[1]);
   close(pipe_fds[1]);
   EXPECT_EQ(status.exit_code, 74) << status.errors;
-  EXPECT_TRUE(contains(status.errors, "tether: cannot write output: Broken pipe")) << status.errors;
+  EXPECT_FALSE(contains(status.errors, "cannot write output")) << status.errors;
 }
 
 // With stdout closed there is nothing to write to and nothing to fail (it reads as /dev/null, rather than
