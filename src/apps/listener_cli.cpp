@@ -1,5 +1,7 @@
 #include "apps/listener_cli.hpp"
 
+#include <string>
+
 namespace tether {
 
 ParseOutcome<ListenerOptions> parse_listener_command_line(std::span<const char* const> argv) {
@@ -14,7 +16,12 @@ ParseOutcome<ListenerOptions> parse_listener_command_line(std::span<const char* 
   app.add_option("--work-ms", options.worker.work_ms, "Duration of one unit of work")
       ->check(duration)
       ->capture_default_str();
+  // The check is needed: an unsigned option takes "-1" as its largest value.
   app.add_option("--units", options.worker.units, "Exit after this many units (0: until asked to stop)")
+      ->check([](const std::string& text) {
+        const auto first = text.find_first_not_of(" \t");
+        return first != std::string::npos && text[first] == '-' ? std::string("must not be negative") : "";
+      })
       ->capture_default_str();
   app.add_option("--idle-ms", options.worker.idle_ms, "Idle time between units, cut short by a shutdown request")
       ->check(duration)

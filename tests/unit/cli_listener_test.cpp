@@ -47,6 +47,8 @@ TEST(ListenerCli, BadValuesNameTheirOption) {
   expect_usage_error(parse_listener_command_line(command_line({"--idle-ms", "-1"})).exit, "--idle-ms");
   expect_usage_error(parse_listener_command_line(command_line({"--heartbeat-ms", "0"})).exit, "--heartbeat-ms");
   expect_usage_error(parse_listener_command_line(command_line({"--units", "many"})).exit, "--units");
+  expect_usage_error(parse_listener_command_line(command_line({"--units", "-1"})).exit, "--units");
+  expect_usage_error(parse_listener_command_line(command_line({"--units", " -1"})).exit, "--units");
   expect_usage_error(parse_listener_command_line(command_line({"--log-format", "yaml"})).exit, "--log-format");
   expect_usage_error(parse_listener_command_line(command_line({"stray"})).exit, "stray");
 }
