@@ -1,5 +1,6 @@
 #include "adapters/log_sink.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -18,6 +19,29 @@ std::optional<LogFormat> parse_log_format(std::string_view text) {
   if (text == "json") return LogFormat::json;
   return std::nullopt;
 }
+
+namespace {
+
+void escape_control_characters(std::string& line) {
+  if (std::none_of(line.begin(), line.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) return;
+  std::string escaped;
+  escaped.reserve(line.size() + 8);
+  for (const char c : line) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20) {
+      escaped += c;
+    } else if (c == '\n') {
+      escaped += "\\n";
+    } else if (c == '\t') {
+      escaped += "\\t";
+    } else {
+      escaped += fmt::format("\\x{:02x}", byte);
+    }
+  }
+  line = std::move(escaped);
+}
+
+}  // namespace
 
 // One word, as a key=value log needs: SIGTERM, SIGRTMIN+6 (glibc names no real-time signal), signal-99.
 std::string signal_name(int signal_number) {
@@ -55,6 +79,8 @@ void LogSink::event(std::string_view event, std::initializer_list<LogField> fiel
     for (const auto& field : fields) {
       std::visit([&](const auto& value) { line += fmt::format(" {}={}", field.key, value); }, field.value);
     }
+    // One event, one line: a control character from a user's path (a newline, say) is shown escaped.
+    escape_control_characters(line);
   }
   line += '\n';
   // One write per line, so lines of the controller and its listener never interleave mid-line.
