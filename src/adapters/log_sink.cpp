@@ -57,6 +57,20 @@ LogSink::LogSink(LogFormat format, std::string program, std::string name)
     : format_(format), program_(std::move(program)), name_(std::move(name)) {}
 
 void LogSink::event(std::string_view event, std::initializer_list<LogField> fields) const {
+  if (dropped_lines_ > 0) {
+    const std::string notice =
+        format_line("log_lines_dropped", {{"count", static_cast<std::int64_t>(dropped_lines_)}});
+    if (!output_.write_line(notice)) {
+      ++dropped_lines_;
+      return;
+    }
+    dropped_lines_ = 0;
+  }
+  // One write per line, so lines of the controller and its listener never interleave mid-line.
+  if (!output_.write_line(format_line(event, fields))) ++dropped_lines_;
+}
+
+std::string LogSink::format_line(std::string_view event, std::initializer_list<LogField> fields) const {
   const auto now = std::chrono::system_clock::now();
   const auto milliseconds =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
@@ -83,8 +97,7 @@ void LogSink::event(std::string_view event, std::initializer_list<LogField> fiel
     escape_control_characters(line);
   }
   line += '\n';
-  // One write per line, so lines of the controller and its listener never interleave mid-line.
-  [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, line.data(), line.size());
+  return line;
 }
 
 namespace {

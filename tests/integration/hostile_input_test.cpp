@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -268,6 +269,76 @@ TEST(HostileInput, HugeShutdownWaitLastsUntilTheRequest) {
   poster.join();
   EXPECT_TRUE(requested);
   EXPECT_GE(waited, request_delay);
+}
+
+// A named pipe that a controller's stderr goes to, held open for reading but read only on request: a
+// log collector that stopped reading.
+class StalledReader {
+ public:
+  explicit StalledReader(const std::string& tag) : directory_(tag), path_(directory_.file("log")) {
+    if (mkfifo(path_.c_str(), 0600) == 0) fd_ = open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  }
+  ~StalledReader() {
+    if (fd_ >= 0) close(fd_);
+  }
+  StalledReader(const StalledReader&) = delete;
+  StalledReader& operator=(const StalledReader&) = delete;
+
+  [[nodiscard]] bool ready() const { return fd_ >= 0; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+  // Full: less than a page left (a pipe fills page by page).
+  [[nodiscard]] bool full() const {
+    int bytes = 0;
+    return ioctl(fd_, FIONREAD, &bytes) == 0 && bytes > fcntl(fd_, F_GETPIPE_SZ) - 4096;
+  }
+  // Reads what is there now, appending it to `text`.
+  void read_into(std::string& text) const {
+    char chunk[4096];
+    for (ssize_t got = 0; (got = read(fd_, chunk, sizeof chunk)) > 0;) text.append(chunk, static_cast<std::size_t>(got));
+  }
+
+ private:
+  TempDir directory_;
+  std::string path_;
+  int fd_ = -1;
+};
+
+// A controller whose worker fails at once, relaunched every millisecond without end, writing its log
+// to `log_path`: a log line or three per millisecond.
+std::vector<std::string> failing_worker_pair(const std::string& name, const std::string& log_path) {
+  return with_closed("2>" + log_path,
+                     controller_argv(name, {"--restart-delay-ms", "1", "--restart-delay-max-ms", "1", "--start-limit",
+                                            "1000", "--start-limit-interval-ms", "1"},
+                                     {"/bin/sh", "-c", "exit 1"}));
+}
+
+// A log collector that stops reading must not stop supervision: the controller's stderr is a pipe
+// nobody reads, a worker that fails at once fills it within a second, and the controller goes on
+// relaunching it (a blocking write(2) on the full pipe used to hold it there for good). Once the reader
+// reads again, the controller says how many lines it had to drop, and stops the pair on request.
+TEST(HostileInput, StalledLogReaderDoesNotStallTheController) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("stalled-log");
+  const StalledReader log("stalled-log");
+  ASSERT_TRUE(log.ready());
+  Process pair(failing_worker_pair(name, log.path()));
+  ASSERT_TRUE(wait_until([&] { return log.full(); }));
+  // A hundred more launches log some 300 lines: far more than the page left, so lines were dropped.
+  const auto generation = [&] {
+    const auto status = status_json(name);
+    return status.has_value() ? (*status)["generation"].get<long long>() : 0;
+  };
+  const long long full_at = generation();
+  EXPECT_TRUE(wait_until([&] { return generation() > full_at + 100; })) << "stalled at generation " << generation();
+  std::string logged;
+  EXPECT_TRUE(wait_until([&] {
+    log.read_into(logged);
+    return contains(logged, ": log_lines_dropped count=");
+  })) << logged.substr(logged.size() > 2000 ? logged.size() - 2000 : 0);
+  const auto stopped = run({binary("tether"), "shutdown", name, "--wait", "--timeout-ms", "20000"});
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.output << stopped.errors;
+  EXPECT_EQ(pair.wait_exit(), 0);
+  EXPECT_FALSE(segment_exists(name));
 }
 
 }  // namespace
