@@ -64,7 +64,10 @@ void explain_failures(const SimConfig& config, const SweepSummary& summary) {
   constexpr std::size_t explain_replays_max = 1500;
   for (const auto& [name, count] : summary.violations_by_invariant()) {
     const auto first = std::find_if(summary.failures.begin(), summary.failures.end(),
-                                    [&](const SweepFailure& failure) { return failure.violation.invariant == name; });
+                                    // An init-capture: clang 14 cannot capture a structured binding.
+                                    [&invariant = name](const SweepFailure& failure) {
+                                      return failure.violation.invariant == invariant;
+                                    });
     const auto shrunk = shrink(scenario_for_seed(config, first->seed), explain_replays_max);
     if (!shrunk) continue;
     fmt::print("\n=== {} (seed {}, shrunk to {} steps) ===\n", name, first->seed, shrunk.value().steps_after);
