@@ -41,6 +41,7 @@ struct SessionError {
 class ListenerSession {
  public:
   // Opens the pair's segment and registers this process as its listener. `name` empty: TETHER_NAME.
+  // Any of descriptors 0-2 that is closed gets /dev/null first, so the segment never takes its number.
   static Result<ListenerSession, SessionError> open(std::string_view name = {});
 
   ListenerSession(ListenerSession&&) noexcept;

@@ -12,6 +12,7 @@
 #include "adapters/futex.hpp"
 #include "adapters/mapped_segment.hpp"
 #include "adapters/proc_identity.hpp"
+#include "adapters/standard_descriptors.hpp"
 #include "adapters/steady_clock.hpp"
 #include "core/exit_codes.hpp"
 #include "core/listener_core.hpp"
@@ -117,6 +118,12 @@ Result<ListenerSession, SessionError> ListenerSession::open(std::string_view nam
   }
   auto launch = launch_ticket();
   if (!launch.ok()) return fail(launch.error());
+  // A worker started with stderr closed would get the segment as descriptor 2, and its next message
+  // "to stderr" would land in the segment (standard_descriptors.hpp).
+  if (!open_standard_descriptors()) {
+    return fail(session_error(SessionError::Kind::os, "cannot open /dev/null on a closed standard descriptor",
+                              exit_code::os_error));
+  }
   auto segment = MappedSegment::open_existing(pair_name, MappedSegment::Access::read_write);
   if (!segment.ok()) return fail(from_segment_error(segment.error()));
 

@@ -242,6 +242,18 @@ TEST(HostileInput, LogTimesAreUtcWhateverTheTimeZone) {
   EXPECT_LE(std::chrono::abs(logged_time - before), std::chrono::minutes(5)) << listener.errors;
 }
 
+// Plays the controller: a segment of `name` set up through the adapter, for this process's own
+// listener session (which then needs no launch ticket: the TETHER_* variables are cleared).
+Result<MappedSegment, SegmentError> set_up_segment(const std::string& name) {
+  for (const char* variable : {"TETHER_NAME", "TETHER_INCARNATION", "TETHER_GENERATION"}) unsetenv(variable);
+  auto segment = MappedSegment::open_for_controller(name);
+  if (!segment.ok()) return segment;
+  segment.value().store(Field::layout_version, segment_layout_version);
+  segment.value().store(Field::size_bytes, segment_size_bytes);
+  segment.value().store(Field::magic, segment_magic);
+  return segment;
+}
+
 // A timeout of milliseconds::max() (INT64_MAX through the C API) means "until a request comes": in
 // nanoseconds it used to wrap around to a deadline already past, so the wait returned false at once and
 // a worker looping on it spun. Method: this process plays the controller (a segment set up through the
@@ -249,12 +261,8 @@ TEST(HostileInput, LogTimesAreUtcWhateverTheTimeZone) {
 TEST(HostileInput, HugeShutdownWaitLastsUntilTheRequest) {
   Cleanup cleanup;
   const auto name = cleanup.name("huge-wait");
-  for (const char* variable : {"TETHER_NAME", "TETHER_INCARNATION", "TETHER_GENERATION"}) unsetenv(variable);
-  auto controller = MappedSegment::open_for_controller(name);
+  auto controller = set_up_segment(name);
   ASSERT_TRUE(controller.ok()) << controller.error().message;
-  controller.value().store(Field::layout_version, segment_layout_version);
-  controller.value().store(Field::size_bytes, segment_size_bytes);
-  controller.value().store(Field::magic, segment_magic);
   auto session = ListenerSession::open(name);
   ASSERT_TRUE(session.ok()) << session.error().message;
   constexpr auto request_delay = 300ms;  // deliberate: the wait must last at least this long
@@ -269,6 +277,31 @@ TEST(HostileInput, HugeShutdownWaitLastsUntilTheRequest) {
   poster.join();
   EXPECT_TRUE(requested);
   EXPECT_GE(waited, request_delay);
+}
+
+// A worker that embeds the API and was started with stderr closed: the segment must not become its
+// descriptor 2, or its next message "to stderr" is written over the segment's header. Method: this
+// process sets a segment up through the adapter; a forked child closes stderr, opens a session and
+// writes to descriptor 2; the segment must still validate afterwards.
+TEST(HostileInput, SessionOpenedWithStderrClosedKeepsTheSegmentIntact) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("session-closed-stderr");
+  auto controller = set_up_segment(name);
+  ASSERT_TRUE(controller.ok()) << controller.error().message;
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(STDERR_FILENO);
+    auto session = ListenerSession::open(name);
+    const char message[] = "a message meant for stderr\n";
+    [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, message, sizeof message - 1);
+    _exit(session.ok() ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  const auto reopened = MappedSegment::open_existing(name, MappedSegment::Access::read_only);
+  EXPECT_TRUE(reopened.ok()) << reopened.error().message;
 }
 
 // A named pipe that a controller's stderr goes to, held open for reading but read only on request: a
