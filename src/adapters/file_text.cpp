@@ -13,13 +13,14 @@ Result<std::string, FileTextError> read_descriptor_text(int fd, std::size_t byte
   assert(fd >= 0);
   std::string text;
   std::array<char, 4096> chunk{};
-  // Bounded: every pass but an interrupted one ends (end of file, error, limit) or adds at least one
-  // byte, and the limit caps the bytes; endless files (/dev/zero) end at the limit.
-  for (;;) {
+  // Bounded: every pass ends (end of file, error, limit), adds at least one byte (the limit caps the
+  // bytes: endless files such as /dev/zero end there), or is one of a few interrupted ones.
+  constexpr int interruptions_max = 64;
+  for (int interruptions = 0;;) {
     const std::size_t wanted = std::min(chunk.size(), bytes_max + 1 - text.size());
     const ssize_t got = read(fd, chunk.data(), wanted);
     if (got < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR && ++interruptions < interruptions_max) continue;
       return fail(FileTextError{errno});
     }
     if (got == 0) return text;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hardening_support.hpp"
 #include "harness.hpp"
 
 namespace tether::testing {
@@ -270,18 +271,12 @@ TEST(TetherShutdown, WaitGivesUpAfterItsTimeout) {
   EXPECT_EQ((*status)["controller_pid"], pair.pid());
 }
 
-// A controller started with `failpoints` in its environment (TETHER_FAILPOINTS).
-std::vector<std::string> with_failpoints(const std::string& failpoints, std::vector<std::string> argv) {
-  argv.insert(argv.begin(), {"/usr/bin/env", "TETHER_FAILPOINTS=" + failpoints});
-  return argv;
-}
-
 // A segment its controller died setting up (crash point mid_init) holds no pair: shutdown says so and
 // removes it, instead of failing "not initialised" forever.
 TEST(TetherShutdown, SegmentLeftHalfSetUpIsRemoved) {
   Cleanup cleanup;
   const auto name = cleanup.name("shutdown-half-set-up");
-  Process pair(with_failpoints("mid_init=crash", pair_argv(name, {"--work-ms", "10"})));
+  Process pair(controller_command(name, {}, listener_command({"--work-ms", "10"}), "mid_init=crash"));
   ASSERT_EQ(pair.wait_exit(), 128 + SIGKILL) << pair.log();
   ASSERT_TRUE(segment_exists(name));
   const auto shutdown = run({binary("tether"), "shutdown", name});
@@ -296,7 +291,7 @@ TEST(TetherShutdown, SegmentLeftHalfSetUpIsRemoved) {
 TEST(TetherShutdown, WaitsForAControllerSettingUpItsSegment) {
   Cleanup cleanup;
   const auto name = cleanup.name("shutdown-setting-up");
-  Process pair(with_failpoints("mid_init=pause(3000)", pair_argv(name, {"--work-ms", "10"})));
+  Process pair(controller_command(name, {}, listener_command({"--work-ms", "10"}), "mid_init=pause(3000)"));
   ASSERT_TRUE(wait_until([&] { return segment_exists(name); })) << pair.log();
   const auto shutdown = run({binary("tether"), "shutdown", name, "--wait", "--timeout-ms", "30000"});
   EXPECT_EQ(shutdown.exit_code, 0) << shutdown.errors;
@@ -308,7 +303,7 @@ TEST(TetherShutdown, WaitsForAControllerSettingUpItsSegment) {
 TEST(TetherShutdown, GivesUpOnASegmentStillBeingSetUp) {
   Cleanup cleanup;
   const auto name = cleanup.name("shutdown-set-up-slow");
-  Process pair(with_failpoints("mid_init=pause(60000)", pair_argv(name, {"--work-ms", "10"})));
+  Process pair(controller_command(name, {}, listener_command({"--work-ms", "10"}), "mid_init=pause(60000)"));
   ASSERT_TRUE(wait_until([&] { return segment_exists(name); })) << pair.log();
   const auto shutdown = run({binary("tether"), "shutdown", name});
   EXPECT_EQ(shutdown.exit_code, 75) << shutdown.errors;
