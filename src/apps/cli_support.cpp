@@ -1,8 +1,11 @@
 #include "apps/cli_support.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 #include <utility>
+#include <unistd.h>
 #include <vector>
 
 #include "core/exit_codes.hpp"
@@ -42,11 +45,19 @@ CliExit usage_error_exit(const std::string& what) {
                  what + "\nRun with --help for more information.\n"};
 }
 
-int print_exit(const CliExit& exit) {
+int print_exit(const char* program, const CliExit& exit) {
   std::FILE* stream = exit.output == CliExit::Output::standard_output ? stdout : stderr;
-  std::fwrite(exit.message.data(), 1, exit.message.size(), stream);
-  std::fflush(stream);
+  const std::size_t written = std::fwrite(exit.message.data(), 1, exit.message.size(), stream);
+  if (written != exit.message.size() || std::fflush(stream) != 0) return output_failed(program, errno);
   return exit.exit_code;
+}
+
+int output_failed(const char* program, int error_number) {
+  if (error_number == EPIPE) return exit_code::io_error;
+  const std::string message =
+      std::string(program) + ": cannot write output: " + std::strerror(error_number) + "\n";
+  [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, message.data(), message.size());
+  return exit_code::io_error;
 }
 
 CLI::Validator name_validator() {

@@ -44,8 +44,16 @@ CliExit usage_event_exit(std::string message);
 // A usage error worded as CLI11 words its own: "<what>\nRun with --help for more information.\n".
 CliExit usage_error_exit(const std::string& what);
 
-// Prints the exit's text where it belongs (stdout or stderr) and returns its exit code. For the mains.
-int print_exit(const CliExit& exit);
+// Prints the exit's text where it belongs (stdout or stderr) and returns its exit code; if the text
+// cannot be written (`--help > /dev/full`), says so as output_failed does and returns EX_IOERR (74)
+// instead, so that a script never mistakes lost output for success. For the mains.
+int print_exit(const char* program, const CliExit& exit);
+
+// Reports that `program` could not write its output (errno `error_number`) and returns EX_IOERR (74).
+// Said with write(2): stderr may be the stream that failed, and this must not throw in turn. A reader
+// that left (`tether list | head -1`, EPIPE) is not told: it asked for no more, as SIGPIPE's silence
+// assumes.
+int output_failed(const char* program, int error_number);
 
 // Checks a pair name with the rules of core/names.hpp.
 CLI::Validator name_validator();

@@ -36,11 +36,11 @@ int main(int argc, char** argv) {
   if (!open_standard_descriptors()) return exit_code::os_error;
   auto parsed = parse_controller_command_line({argv, static_cast<std::size_t>(argc)});
   if (parsed.exit.has_value() && parsed.exit->output != CliExit::Output::usage_event) {
-    return print_exit(*parsed.exit);
+    return print_exit("tether-controller", *parsed.exit);
   }
   ControllerOptions& options = parsed.options;
   if (!parsed.exit.has_value()) {
-    if (auto exit = check_working_directory(options)) return print_exit(*exit);
+    if (auto exit = check_working_directory(options)) return print_exit("tether-controller", *exit);
   }
   // A vanished log reader must not kill the controller: a failed write is not worth the pair's life.
   std::signal(SIGPIPE, SIG_IGN);

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   // First: a closed stderr must not become the segment that log lines are written into.
   if (!open_standard_descriptors()) return exit_code::os_error;
   const auto parsed = parse_listener_command_line({argv, static_cast<std::size_t>(argc)});
-  if (parsed.exit.has_value()) return print_exit(*parsed.exit);
+  if (parsed.exit.has_value()) return print_exit("tether-listener", *parsed.exit);
   const ListenerOptions& options = parsed.options;
   const std::string& name = options.name;
   const WorkerConfig& config = options.worker;

@@ -2,10 +2,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
-#include <string>
 #include <system_error>
-#include <unistd.h>
 
 #include "adapters/standard_descriptors.hpp"
 #include "apps/tether_cli.hpp"
@@ -26,15 +23,6 @@ int run_command(const tether::TetherCommand& command) {
   return tether::exit_code::software;
 }
 
-// Said with write(2): stderr may be the stream that failed, and this must not throw in turn. A reader
-// that left (`tether list | head -1`) is not told: it asked for no more, as SIGPIPE's silence assumes.
-int output_failed(int error_number) {
-  if (error_number == EPIPE) return tether::exit_code::io_error;
-  const std::string message = std::string("tether: cannot write output: ") + std::strerror(error_number) + "\n";
-  [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, message.data(), message.size());
-  return tether::exit_code::io_error;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -45,15 +33,15 @@ int main(int argc, char** argv) {
   // is reported below like any other.
   std::signal(SIGPIPE, SIG_IGN);
   const auto parsed = parse_tether_command_line({argv, static_cast<std::size_t>(argc)});
-  if (parsed.exit.has_value()) return print_exit(*parsed.exit);
+  if (parsed.exit.has_value()) return print_exit("tether", *parsed.exit);
   int code = exit_code::software;
   try {
     code = run_command(parsed.options);
   } catch (const std::system_error& error) {
     // fmt::print throws when stdout or stderr refuses a write (a full disk, a closed pipe).
-    return output_failed(error.code().value());
+    return output_failed("tether", error.code().value());
   }
   // Buffered output reaches the file here at the latest: a failure is reported, not lost.
-  if (std::fflush(stdout) != 0) return output_failed(errno);
+  if (std::fflush(stdout) != 0) return output_failed("tether", errno);
   return code;
 }

@@ -141,6 +141,21 @@ TEST(HostileInput, OutputToAFullDeviceIsAnIoError) {
   EXPECT_TRUE(contains(list.errors, "tether: cannot write output: No space left on device")) << list.errors;
 }
 
+// `--help` or `--version` into a full device: every binary exited 0 as if the text had been printed.
+TEST(HostileInput, HelpToAFullDeviceIsAnIoError) {
+  const int full = open("/dev/full", O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(full, 0);
+  for (const std::string program : {"tether", "tether-controller", "tether-listener"}) {
+    for (const std::string flag : {"--help", "--version"}) {
+      const auto result = run_with_output({binary(program), flag}, full);
+      EXPECT_EQ(result.exit_code, 74) << program << " " << flag << ": " << result.errors;
+      EXPECT_TRUE(contains(result.errors, program + ": cannot write output: No space left on device"))
+          << program << " " << flag << ": " << result.errors;
+    }
+  }
+  close(full);
+}
+
 // A reader that went away (`tether status NAME | head -0`): SIGPIPE used to end the tool (141); now it
 // ends with EX_IOERR, quietly (the reader asked for no more), not by a signal.
 TEST(HostileInput, OutputToAClosedPipeIsAnIoError) {
