@@ -16,19 +16,12 @@ Result<PairStatus, SegmentError> read_pair_status(std::string_view name) {
   MappedSegment& segment = opened.value();
   PairStatus status;
   status.name = std::string(name);
-  status.listener = ProcessIdentity::unpack(segment.load(Field::listener_identity));
-  status.listener_alive = identity_alive(status.listener);
-  status.state = status.listener_alive ? std::string(listener_state_name(segment.load(Field::listener_state)))
-                                       : std::string("none");
-  if (!status.listener_alive) {
-    // A plain worker never registers: the controller's record of what it launched is all there is.
-    const auto launched = ProcessIdentity::unpack(segment.load(Field::launched_identity));
-    if (identity_alive(launched)) {
-      status.listener = launched;
-      status.listener_alive = true;
-      status.state = "unregistered";
-    }
-  }
+  const LiveWorker worker = find_live_worker(segment);
+  status.listener = worker.alive() ? worker.identity : ProcessIdentity::unpack(segment.load(Field::listener_identity));
+  status.listener_alive = worker.alive();
+  status.state = !worker.alive()     ? std::string("none")
+                 : worker.registered ? std::string(listener_state_name(segment.load(Field::listener_state)))
+                                     : std::string("unregistered");
   status.generation = segment.load(Field::generation);
   status.restarts = segment.load(Field::restarts);
   status.shutdown_requested = segment.load(Field::shutdown_request) != 0;
@@ -40,6 +33,15 @@ Result<PairStatus, SegmentError> read_pair_status(std::string_view name) {
     status.heartbeat_age_ms = (now_ns > heartbeat_ns ? now_ns - heartbeat_ns : 0) / 1'000'000;
   }
   return status;
+}
+
+LiveWorker find_live_worker(SegmentPort& segment) {
+  const auto registered = ProcessIdentity::unpack(segment.load(Field::listener_identity));
+  if (identity_alive(registered)) return {registered, true};
+  // A plain worker never registers: the controller's record of what it launched is all there is.
+  const auto launched = ProcessIdentity::unpack(segment.load(Field::launched_identity));
+  if (identity_alive(launched)) return {launched, false};
+  return {};
 }
 
 std::vector<std::string> list_pair_names() {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "adapters/segment_error.hpp"
+#include "core/ports.hpp"
 #include "core/process_identity.hpp"
 #include "core/result.hpp"
 
@@ -27,6 +28,16 @@ struct PairStatus {
 };
 
 Result<PairStatus, SegmentError> read_pair_status(std::string_view name);
+
+// The worker that lives on a pair now, pid and start time checked: the registered listener, else the
+// process its controller recorded as launched (a plain worker, which never registers, or a listener
+// still starting). Invalid when neither lives. What nothing may remove or call stopped while it runs.
+struct LiveWorker {
+  ProcessIdentity identity{};
+  bool registered = false;
+  [[nodiscard]] bool alive() const { return identity.valid(); }
+};
+LiveWorker find_live_worker(SegmentPort& segment);
 
 // Names of the pairs whose segments exist now (those that are valid names), sorted.
 std::vector<std::string> list_pair_names();

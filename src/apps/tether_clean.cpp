@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "adapters/mapped_segment.hpp"
-#include "adapters/proc_identity.hpp"
+#include "adapters/pair_status.hpp"
 #include "apps/tether_commands.hpp"
 #include "core/exit_codes.hpp"
 
@@ -23,10 +23,12 @@ int run_clean(const std::string& name) {
   MappedSegment& segment = opened.value();
   const SegmentFault fault = segment.fault();
   if (fault == SegmentFault::none) {
-    const auto listener = ProcessIdentity::unpack(segment.load(Field::listener_identity));
-    if (identity_alive(listener)) {
-      fmt::print(stderr, "tether clean: '{}' has a live listener (pid {}); use `tether shutdown {}`\n", name,
-                 listener.pid, name);
+    // A worker that never registered (a plain one) counts too: removing its segment would lose the
+    // only record a later controller could adopt it by.
+    const LiveWorker worker = find_live_worker(segment);
+    if (worker.alive()) {
+      fmt::print(stderr, "tether clean: '{}' has a live {} (pid {}); use `tether shutdown {}`\n", name,
+                 worker.registered ? "listener" : "unregistered worker", worker.identity.pid, name);
       return exit_code::cant_create;
     }
   }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "adapters/mapped_segment.hpp"
+#include "adapters/pair_status.hpp"
 #include "adapters/pidfd.hpp"
 #include "adapters/proc_identity.hpp"
 #include "adapters/steady_clock.hpp"
@@ -106,23 +107,32 @@ int run_shutdown(const std::string& name, bool wait, std::uint64_t timeout_ms) {
   segment.store(Field::shutdown_request, 1);
   segment.wake_shutdown_waiters();
   const auto controller = ProcessIdentity::unpack(segment.load(Field::controller_identity));
-  const auto listener = ProcessIdentity::unpack(segment.load(Field::listener_identity));
+  const LiveWorker worker = find_live_worker(segment);
   // Tell the controller to look now, so that its stop timeout starts; only its verified identity.
   const bool controller_told = send_verified_signal(controller, SIGUSR1) == SignalOutcome::delivered;
   fmt::print("{}: shutdown requested{}\n", name, controller_told ? "" : " (no live controller)");
+  // Only a controller stops a worker that does not read the segment; without one, say what will.
+  const bool unreachable = !controller_told && worker.alive() && !worker.registered;
+  if (unreachable) {
+    fmt::print(stderr,
+               "tether shutdown: '{}': worker pid {} has not registered (a plain worker, or one still starting) "
+               "and no controller is alive to stop it; start a controller on '{}' (it adopts the worker and "
+               "stops it) or stop the worker yourself\n",
+               name, worker.identity.pid, name);
+  }
   if (!wait) return exit_code::ok;
 
-  const std::vector<int> pidfds = open_verified({listener, controller});
+  const std::vector<int> pidfds = open_verified({worker.identity, controller});
   if (!wait_for_exit(pidfds, timeout_ms)) {
-    fmt::print(stderr, "tether shutdown: '{}' still running after {} ms\n", name, timeout_ms);
+    fmt::print(stderr, "tether shutdown: '{}' still running after {} ms{}\n", name, timeout_ms,
+               unreachable ? " (its worker never registered)" : "");
     return exit_code::temp_failure;
   }
   if (!controller_told) {
-    // Without a controller nobody removes the segment; with everything gone it is ours to tidy up.
+    // Without a controller nobody removes the segment; with everything gone it is ours to tidy up (under
+    // the controller lock: no controller starts on it meanwhile).
     auto leftover = MappedSegment::open_for_cleaning(name);
-    if (leftover.ok() && !identity_alive(ProcessIdentity::unpack(leftover.value().load(Field::listener_identity)))) {
-      MappedSegment::remove(name);
-    }
+    if (leftover.ok() && !find_live_worker(leftover.value()).alive()) MappedSegment::remove(name);
   }
   fmt::print("{}: stopped\n", name);
   return exit_code::ok;

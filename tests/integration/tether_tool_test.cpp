@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hardening_support.hpp"
+#include "harness_extras.hpp"
 #include "harness.hpp"
 
 namespace tether::testing {
@@ -112,6 +113,44 @@ TEST(TetherClean, RefusesALiveListenerWhoseControllerDied) {
   EXPECT_TRUE(contains(shutdown.output, name + ": stopped")) << shutdown.output;
   EXPECT_FALSE(process_alive(listener));
   EXPECT_FALSE(segment_exists(name)) << "nobody removed the segment of a stopped orphan";
+}
+
+// A plain worker (it never registers) whose controller died: clean and shutdown used to look only at
+// the registration, so clean removed the segment and `shutdown --wait` printed "stopped" and removed it
+// too, while the worker ran on with no record left for a controller to adopt it by. Now both see it;
+// shutdown says that only a controller can stop it, and one started afterwards does.
+TEST(TetherClean, RefusesAnOrphanedPlainWorker) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("clean-orphan-plain");
+  const std::vector<std::string> argv = {binary("tether-controller"), "--name", name, "--ready-timeout-ms", "200",
+                                         "--", "sleep", "infinity"};
+  Process pair(argv);
+  ASSERT_TRUE(wait_until([&] { return pair.log_contains("treated_as=plain worker"); })) << pair.log();
+  const pid_t worker = pid_after(pair.log(), "unregistered listener_pid=");
+  ASSERT_GT(worker, 0) << pair.log();
+  kill_controller(pair);
+
+  const auto clean = run({binary("tether"), "clean", name});
+  EXPECT_EQ(clean.exit_code, 73) << clean.output;
+  EXPECT_TRUE(contains(clean.errors, "has a live unregistered worker (pid " + std::to_string(worker) + ")"))
+      << clean.errors;
+  EXPECT_TRUE(segment_exists(name));
+
+  const auto shutdown = run({binary("tether"), "shutdown", name, "--wait", "--timeout-ms", "300"});
+  EXPECT_EQ(shutdown.exit_code, 75) << shutdown.output << shutdown.errors;
+  EXPECT_FALSE(contains(shutdown.output, "stopped")) << shutdown.output;
+  EXPECT_TRUE(contains(shutdown.errors, "worker pid " + std::to_string(worker) + " has not registered"))
+      << shutdown.errors;
+  EXPECT_TRUE(contains(shutdown.errors, "start a controller on '" + name + "'")) << shutdown.errors;
+  EXPECT_TRUE(segment_exists(name)) << "the only record of the worker was removed";
+  EXPECT_TRUE(process_alive(worker));
+
+  // As advised: a controller adopts the worker, finds the request posted and stops it.
+  Process successor(argv);
+  EXPECT_EQ(successor.wait_exit(), 0) << successor.log();
+  EXPECT_TRUE(successor.log_contains("adopted listener_pid=" + std::to_string(worker))) << successor.log();
+  EXPECT_TRUE(wait_until([&] { return !process_alive(worker); }));
+  EXPECT_FALSE(segment_exists(name));
 }
 
 TEST(TetherClean, RemovesTheValidSegmentOfADeadPair) {
