@@ -201,6 +201,9 @@ TEST(HostileInput, FullSharedMemoryIsRefusedWithAMessage) {
 // A file size limit below one page (`ulimit -f 1`): growing the new segment raised SIGXFSZ and ended
 // the controller (153). Now it refuses with EX_OSERR (71) and the reason.
 TEST(HostileInput, FileSizeLimitBelowAPageIsRefusedWithAMessage) {
+#ifdef TETHER_COVERAGE
+  GTEST_SKIP() << "under coverage, gcov writes its counters at exit past the limit and raises SIGXFSZ itself";
+#endif
   Cleanup cleanup;
   const auto name = cleanup.name("file-size-limit");
   const auto controller = run({"/bin/sh", "-c", "ulimit -f 1 && exec \"$@\"", "sh", binary("tether-controller"),
