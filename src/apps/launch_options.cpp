@@ -71,8 +71,21 @@ Result<std::vector<std::string>, EnvironmentFileError> read_environment_file(con
 }
 
 Result<int, std::string> open_log_file(const std::string& path) {
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  if (fd < 0) return fail(fmt::format("cannot open log file '{}': {}", path, std::strerror(errno)));
+  // Non-blocking open: a FIFO nobody reads fails with ENXIO instead of holding the controller in open(2)
+  // (before it has a segment; on SIGHUP, inside its loop). The worker gets the descriptor blocking again,
+  // as a file or pipe it writes to normally is.
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0640);
+  if (fd < 0) {
+    const int error = errno;
+    return fail(fmt::format("cannot open log file '{}': {}{}", path, std::strerror(error),
+                            error == ENXIO ? " (a FIFO that nobody reads)" : ""));
+  }
+  const int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    const int error = errno;
+    close(fd);
+    return fail(fmt::format("cannot open log file '{}': {}", path, std::strerror(error)));
+  }
   return fd;
 }
 

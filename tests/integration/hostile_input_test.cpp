@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <ctime>
+#include <fstream>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spawn.h>
@@ -390,6 +391,51 @@ TEST(HostileInput, StalledLogReaderDoesNotStallTheController) {
   EXPECT_EQ(stopped.exit_code, 0) << stopped.output << stopped.errors;
   EXPECT_EQ(pair.wait_exit(), 0);
   EXPECT_FALSE(segment_exists(name));
+}
+
+// A FIFO that nobody reads as --log-file: open(2) blocked the controller before it had even created its
+// segment (and on SIGHUP it would have frozen the running loop). Now it is refused at once, with why.
+TEST(HostileInput, LogFileFifoWithoutReaderIsRefused) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("fifo-log");
+  const TempDir directory("fifo-log");
+  const std::string path = directory.file("log");
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  const auto controller = run(controller_argv(name, {"--log-file", path}, {"sleep", "infinity"}));
+  EXPECT_EQ(controller.exit_code, 73) << controller.errors;
+  EXPECT_TRUE(contains(controller.errors, "cannot open log file '" + path +
+                                              "': No such device or address (a FIFO that nobody reads)"))
+      << controller.errors;
+  EXPECT_FALSE(segment_exists(name));
+}
+
+// With a reader, the FIFO works as a log file, and the worker writes to it blocking as to any pipe (the
+// open is non-blocking only to detect a missing reader): a non-blocking stdout would fail its writes
+// with EAGAIN whenever the reader lags.
+TEST(HostileInput, LogFileFifoWithReaderReachesTheWorkerBlocking) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("fifo-log-read");
+  const StalledReader log("fifo-log-read");
+  ASSERT_TRUE(log.ready());
+  Process pair(controller_argv(name, {"--log-file", log.path(), "--ready-timeout-ms", "200"},
+                               {"/bin/sh", "-c", "echo worker-says-hello; exec sleep infinity"}));
+  std::string logged;
+  EXPECT_TRUE(wait_until([&] {
+    log.read_into(logged);
+    return contains(logged, "worker-says-hello");
+  })) << logged << pair.log();
+  ASSERT_TRUE(wait_until([&] { return pair.log_contains("launched listener_pid="); })) << pair.log();
+  const pid_t worker = pid_after(pair.log(), "launched listener_pid=");
+  ASSERT_GT(worker, 0) << pair.log();
+  std::ifstream fdinfo("/proc/" + std::to_string(worker) + "/fdinfo/1");
+  std::string key;
+  std::string flags;
+  while (fdinfo >> key && key != "flags:") {
+  }
+  ASSERT_TRUE(fdinfo >> flags) << "no flags in fdinfo of pid " << worker;
+  EXPECT_EQ(std::stoul(flags, nullptr, 8) & O_NONBLOCK, 0u) << "worker's stdout flags " << flags;
+  pair.signal(SIGTERM);
+  EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
 }
 
 }  // namespace
