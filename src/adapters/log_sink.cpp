@@ -127,7 +127,13 @@ void LogSink::controller_event(const ControllerEvent& e) const {
     case Kind::adopted: event("adopted", {{"listener_pid", pid}}); break;
     case Kind::exited: event("exited", {{"listener_pid", pid}, status_field(e.status)}); break;
     case Kind::restarting: event("restarting", {{"delay_ms", static_cast<std::int64_t>(e.value)}}); break;
-    case Kind::shutdown_requested: event("shutdown_requested", {{"listener_pid", pid}}); break;
+    case Kind::shutdown_requested:
+      if (e.value == 1) {
+        event("shutdown_requested", {{"posted_before_start", std::string("yes")}});
+      } else {
+        event("shutdown_requested", {{"listener_pid", pid}});
+      }
+      break;
     case Kind::escalated_sigterm: event("escalated", {{"listener_pid", pid}, {"signal", std::string("SIGTERM")}}); break;
     case Kind::escalated_sigkill: event("escalated", {{"listener_pid", pid}, {"signal", std::string("SIGKILL")}}); break;
     case Kind::stop_extended:

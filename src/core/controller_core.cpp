@@ -191,7 +191,11 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
       break;
     case Phase::read_shutdown:
       // A request that outlived its controller still binds: we finish that shutdown, never relaunch.
-      if (segment_.load(Field::shutdown_request) != 0) shutdown_requested_ = true;
+      // Said in the log, or a controller that exits at once (nothing left to stop) would not say why.
+      if (segment_.load(Field::shutdown_request) != 0) {
+        shutdown_requested_ = true;
+        emit({ControllerEvent::Kind::shutdown_requested, {}, {}, 1});
+      }
       phase_ = Phase::read_listener;
       break;
     case Phase::read_listener: {

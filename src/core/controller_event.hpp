@@ -18,7 +18,7 @@ struct ControllerEvent {
     adopted,
     exited,
     restarting,
-    shutdown_requested,
+    shutdown_requested,  // value: 1 when found posted at start (left while no controller ran), else 0
     escalated_sigterm,
     escalated_sigkill,
     stop_extended,    // heartbeats during the stop moved its deadline; value: new deadline in ms from now

@@ -37,6 +37,19 @@ void kill_controller(Process& pair) {
   ASSERT_EQ(pair.wait_exit(), 128 + SIGKILL);
 }
 
+// Starts a pair and kills its controller once the listener has registered: returns that listener, now
+// an orphan of this (subreaper) test process, or 0 when it never registered.
+pid_t orphaned_listener(const std::string& name) {
+  Process pair(pair_argv(name, {"--work-ms", "20"}));
+  if (!wait_until([&] { return listener_pid(name) != 0; })) {
+    ADD_FAILURE() << "no listener registered: " << pair.log();
+    return 0;
+  }
+  const pid_t listener = listener_pid(name);
+  kill_controller(pair);
+  return listener;
+}
+
 // A planted object in /dev/shm that Cleanup does not know by name (it is not a valid pair name).
 class PlantedObject {
  public:
@@ -90,10 +103,8 @@ TEST(TetherClean, RefusesANameHeldByARunningController) {
 TEST(TetherClean, RefusesALiveListenerWhoseControllerDied) {
   Cleanup cleanup;
   const auto name = cleanup.name("clean-orphan");
-  Process pair(pair_argv(name, {"--work-ms", "20"}));
-  ASSERT_TRUE(wait_until([&] { return listener_pid(name) != 0; })) << pair.log();
-  const pid_t listener = listener_pid(name);
-  kill_controller(pair);
+  const pid_t listener = orphaned_listener(name);
+  ASSERT_NE(listener, 0);
 
   const auto clean = run({binary("tether"), "clean", name});
   EXPECT_EQ(clean.exit_code, 73) << clean.output;
@@ -156,10 +167,8 @@ TEST(TetherClean, RefusesAnOrphanedPlainWorker) {
 TEST(TetherClean, RemovesTheValidSegmentOfADeadPair) {
   Cleanup cleanup;
   const auto name = cleanup.name("clean-stale");
-  Process pair(pair_argv(name, {"--work-ms", "20"}));
-  ASSERT_TRUE(wait_until([&] { return listener_pid(name) != 0; })) << pair.log();
-  const pid_t listener = listener_pid(name);
-  kill_controller(pair);
+  const pid_t listener = orphaned_listener(name);
+  ASSERT_NE(listener, 0);
   ASSERT_EQ(kill(listener, SIGKILL), 0);
   ASSERT_TRUE(wait_until([&] { return !process_alive(listener); }));
 
@@ -308,6 +317,30 @@ TEST(TetherShutdown, WaitGivesUpAfterItsTimeout) {
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ((*status)["shutdown_requested"], true);
   EXPECT_EQ((*status)["controller_pid"], pair.pid());
+}
+
+// `tether shutdown` without --wait while no controller runs: the listener leaves, and the request stays
+// in the segment. It binds the next controller (a restart racing the request must not lose it), which
+// used to exit 0 at once with nothing in its log but `finished`. Now it says why; the one after runs.
+TEST(TetherShutdown, RequestLeftWithoutAControllerBindsTheNextOneWhichSaysSo) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("shutdown-left");
+  const pid_t listener = orphaned_listener(name);
+  ASSERT_NE(listener, 0);
+  const auto shutdown = run({binary("tether"), "shutdown", name});
+  EXPECT_EQ(shutdown.exit_code, 0) << shutdown.errors;
+  ASSERT_TRUE(wait_until([&] { return !process_alive(listener); }));
+
+  Process next(pair_argv(name, {"--work-ms", "20"}));
+  EXPECT_EQ(next.wait_exit(), 0) << next.log();
+  EXPECT_TRUE(next.log_contains("shutdown_requested posted_before_start=yes")) << next.log();
+  EXPECT_FALSE(next.log_contains("launched")) << next.log();
+  EXPECT_FALSE(segment_exists(name));
+
+  Process after(pair_argv(name, {"--work-ms", "20"}));
+  EXPECT_TRUE(wait_until([&] { return listener_pid(name) != 0; })) << after.log();
+  after.signal(SIGTERM);
+  EXPECT_EQ(after.wait_exit(), 0) << after.log();
 }
 
 // A segment its controller died setting up (crash point mid_init) holds no pair: shutdown says so and

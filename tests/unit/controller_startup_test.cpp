@@ -249,6 +249,11 @@ TEST_F(ControllerTest, ALeftoverShutdownRequestIsFinishedNotRelaunched) {
   EXPECT_EQ(core->exit_code(), exit_code::ok);
   EXPECT_TRUE(core->remove_segment());
   EXPECT_TRUE(processes.spawn_generations().empty());
+  // Said, or a controller that exits at once would not say why: once, marked as found at start.
+  ASSERT_EQ(count(Kind::shutdown_requested), 1u);
+  const auto found = std::find_if(events.begin(), events.end(),
+                                  [](const ControllerEvent& event) { return event.kind == Kind::shutdown_requested; });
+  EXPECT_EQ(found->value, 1u);
 }
 
 TEST_F(ControllerTest, ALeftoverShutdownRequestStopsAnAdoptedListener) {
