@@ -285,12 +285,13 @@ TEST(HostileInput, HugeShutdownWaitLastsUntilTheRequest) {
   auto session = ListenerSession::open(name);
   ASSERT_TRUE(session.ok()) << session.error().message;
   constexpr auto request_delay = 300ms;  // deliberate: the wait must last at least this long
+  // Taken before the poster starts its delay: the request is then posted at least request_delay after it.
+  const auto start = std::chrono::steady_clock::now();
   std::thread poster([&] {
     std::this_thread::sleep_for(request_delay);
     controller.value().store(Field::shutdown_request, 1);
     controller.value().wake_shutdown_waiters();
   });
-  const auto start = std::chrono::steady_clock::now();
   const bool requested = session.value().wait_for_shutdown(std::chrono::milliseconds::max());
   const auto waited = std::chrono::steady_clock::now() - start;
   poster.join();
