@@ -125,7 +125,7 @@ int run_shutdown(const std::string& name, bool wait, std::uint64_t timeout_ms) {
   const std::vector<int> pidfds = open_verified({worker.identity, controller});
   if (!wait_for_exit(pidfds, timeout_ms)) {
     fmt::print(stderr, "tether shutdown: '{}' still running after {} ms{}\n", name, timeout_ms,
-               unreachable ? " (its worker never registered)" : "");
+               unreachable ? " (its worker had not registered)" : "");
     return exit_code::temp_failure;
   }
   if (!controller_told) {
