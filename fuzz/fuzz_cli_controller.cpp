@@ -17,9 +17,9 @@ namespace {
 using tether::ControllerOptions;
 
 auto config_fields(const tether::ControllerConfig& config) {
-  return std::tie(config.restart, config.restart_delay_ms, config.restart_delay_max_ms, config.start_limit,
+  return std::tie(config.restart, config.restart_delay_ms, config.restart_delay_ms_max, config.start_limit,
                   config.start_limit_interval_ms, config.stop_timeout_ms, config.kill_timeout_ms,
-                  config.stop_timeout_max_ms, config.watchdog_ms, config.ready_timeout_ms);
+                  config.stop_timeout_ms_max, config.watchdog_ms, config.ready_timeout_ms);
 }
 
 // Everything but the command, which the `--` check extends.

@@ -53,12 +53,12 @@ ControllerConfig read_config(ByteReader& in) {
   ControllerConfig config;
   config.restart = static_cast<RestartMode>(in.byte() % 3);
   config.restart_delay_ms = in.below(500);
-  config.restart_delay_max_ms = config.restart_delay_ms + in.below(5000);
+  config.restart_delay_ms_max = config.restart_delay_ms + in.below(5000);
   config.start_limit = static_cast<std::uint32_t>(1 + in.below(8));
   config.start_limit_interval_ms = 1 + in.below(10000);
   config.stop_timeout_ms = in.below(3000);
   config.kill_timeout_ms = in.below(3000);
-  config.stop_timeout_max_ms = in.below(6000);
+  config.stop_timeout_ms_max = in.below(6000);
   const std::uint8_t watchdog = in.byte();
   config.watchdog_ms = watchdog % 2 == 0 ? 0 : watchdog * 20u;  // off half the time
   config.ready_timeout_ms = in.below(6000);

@@ -29,7 +29,7 @@ constexpr std::uint32_t faults_per_run_max = 8;
 Swarm explore_swarm() {
   Swarm swarm;
   swarm.controller.restart_delay_ms = 10;
-  swarm.controller.restart_delay_max_ms = 10;
+  swarm.controller.restart_delay_ms_max = 10;
   swarm.controller.start_limit = 3;
   swarm.controller.start_limit_interval_ms = 1000;
   swarm.controller.stop_timeout_ms = 20;
@@ -55,13 +55,13 @@ Swarm draw_swarm(Decisions& decisions, const SimConfig& config) {
   const std::uint32_t mode = decisions.choose(8);
   controller.restart = mode < 6 ? RestartMode::always : (mode == 6 ? RestartMode::on_failure : RestartMode::never);
   controller.restart_delay_ms = 10 * std::uint64_t{decisions.between(1, 20)};
-  controller.restart_delay_max_ms = controller.restart_delay_ms * decisions.between(1, 8);
+  controller.restart_delay_ms_max = controller.restart_delay_ms * decisions.between(1, 8);
   controller.start_limit = 6 - decisions.choose(6);  // 0, the benign draw, is the loosest limit
   controller.start_limit_interval_ms = 100 * std::uint64_t{decisions.between(1, 30)};
   controller.stop_timeout_ms = 10 * std::uint64_t{decisions.choose(51)};
   controller.kill_timeout_ms = 10 * std::uint64_t{decisions.choose(51)};
   // Heartbeats during a stop may extend it up to this long after the request.
-  controller.stop_timeout_max_ms = controller.stop_timeout_ms * decisions.between(1, 4);
+  controller.stop_timeout_ms_max = controller.stop_timeout_ms * decisions.between(1, 4);
 
   swarm.worker.work_ms = 10 * std::uint64_t{decisions.between(1, 30)};
   swarm.worker.idle_ms = 10 * std::uint64_t{decisions.choose(21)};

@@ -184,7 +184,7 @@ void SeedController::decide_restart(std::uint64_t now_ns, ExitStatus status) {
   }
   if (consecutive_failures_ < 64) ++consecutive_failures_;
   const std::uint64_t delay_ms =
-      restart_delay_ms(config_.restart_delay_ms, config_.restart_delay_max_ms, consecutive_failures_);
+      restart_delay_ms(config_.restart_delay_ms, config_.restart_delay_ms_max, consecutive_failures_);
   emit({ControllerEvent::Kind::restarting, {}, status, delay_ms});
   restart_deadline_ns_ = now_ns + delay_ms * ns_per_ms;
   phase_ = Phase::waiting_restart;

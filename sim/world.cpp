@@ -58,12 +58,12 @@ void World::setup() {
   fault_phase_end_ns_ = config_.fault_phase_ms * ns_per_ms;
   // Liveness bounds (docs/SIMULATOR.md): a restart needs at most the longest backoff plus the spawn
   // latency; a chain of exits in the quiet phase is short, so four of those plus two units suffice.
-  restart_bound_ns_ = (controller.restart_delay_max_ms + swarm_.spawn_latency_ms_max + 200) * ns_per_ms;
+  restart_bound_ns_ = (controller.restart_delay_ms_max + swarm_.spawn_latency_ms_max + 200) * ns_per_ms;
   const std::uint64_t converge_ms =
-      4 * (controller.restart_delay_max_ms + swarm_.spawn_latency_ms_max) + 2 * unit_ms + bound_slack_ms;
+      4 * (controller.restart_delay_ms_max + swarm_.spawn_latency_ms_max) + 2 * unit_ms + bound_slack_ms;
   // A shutdown inside a worker's ready window waits for its registration until the window ends, then
   // signals a plain worker at once: the ready timeout adds to the stop.
-  const std::uint64_t stop_ms = unit_ms + std::max(controller.stop_timeout_ms, controller.stop_timeout_max_ms) +
+  const std::uint64_t stop_ms = unit_ms + std::max(controller.stop_timeout_ms, controller.stop_timeout_ms_max) +
                                 controller.ready_timeout_ms + controller.kill_timeout_ms +
                                 2 * swarm_.spawn_latency_ms_max + bound_slack_ms;
   converge_at_ns_ = fault_phase_end_ns_ + converge_ms * ns_per_ms;

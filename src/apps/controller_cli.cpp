@@ -41,7 +41,7 @@ ParseOutcome<ControllerOptions> parse_controller_command_line(std::span<const ch
       ->check(CLI::IsMember({"always", "on-failure", "never"}))
       ->capture_default_str();
   add_duration_option(app, "--restart-delay-ms", config.restart_delay_ms, "First restart delay, doubled per failure");
-  add_duration_option(app, "--restart-delay-max-ms", config.restart_delay_max_ms, "Cap of the restart delay");
+  add_duration_option(app, "--restart-delay-max-ms", config.restart_delay_ms_max, "Cap of the restart delay");
   app.add_option("--start-limit", config.start_limit, "Give up after this many starts within the interval")
       ->check(CLI::Range(1u, StartLimiter::start_limit_max))
       ->capture_default_str();
@@ -49,7 +49,7 @@ ParseOutcome<ControllerOptions> parse_controller_command_line(std::span<const ch
                       1);
   add_duration_option(app, "--stop-timeout-ms", config.stop_timeout_ms, "Grace after a shutdown request, then SIGTERM");
   add_duration_option(app, "--kill-timeout-ms", config.kill_timeout_ms, "Grace after SIGTERM, then SIGKILL");
-  add_duration_option(app, "--stop-timeout-max-ms", config.stop_timeout_max_ms,
+  add_duration_option(app, "--stop-timeout-max-ms", config.stop_timeout_ms_max,
                       "Heartbeats during a stop extend it, up to this long after the request");
   add_duration_option(app, "--watchdog-ms", config.watchdog_ms,
                       "Kill and restart a listener whose heartbeat is older (0: off)");

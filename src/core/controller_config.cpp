@@ -5,8 +5,8 @@ namespace tether {
 std::optional<std::string> ControllerConfig::problem() const {
   auto too_long = [](std::uint64_t ms) { return ms > duration_ms_max; };
   if (too_long(restart_delay_ms)) return "--restart-delay-ms is longer than a day";
-  if (too_long(restart_delay_max_ms)) return "--restart-delay-max-ms is longer than a day";
-  if (restart_delay_max_ms < restart_delay_ms) {
+  if (too_long(restart_delay_ms_max)) return "--restart-delay-max-ms is longer than a day";
+  if (restart_delay_ms_max < restart_delay_ms) {
     return "--restart-delay-max-ms must not be smaller than --restart-delay-ms";
   }
   if (start_limit < 1 || start_limit > StartLimiter::start_limit_max) {
@@ -17,7 +17,7 @@ std::optional<std::string> ControllerConfig::problem() const {
   }
   if (too_long(stop_timeout_ms)) return "--stop-timeout-ms is longer than a day";
   if (too_long(kill_timeout_ms)) return "--kill-timeout-ms is longer than a day";
-  if (too_long(stop_timeout_max_ms)) return "--stop-timeout-max-ms is longer than a day";
+  if (too_long(stop_timeout_ms_max)) return "--stop-timeout-max-ms is longer than a day";
   if (too_long(watchdog_ms)) return "--watchdog-ms is longer than a day";
   if (too_long(ready_timeout_ms)) return "--ready-timeout-ms is longer than a day";
   return std::nullopt;

@@ -11,14 +11,14 @@ namespace tether {
 struct ControllerConfig {
   RestartMode restart = RestartMode::always;
   std::uint64_t restart_delay_ms = 100;
-  std::uint64_t restart_delay_max_ms = 5000;
+  std::uint64_t restart_delay_ms_max = 5000;
   std::uint32_t start_limit = 5;
   std::uint64_t start_limit_interval_ms = 10000;
   std::uint64_t stop_timeout_ms = 10000;
   std::uint64_t kill_timeout_ms = 5000;
   // Heartbeats during a stop extend its deadline (a long unit finishing), but never past this long
   // after the request, nor below stop_timeout_ms.
-  std::uint64_t stop_timeout_max_ms = 60000;
+  std::uint64_t stop_timeout_ms_max = 60000;
   // A listener whose heartbeat is older than this is killed and restarted; 0 turns the watchdog off.
   // It watches registered listeners only: a plain worker never heartbeats.
   std::uint64_t watchdog_ms = 0;

@@ -442,7 +442,7 @@ void ControllerCore::step_read_heartbeat(std::uint64_t now_ns) {
     assert(!sigterm_sent_);
     const std::uint64_t stop_timeout_ns = config_.stop_timeout_ms * ns_per_ms;
     const std::uint64_t cap_ns =
-        stop_requested_ns_ + std::max(config_.stop_timeout_max_ms * ns_per_ms, stop_timeout_ns);
+        stop_requested_ns_ + std::max(config_.stop_timeout_ms_max * ns_per_ms, stop_timeout_ns);
     // Like systemd's EXTEND_TIMEOUT_USEC: a heartbeat after the request shows the unit is progressing.
     if (heartbeat_ns > stop_requested_ns_) {
       const std::uint64_t extended_ns = std::min(plus(heartbeat_ns, stop_timeout_ns), cap_ns);
@@ -538,7 +538,7 @@ void ControllerCore::step_decide_after_exit(std::uint64_t now_ns) {
     return;
   }
   const std::uint64_t delay_ms =
-      restart_delay_ms(config_.restart_delay_ms, config_.restart_delay_max_ms, consecutive_failures_);
+      restart_delay_ms(config_.restart_delay_ms, config_.restart_delay_ms_max, consecutive_failures_);
   emit({ControllerEvent::Kind::restarting, {}, status, delay_ms});
   restart_deadline_ns_ = now_ns + delay_ms * ns_per_ms;
   phase_ = Phase::waiting_restart;

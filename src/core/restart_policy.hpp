@@ -13,7 +13,7 @@ std::optional<RestartMode> parse_restart_mode(std::string_view text);
 std::string_view restart_mode_name(RestartMode mode);
 
 // Delay before restart number `consecutive_failures` (1 for the first restart after a good run):
-// restart_delay_ms doubled per consecutive failure, never above restart_delay_max_ms, never overflowing.
+// restart_delay_ms doubled per consecutive failure, never above restart_delay_ms_max, never overflowing.
 std::uint64_t restart_delay_ms(std::uint64_t restart_delay_ms_base, std::uint64_t restart_delay_ms_max,
                                std::uint32_t consecutive_failures);
 

@@ -37,12 +37,12 @@ ControllerConfig interleaving_config() {
   ControllerConfig config;
   config.restart = *rc::gen::element(RestartMode::always, RestartMode::on_failure);
   config.restart_delay_ms = *rc::gen::inRange<std::uint64_t>(0, 20);
-  config.restart_delay_max_ms = config.restart_delay_ms * 4;
+  config.restart_delay_ms_max = config.restart_delay_ms * 4;
   config.start_limit = 1000;  // no giving up: keep the listener cycling
   config.start_limit_interval_ms = 1;
   config.stop_timeout_ms = *rc::gen::inRange<std::uint64_t>(0, 50);
   config.kill_timeout_ms = *rc::gen::inRange<std::uint64_t>(0, 50);
-  config.stop_timeout_max_ms = *rc::gen::inRange<std::uint64_t>(0, 200);
+  config.stop_timeout_ms_max = *rc::gen::inRange<std::uint64_t>(0, 200);
   config.watchdog_ms = *rc::gen::element<std::uint64_t>(0, 1, 20);
   config.ready_timeout_ms = *rc::gen::element<std::uint64_t>(0, 1, 30, 5000);
   return config;

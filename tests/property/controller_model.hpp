@@ -216,7 +216,7 @@ struct ControllerModel {
     if (!sigterm_sent && stop_deadline_ns.has_value() && now_ns >= *stop_deadline_ns) {
       // A heartbeat after the request extends the stop (a long unit finishing), up to the cap.
       const std::uint64_t stop_ns = config.stop_timeout_ms * ns_per_ms;
-      const std::uint64_t cap_ns = stop_requested_ns + std::max(config.stop_timeout_max_ms * ns_per_ms, stop_ns);
+      const std::uint64_t cap_ns = stop_requested_ns + std::max(config.stop_timeout_ms_max * ns_per_ms, stop_ns);
       if (heartbeat_ns > stop_requested_ns && std::min(heartbeat_ns + stop_ns, cap_ns) > now_ns) {
         stop_deadline_ns = std::min(heartbeat_ns + stop_ns, cap_ns);
         return;
@@ -242,7 +242,7 @@ struct ControllerModel {
     const std::uint32_t k = consecutive_failures - 1;
     const std::uint64_t base = config.restart_delay_ms;
     if (base == 0) return 0;
-    if (k >= 64 || base > (config.restart_delay_max_ms >> k)) return config.restart_delay_max_ms;
+    if (k >= 64 || base > (config.restart_delay_ms_max >> k)) return config.restart_delay_ms_max;
     return base << k;
   }
 

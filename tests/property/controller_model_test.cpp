@@ -295,12 +295,12 @@ rc::Gen<ControllerConfig> config_gen() {
     ControllerConfig config;
     config.restart = *rc::gen::element(RestartMode::always, RestartMode::on_failure, RestartMode::never);
     config.restart_delay_ms = *rc::gen::inRange<std::uint64_t>(0, 300);
-    config.restart_delay_max_ms = config.restart_delay_ms + *rc::gen::inRange<std::uint64_t>(0, 3000);
+    config.restart_delay_ms_max = config.restart_delay_ms + *rc::gen::inRange<std::uint64_t>(0, 3000);
     config.start_limit = *rc::gen::inRange<std::uint32_t>(1, 7);
     config.start_limit_interval_ms = *rc::gen::inRange<std::uint64_t>(1, 8000);
     config.stop_timeout_ms = *rc::gen::inRange<std::uint64_t>(0, 3000);
     config.kill_timeout_ms = *rc::gen::inRange<std::uint64_t>(0, 3000);
-    config.stop_timeout_max_ms = *rc::gen::inRange<std::uint64_t>(0, 6000);
+    config.stop_timeout_ms_max = *rc::gen::inRange<std::uint64_t>(0, 6000);
     config.watchdog_ms = *rc::gen::weightedElement<std::uint64_t>({{2, 0}, {1, 1}, {1, 500}, {1, 3000}});
     config.ready_timeout_ms = *rc::gen::weightedElement<std::uint64_t>({{1, 0}, {1, 1}, {2, 1000}, {2, 5000}});
     return config;
@@ -344,10 +344,10 @@ void showValue(Found found, std::ostream& os) {
 
 void showValue(const Setup& setup, std::ostream& os) {
   os << "config: restart=" << restart_mode_name(setup.config.restart)
-     << " delay_ms=" << setup.config.restart_delay_ms << " delay_max_ms=" << setup.config.restart_delay_max_ms
+     << " delay_ms=" << setup.config.restart_delay_ms << " delay_max_ms=" << setup.config.restart_delay_ms_max
      << " start_limit=" << setup.config.start_limit << " interval_ms=" << setup.config.start_limit_interval_ms
      << " stop_ms=" << setup.config.stop_timeout_ms << " kill_ms=" << setup.config.kill_timeout_ms
-     << " stop_max_ms=" << setup.config.stop_timeout_max_ms << " watchdog_ms=" << setup.config.watchdog_ms
+     << " stop_max_ms=" << setup.config.stop_timeout_ms_max << " watchdog_ms=" << setup.config.watchdog_ms
      << " ready_ms=" << setup.config.ready_timeout_ms
      << "; segment: initialised=" << setup.initialised << " incarnation=" << setup.incarnation
      << " generation=" << setup.generation
@@ -414,7 +414,7 @@ RC_GTEST_PROP(ControllerModel, BacksOffAcrossFailedSpawns, ()) {
   Setup setup = *setup_gen();
   setup.config.restart = RestartMode::always;
   setup.config.restart_delay_ms = *rc::gen::inRange<std::uint64_t>(1, 50);
-  setup.config.restart_delay_max_ms = 8 * setup.config.restart_delay_ms;
+  setup.config.restart_delay_ms_max = 8 * setup.config.restart_delay_ms;
   setup.config.start_limit_interval_ms = *rc::gen::inRange<std::uint64_t>(1, 50);
   setup.config.start_limit = *rc::gen::inRange<std::uint32_t>(3, 7);
   check_controller(setup);

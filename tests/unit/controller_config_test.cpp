@@ -19,7 +19,7 @@ TEST(ControllerConfig, DefaultsAreValid) {
   EXPECT_FALSE(config.problem().has_value());
   EXPECT_EQ(config.restart, RestartMode::always);
   EXPECT_EQ(config.restart_delay_ms, 100u);
-  EXPECT_EQ(config.restart_delay_max_ms, 5000u);
+  EXPECT_EQ(config.restart_delay_ms_max, 5000u);
   EXPECT_EQ(config.start_limit, 5u);
   EXPECT_EQ(config.start_limit_interval_ms, 10000u);
   EXPECT_EQ(config.stop_timeout_ms, 10000u);
@@ -29,7 +29,7 @@ TEST(ControllerConfig, DefaultsAreValid) {
 TEST(ControllerConfig, ADayIsTheLongestDuration) {
   ControllerConfig config;
   config.restart_delay_ms = day_ms;
-  config.restart_delay_max_ms = day_ms;
+  config.restart_delay_ms_max = day_ms;
   config.start_limit_interval_ms = day_ms;
   config.stop_timeout_ms = day_ms;
   config.kill_timeout_ms = day_ms;
@@ -39,22 +39,22 @@ TEST(ControllerConfig, ADayIsTheLongestDuration) {
 TEST(ControllerConfig, RestartDelayTooLong) {
   ControllerConfig config;
   config.restart_delay_ms = day_ms + 1;
-  config.restart_delay_max_ms = day_ms;
+  config.restart_delay_ms_max = day_ms;
   EXPECT_EQ(problem_of(config), "--restart-delay-ms is longer than a day");
 }
 
 TEST(ControllerConfig, RestartDelayMaxTooLong) {
   ControllerConfig config;
-  config.restart_delay_max_ms = day_ms + 1;
+  config.restart_delay_ms_max = day_ms + 1;
   EXPECT_EQ(problem_of(config), "--restart-delay-max-ms is longer than a day");
 }
 
 TEST(ControllerConfig, RestartDelayMaxBelowTheDelay) {
   ControllerConfig config;
   config.restart_delay_ms = 300;
-  config.restart_delay_max_ms = 299;
+  config.restart_delay_ms_max = 299;
   EXPECT_EQ(problem_of(config), "--restart-delay-max-ms must not be smaller than --restart-delay-ms");
-  config.restart_delay_max_ms = 300;
+  config.restart_delay_ms_max = 300;
   EXPECT_EQ(problem_of(config), "");
 }
 

@@ -99,7 +99,7 @@ TEST_F(ControllerTest, BackoffDoublesAcrossFailedSpawns) {
 
 TEST_F(ControllerTest, StartsOlderThanTheIntervalDoNotCount) {
   config.start_limit = 2;
-  config.restart_delay_max_ms = config.restart_delay_ms;
+  config.restart_delay_ms_max = config.restart_delay_ms;
   const std::uint64_t first_start_ns = now_ns;
   ProcessIdentity listener = start_and_launch();  // takes the clock to the ready timeout (5 s)
   now_ns += 1000 * ns_per_ms;

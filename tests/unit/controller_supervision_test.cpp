@@ -99,7 +99,7 @@ TEST_F(ControllerTest, TheWatchdogNeverWatchesAPlainWorker) {
 
 TEST_F(ControllerTest, HeartbeatsDuringAStopExtendItUpToTheCap) {
   config.stop_timeout_ms = 1000;
-  config.stop_timeout_max_ms = 2500;
+  config.stop_timeout_ms_max = 2500;
   const ProcessIdentity listener = start_and_launch();
   const std::uint64_t requested_ns = now_ns;
   core->handle_shutdown_signal();
