@@ -42,6 +42,8 @@ ParseOutcome<ControllerOptions> parse_controller_command_line(std::span<const ch
       ->capture_default_str();
   add_duration_option(app, "--restart-delay-ms", config.restart_delay_ms, "First restart delay, doubled per failure");
   add_duration_option(app, "--restart-delay-max-ms", config.restart_delay_ms_max, "Cap of the restart delay");
+  add_duration_option(app, "--healthy-run-ms", config.healthy_run_ms,
+                      "A run this long resets the backoff and the start limit");
   app.add_option("--start-limit", config.start_limit, "Give up after this many starts within the interval")
       ->check(CLI::Range(1u, StartLimiter::start_limit_max))
       ->capture_default_str();

@@ -20,6 +20,7 @@ std::optional<std::string> ControllerConfig::problem() const {
   if (too_long(stop_timeout_ms_max)) return "--stop-timeout-max-ms is longer than a day";
   if (too_long(watchdog_ms)) return "--watchdog-ms is longer than a day";
   if (too_long(ready_timeout_ms)) return "--ready-timeout-ms is longer than a day";
+  if (too_long(healthy_run_ms)) return "--healthy-run-ms is longer than a day";
   return std::nullopt;
 }
 

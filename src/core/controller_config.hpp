@@ -25,6 +25,9 @@ struct ControllerConfig {
   // A launched process that has not registered by then is a plain worker (a program that knows nothing
   // of tether): stopped with the stop signal at once instead of a shutdown request, never watchdogged.
   std::uint64_t ready_timeout_ms = 5000;
+  // A worker that ran at least this long before it exited was healthy: the next restart waits the first
+  // delay again and the start limit counts afresh. runit and s6 treat a run of one second so.
+  std::uint64_t healthy_run_ms = 1000;
 
   // Upper bound for every duration option: a day is longer than any sane timeout and keeps all
   // arithmetic in nanoseconds far from overflow.

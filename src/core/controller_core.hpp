@@ -3,12 +3,14 @@
 // driver observed, step(now_ns) to make progress. Outputs: calls on the ports, queued events, the next
 // deadline, and finally an exit code. Each step performs at most one segment operation, so the
 // simulator can interleave it with a listener at every segment operation and crash it between any two.
+#include <array>
 #include <cstdint>
-#include <deque>
 #include <optional>
 
 #include "core/controller_config.hpp"
 #include "core/controller_event.hpp"
+#include "core/controller_phases.hpp"
+#include "core/controller_state.hpp"
 #include "core/crash_points.hpp"
 #include "core/exit_status.hpp"
 #include "core/ports.hpp"
@@ -29,6 +31,9 @@ class ControllerCore {
 
   ControllerCore(const ControllerConfig& config, SegmentPort& segment, ProcessPort& processes,
                  ProcessIdentity self);
+  // Resumes from a copy of another core's state (the model checker forks worlds this way).
+  ControllerCore(const ControllerConfig& config, SegmentPort& segment, ProcessPort& processes,
+                 const ControllerState& state);
 
   // Inputs from the driver. None of them touches a port; the work happens in later steps.
   void handle_listener_exit(ProcessIdentity process, ExitStatus status);
@@ -38,91 +43,121 @@ class ControllerCore {
   StepOutcome step(std::uint64_t now_ns);
   [[nodiscard]] std::optional<std::uint64_t> deadline_ns() const;
 
-  [[nodiscard]] bool finished() const { return phase_ == Phase::finished; }
+  [[nodiscard]] bool finished() const { return state_.phase == Phase::finished; }
+  [[nodiscard]] ControllerPhase phase() const { return state_.phase; }
+  // Everything that changes while the core runs, as a value: copyable, comparable, hashable.
+  [[nodiscard]] const ControllerState& state() const { return state_; }
   [[nodiscard]] int exit_code() const;
   [[nodiscard]] bool remove_segment() const;
-  [[nodiscard]] bool shutdown_requested() const { return shutdown_requested_; }
-  [[nodiscard]] ProcessIdentity listener() const { return listener_; }
+  [[nodiscard]] bool shutdown_requested() const { return state_.shutdown_requested; }
+  [[nodiscard]] ProcessIdentity listener() const { return state_.listener; }
   // The named crash point the last step passed (CrashPoint::none for most steps).
-  [[nodiscard]] CrashPoint passed_point() const { return passed_point_; }
+  [[nodiscard]] CrashPoint passed_point() const { return state_.passed_point; }
 
   // Events emitted since the last call, oldest first.
   bool pop_event(ControllerEvent& event);
 
  private:
-  enum class Phase : std::uint8_t {
-    read_magic,
-    initialise,           // one header field per step, our identity as the incarnation, magic last
-    read_incarnation,     // an existing segment: which one it is, for the launch tickets
-    claim,                // record our identity
-    read_shutdown,
-    read_listener,
-    clear_stale_listener,
-    read_launched,
-    bump_generation,      // start of a launch
-    recheck_listener,     // after the bump: a listener that registered meanwhile is adopted instead
-    check_shutdown_and_spawn,
-    record_launched,
-    release_launched,     // recorded: only now may the launched process run its command
-    count_restart,
-    running,              // waiting for exit, shutdown or the stop deadlines
-    post_shutdown,
-    read_shutdown_notice,
-    read_heartbeat,       // a stop or watchdog deadline passed: has the listener shown progress?
-    check_ready,          // the ready timeout passed: did the launched process register?
-    read_registration_for_stop,  // registered: ask it to stop; plain worker: send the stop signal
-    read_exit_state,      // an adopted process exited: did it say goodbye in the segment?
-    clear_dead_listener,
-    decide_after_exit,
-    waiting_restart,
-    finished,
+  using Phase = ControllerPhase;
+  using StepFunction = void (ControllerCore::*)(std::uint64_t now_ns);
+  struct PhaseStep {
+    Phase phase;
+    StepFunction step;
   };
+
+  // Every phase change goes through here and is checked against the declared transitions.
+  void enter(Phase next);
+  // The core's only ways to the segment: each checks the operation against the phase's declaration and
+  // that the step performs no other.
+  std::uint64_t load(Field field);
+  void store(Field field, std::uint64_t value);
+  bool compare_exchange(Field field, std::uint64_t& expected, std::uint64_t desired);
+  std::uint64_t fetch_add(Field field, std::uint64_t delta);
+  void check_segment_op(SegmentOp op, Field field);
+  [[nodiscard]] bool inputs_pending() const;
+  [[nodiscard]] std::optional<std::uint64_t> supervision_deadline_ns() const;
 
   void emit(ControllerEvent event);
   void adopt(ProcessIdentity process, std::uint64_t now_ns, bool registered);
   void expect_listener(std::uint64_t now_ns, bool registered);
   void begin_stopping(std::uint64_t now_ns);
   void finish(int exit_code, bool remove_segment);
-  void step_initialise();
+  void signal_stop(std::uint64_t now_ns, ControllerEvent::Kind reason);
+
+  // Start-up (controller_startup.cpp).
+  void step_read_magic(std::uint64_t now_ns);
+  void step_initialise(std::uint64_t now_ns);
+  void step_read_incarnation(std::uint64_t now_ns);
+  void step_claim(std::uint64_t now_ns);
+  void step_read_shutdown(std::uint64_t now_ns);
+  void step_read_listener(std::uint64_t now_ns);
+  void step_clear_stale_listener(std::uint64_t now_ns);
+  void step_read_launched(std::uint64_t now_ns);
+  // Launch (controller_launch.cpp).
+  void step_bump_generation(std::uint64_t now_ns);
+  void step_recheck_listener(std::uint64_t now_ns);
+  void step_check_shutdown_and_spawn(std::uint64_t now_ns);
+  void step_record_launched(std::uint64_t now_ns);
+  void step_release_launched(std::uint64_t now_ns);
+  void step_count_restart(std::uint64_t now_ns);
+  // Supervision (controller_supervise.cpp).
   void step_running(std::uint64_t now_ns);
-  void step_decide_after_exit(std::uint64_t now_ns);
-  void step_spawn(std::uint64_t now_ns);
+  void step_check_ready(std::uint64_t now_ns);
   void step_read_heartbeat(std::uint64_t now_ns);
+  void step_read_exit_state(std::uint64_t now_ns);
+  void step_clear_dead_listener(std::uint64_t now_ns);
+  void step_decide_after_exit(std::uint64_t now_ns);
+  void step_waiting_restart(std::uint64_t now_ns);
+  bool take_pending_input();
+  void judge_stop_progress(std::uint64_t heartbeat_ns, std::uint64_t now_ns);
+  void judge_watchdog(std::uint64_t heartbeat_ns, std::uint64_t now_ns);
+  // Stop (controller_stop.cpp).
+  void step_post_shutdown(std::uint64_t now_ns);
+  void step_read_shutdown_notice(std::uint64_t now_ns);
+  void step_read_registration_for_stop(std::uint64_t now_ns);
+  void step_finished(std::uint64_t now_ns);
 
   ControllerConfig config_;
   SegmentPort& segment_;
   ProcessPort& processes_;
-  ProcessIdentity self_;
-  StartLimiter start_limiter_;
+  ControllerState state_;
+  SegmentOp step_op_done_ = SegmentOp::none;  // the segment operation the current step performed
 
-  Phase phase_ = Phase::read_magic;
-  std::uint32_t initialise_index_ = 0;
-  LaunchTicket ticket_{};  // incarnation once known; generation after each launch's bump
-  ProcessIdentity listener_{};        // the process we watch (registered or just launched)
-  std::uint64_t listener_started_ns_ = 0;
-  bool launched_before_ = false;
-  std::uint32_t consecutive_failures_ = 0;
-
-  bool shutdown_requested_ = false;
-  bool shutdown_signal_pending_ = false;
-  bool shutdown_notice_pending_ = false;
-  std::optional<ExitStatus> exit_pending_;
-  ProcessIdentity exited_process_{};
-
-  std::optional<std::uint64_t> stop_deadline_ns_;
-  std::optional<std::uint64_t> kill_deadline_ns_;
-  std::optional<std::uint64_t> restart_deadline_ns_;
-  std::optional<std::uint64_t> watchdog_deadline_ns_;
-  std::optional<std::uint64_t> ready_deadline_ns_;
-  bool listener_registered_ = false;  // known to hold the registration (false: unknown yet, or plain)
-  std::uint64_t stop_requested_ns_ = 0;
-  CrashPoint passed_point_ = CrashPoint::none;
-  bool sigterm_sent_ = false;
-  bool sigkill_sent_ = false;
-
-  int exit_code_ = 0;
-  bool remove_segment_ = false;
-  std::deque<ControllerEvent> events_;
+  // One step function per phase, in ControllerPhase order (checked at compile time in the constructor); what each phase may do and
+  // wait for is declared in controller_phases.cpp.
+  static constexpr std::array<PhaseStep, controller_phase_count> phase_steps_ = {{
+      {Phase::read_magic, &ControllerCore::step_read_magic},
+      {Phase::initialise, &ControllerCore::step_initialise},
+      {Phase::read_incarnation, &ControllerCore::step_read_incarnation},
+      {Phase::claim, &ControllerCore::step_claim},
+      {Phase::read_shutdown, &ControllerCore::step_read_shutdown},
+      {Phase::read_listener, &ControllerCore::step_read_listener},
+      {Phase::clear_stale_listener, &ControllerCore::step_clear_stale_listener},
+      {Phase::read_launched, &ControllerCore::step_read_launched},
+      {Phase::bump_generation, &ControllerCore::step_bump_generation},
+      {Phase::recheck_listener, &ControllerCore::step_recheck_listener},
+      {Phase::check_shutdown_and_spawn, &ControllerCore::step_check_shutdown_and_spawn},
+      {Phase::record_launched, &ControllerCore::step_record_launched},
+      {Phase::release_launched, &ControllerCore::step_release_launched},
+      {Phase::count_restart, &ControllerCore::step_count_restart},
+      {Phase::running, &ControllerCore::step_running},
+      {Phase::check_ready, &ControllerCore::step_check_ready},
+      {Phase::read_heartbeat, &ControllerCore::step_read_heartbeat},
+      {Phase::read_exit_state, &ControllerCore::step_read_exit_state},
+      {Phase::clear_dead_listener, &ControllerCore::step_clear_dead_listener},
+      {Phase::decide_after_exit, &ControllerCore::step_decide_after_exit},
+      {Phase::waiting_restart, &ControllerCore::step_waiting_restart},
+      {Phase::post_shutdown, &ControllerCore::step_post_shutdown},
+      {Phase::read_shutdown_notice, &ControllerCore::step_read_shutdown_notice},
+      {Phase::read_registration_for_stop, &ControllerCore::step_read_registration_for_stop},
+      {Phase::finished, &ControllerCore::step_finished},
+  }};
+  static constexpr bool steps_in_phase_order() {
+    for (std::size_t index = 0; index < phase_steps_.size(); ++index) {
+      if (static_cast<std::size_t>(phase_steps_[index].phase) != index) return false;
+    }
+    return true;
+  }
 };
 
 }  // namespace tether

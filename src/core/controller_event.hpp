@@ -32,6 +32,7 @@ struct ControllerEvent {
   ProcessIdentity process{};
   ExitStatus status{};
   std::uint64_t value = 0;  // generation for launched; delay_ms for restarting; exit code for finished
+  friend bool operator==(const ControllerEvent&, const ControllerEvent&) = default;
 };
 
 std::string_view controller_event_name(ControllerEvent::Kind kind);

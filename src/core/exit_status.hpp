@@ -17,6 +17,7 @@ struct ExitStatus {
   static ExitStatus code(int exit_code) { return {Kind::exited, exit_code}; }
   static ExitStatus signal(int signal_number) { return {Kind::killed, signal_number}; }
   static ExitStatus unknown_status() { return {Kind::unknown, 0}; }
+  friend bool operator==(const ExitStatus&, const ExitStatus&) = default;
 };
 
 }  // namespace tether

@@ -63,4 +63,38 @@ void StartLimiter::record_start(std::uint64_t now_ns) {
   if (recorded_ < start_limit_max) ++recorded_;
 }
 
+void StartLimiter::forget_starts() {
+  recorded_ = 0;
+  next_ = 0;
+  start_ns_ring_.fill(0);
+}
+
+std::uint64_t StartLimiter::hash() const {
+  std::uint64_t hash = 0xcbf29ce484222325ull;
+  const auto add = [&hash](std::uint64_t value) { hash = (hash ^ value) * 0x100000001b3ull; };
+  add(start_limit_);
+  add(interval_ns_);
+  add(recorded_);
+  const std::uint32_t kept = recorded_ < start_limit_ ? recorded_ : start_limit_;
+  for (std::uint32_t back = 1; back <= kept; ++back) {
+    add(start_ns_ring_[(next_ + start_limit_max - back) % start_limit_max]);
+  }
+  return hash;
+}
+
+bool operator==(const StartLimiter& a, const StartLimiter& b) {
+  // Two limiters decide alike when they have the same limit and window and agree on the starts that can
+  // still count; how many older starts fell out of the ring does not matter beyond the limit.
+  if (a.start_limit_ != b.start_limit_ || a.interval_ns_ != b.interval_ns_) return false;
+  const auto kept = [](const StartLimiter& l) { return l.recorded_ < l.start_limit_ ? l.recorded_ : l.start_limit_; };
+  if (kept(a) != kept(b)) return false;
+  for (std::uint32_t back = 1; back <= kept(a); ++back) {
+    if (a.start_ns_ring_[(a.next_ + StartLimiter::start_limit_max - back) % StartLimiter::start_limit_max] !=
+        b.start_ns_ring_[(b.next_ + StartLimiter::start_limit_max - back) % StartLimiter::start_limit_max]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace tether

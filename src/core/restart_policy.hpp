@@ -26,6 +26,11 @@ class StartLimiter {
   StartLimiter(std::uint32_t start_limit, std::uint64_t interval_ns);
   [[nodiscard]] bool allows_start(std::uint64_t now_ns) const;
   void record_start(std::uint64_t now_ns);
+  // A start after a healthy run begins a new count: only a crash loop of short runs reaches the limit.
+  void forget_starts();
+  // Over the starts that still matter (the last start_limit), so equal histories hash equally.
+  [[nodiscard]] std::uint64_t hash() const;
+  friend bool operator==(const StartLimiter& a, const StartLimiter& b);
 
  private:
   std::uint32_t start_limit_;

@@ -159,17 +159,15 @@ struct ControllerModel {
     check_timers();
   }
 
-  // Stopping a listener not known to be registered: registered since, the request will do; still in
-  // its ready window, wait for it (until the window or the stop timeout ends); else it is a plain worker:
-  // the stop signal is its shutdown request.
+  // Stopping a listener not known to be registered, with the request already posted: registered since,
+  // the request will do; otherwise it is not in a unit and never starts one (or is a plain worker), so
+  // the stop signal goes at once.
   void judge_registration_for_stop() {
     const std::uint64_t stop_ns = stop_requested_ns + config.stop_timeout_ms * ns_per_ms;
     if (listener_holds_registration()) {
       believed_registered = true;
       ready_deadline_ns.reset();
       stop_deadline_ns = stop_ns;
-    } else if (ready_deadline_ns.has_value() && now_ns < *ready_deadline_ns && now_ns < stop_ns) {
-      stop_deadline_ns = std::min(*ready_deadline_ns, stop_ns);
     } else {
       ready_deadline_ns.reset();
       sigterm_sent = true;
@@ -209,9 +207,6 @@ struct ControllerModel {
         watchdog_deadline_ns.reset();
       }
       return;
-    }
-    if (!sigterm_sent && stop_deadline_ns.has_value() && now_ns >= *stop_deadline_ns && !believed_registered) {
-      judge_registration_for_stop();
     }
     if (!sigterm_sent && stop_deadline_ns.has_value() && now_ns >= *stop_deadline_ns) {
       // A heartbeat after the request extends the stop (a long unit finishing), up to the cap.
@@ -302,7 +297,10 @@ struct ControllerModel {
       finish(status.clean() ? 0 : 1, true);
       return;
     }
-    if (now_ns - listener_started_ns >= config.start_limit_interval_ms * ns_per_ms) consecutive_failures = 0;
+    if (now_ns - listener_started_ns >= config.healthy_run_ms * ns_per_ms) {
+      consecutive_failures = 0;  // a healthy run: back off from the first delay, count starts afresh
+      start_times_ns.clear();
+    }
     ++consecutive_failures;
     if (!start_limit_allows()) {
       finish(69, true);

@@ -303,6 +303,7 @@ rc::Gen<ControllerConfig> config_gen() {
     config.stop_timeout_ms_max = *rc::gen::inRange<std::uint64_t>(0, 6000);
     config.watchdog_ms = *rc::gen::weightedElement<std::uint64_t>({{2, 0}, {1, 1}, {1, 500}, {1, 3000}});
     config.ready_timeout_ms = *rc::gen::weightedElement<std::uint64_t>({{1, 0}, {1, 1}, {2, 1000}, {2, 5000}});
+    config.healthy_run_ms = *rc::gen::weightedElement<std::uint64_t>({{1, 0}, {2, 1000}, {1, 20000}});
     return config;
   });
 }

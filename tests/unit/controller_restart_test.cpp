@@ -60,14 +60,50 @@ TEST_F(ControllerTest, BackoffStartsAgainAfterAHealthyRun) {
     ASSERT_EQ(settle_at(fail_and_expect_restart(listener, ExitStatus::code(1))), StepOutcome::waiting);
     listener = core->listener();
   }
-  // Up for a whole start-limit interval: the next failure is a first failure again.
-  now_ns += config.start_limit_interval_ms * ns_per_ms;
-  const std::uint64_t deadline_ns = fail_and_expect_restart(listener, ExitStatus::code(1));
+  // One nanosecond short of a healthy run: the delay keeps doubling.
+  now_ns += config.healthy_run_ms * ns_per_ms - 1;
+  std::uint64_t deadline_ns = fail_and_expect_restart(listener, ExitStatus::code(1));
+  EXPECT_EQ(deadline_ns, now_ns + 4 * config.restart_delay_ms * ns_per_ms);
+  ASSERT_EQ(settle_at(deadline_ns), StepOutcome::waiting);
+  listener = core->listener();
+  // Up for exactly healthy_run_ms: the next failure is a first failure again.
+  now_ns += config.healthy_run_ms * ns_per_ms;
+  deadline_ns = fail_and_expect_restart(listener, ExitStatus::code(1));
   EXPECT_EQ(deadline_ns, now_ns + config.restart_delay_ms * ns_per_ms);
 }
 
+// Tried as a user would: a worker killed every 2 s. runit and s6 restart it for ever after a short
+// pause; so do we (the healthy run forgets the counted starts), always after the first delay.
+TEST_F(ControllerTest, AWorkerThatRunsHealthilyBetweenCrashesIsNeverGivenUpOn) {
+  ProcessIdentity listener = start_and_launch();
+  for (std::uint32_t crash = 0; crash < 3 * config.start_limit; ++crash) {
+    now_ns += 2000 * ns_per_ms;
+    const std::uint64_t deadline_ns = fail_and_expect_restart(listener, ExitStatus::signal(9));
+    EXPECT_EQ(deadline_ns, now_ns + config.restart_delay_ms * ns_per_ms) << "crash " << crash;
+    ASSERT_EQ(settle_at(deadline_ns), StepOutcome::waiting);
+    listener = core->listener();
+  }
+  EXPECT_EQ(count(Kind::gave_up), 0u);
+  EXPECT_EQ(processes.spawned().size(), 3 * config.start_limit + 1);
+}
+
+TEST_F(ControllerTest, ShortRunsStillReachTheStartLimitAfterAHealthyOne) {
+  ProcessIdentity listener = start_and_launch();  // a healthy first run (up to the ready timeout)
+  for (std::uint32_t start = 1; start <= config.start_limit; ++start) {
+    ASSERT_EQ(settle_at(fail_and_expect_restart(listener, ExitStatus::code(2))), StepOutcome::waiting);
+    listener = core->listener();
+  }
+  // The healthy run forgot the first start: start_limit quick starts since, the next would be one too many.
+  end_listener(listener, ExitStatus::code(2));
+  EXPECT_EQ(settle(), StepOutcome::finished);
+  EXPECT_EQ(core->exit_code(), exit_code::unavailable);
+  EXPECT_EQ(processes.spawned().size(), config.start_limit + 1);
+}
+
 TEST_F(ControllerTest, CrashLoopGivesUpWithUnavailable) {
-  // Default: 5 starts in 10 s. Start 6 would fall inside the interval, so it never happens.
+  // Default: 5 starts in 10 s. Start 6 would fall inside the interval, so it never happens. The first
+  // run lasts the ready timeout; it must not count as healthy here.
+  config.healthy_run_ms = 2 * config.ready_timeout_ms;
   ProcessIdentity listener = start_and_launch();
   for (std::uint32_t start = 1; start < config.start_limit; ++start) {
     ASSERT_EQ(settle_at(fail_and_expect_restart(listener, ExitStatus::code(2))), StepOutcome::waiting);
@@ -100,6 +136,7 @@ TEST_F(ControllerTest, BackoffDoublesAcrossFailedSpawns) {
 TEST_F(ControllerTest, StartsOlderThanTheIntervalDoNotCount) {
   config.start_limit = 2;
   config.restart_delay_ms_max = config.restart_delay_ms;
+  config.healthy_run_ms = config.start_limit_interval_ms;  // no run here is healthy
   const std::uint64_t first_start_ns = now_ns;
   ProcessIdentity listener = start_and_launch();  // takes the clock to the ready timeout (5 s)
   now_ns += 1000 * ns_per_ms;

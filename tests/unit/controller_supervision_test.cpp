@@ -143,35 +143,50 @@ namespace {
 
 using Kind = ControllerEvent::Kind;
 
-// A shutdown inside the ready window: the worker may be about to register, so it gets the request and
-// the time to register, not a signal; only if the window ends unregistered is it stopped by signal.
-TEST_F(ControllerTest, AShutdownInTheReadyWindowWaitsForTheRegistration) {
-  start();
-  ASSERT_EQ(settle(), StepOutcome::waiting);
-  const ProcessIdentity worker = core->listener();
-  const std::uint64_t ready_ns = now_ns + config.ready_timeout_ms * ns_per_ms;
-  const std::uint64_t requested_ns = now_ns;
-  core->handle_shutdown_signal();
-  ASSERT_EQ(settle(), StepOutcome::waiting);
-  EXPECT_TRUE(processes.signals().empty());
-  ASSERT_EQ(core->deadline_ns(), ready_ns);
-  segment.poke(Field::listener_identity, worker.pack());  // it registers in time
-  EXPECT_EQ(settle_at(ready_ns), StepOutcome::waiting);
-  EXPECT_TRUE(processes.signals().empty()) << "a registered worker gets the request";
-  EXPECT_EQ(core->deadline_ns(), requested_ns + config.stop_timeout_ms * ns_per_ms);
-}
-
-TEST_F(ControllerTest, AShutdownInTheReadyWindowSignalsAWorkerThatNeverRegisters) {
+// A stop inside the ready window: the request is posted first, and only then is the registration read;
+// a worker not registered at that read is not in a unit and never starts one, so it is signalled in the
+// same step, without waiting for the ready timeout.
+TEST_F(ControllerTest, AShutdownInTheReadyWindowPostsTheRequestThenSignalsTheUnregisteredWorkerAtOnce) {
   start();
   ASSERT_EQ(settle(), StepOutcome::waiting);
   const ProcessIdentity worker = core->listener();
   core->handle_shutdown_signal();
-  ASSERT_EQ(settle(), StepOutcome::waiting);
-  EXPECT_TRUE(processes.signals().empty());
-  EXPECT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  // Step by step: the signal must come after the request is visible in the segment.
+  bool request_seen_before_signal = false;
+  for (std::uint32_t steps = 0; steps < settle_steps_max && processes.signals().empty(); ++steps) {
+    request_seen_before_signal = segment.peek(Field::shutdown_request) != 0;
+    step();
+  }
+  EXPECT_TRUE(request_seen_before_signal);
   ASSERT_EQ(processes.signals().size(), 1u);
   EXPECT_EQ(processes.signals()[0], std::make_pair(worker, Signal::terminate));
   EXPECT_EQ(count(Kind::stop_signalled), 1u);
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_EQ(core->deadline_ns(), now_ns + config.kill_timeout_ms * ns_per_ms) << "SIGKILL follows";
+}
+
+TEST_F(ControllerTest, AWorkerThatRegisteredBeforeTheStopLooksGetsTheRequestAndTheStopTimeout) {
+  start();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  const ProcessIdentity worker = core->listener();
+  segment.poke(Field::listener_identity, worker.pack());  // registered; the controller has not looked yet
+  const std::uint64_t requested_ns = now_ns;
+  core->handle_shutdown_signal();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_TRUE(processes.signals().empty()) << "a registered worker gets the request, not a signal";
+  EXPECT_EQ(core->deadline_ns(), requested_ns + config.stop_timeout_ms * ns_per_ms);
+  EXPECT_EQ(count(Kind::stop_signalled), 0u);
+}
+
+TEST_F(ControllerTest, AToolRequestInTheReadyWindowAlsoSignalsTheUnregisteredWorkerAtOnce) {
+  start();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  const ProcessIdentity worker = core->listener();
+  segment.poke(Field::shutdown_request, 1);  // `tether shutdown` posts, then nudges
+  core->handle_shutdown_notice();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  ASSERT_EQ(processes.signals().size(), 1u);
+  EXPECT_EQ(processes.signals()[0], std::make_pair(worker, Signal::terminate));
 }
 
 }  // namespace

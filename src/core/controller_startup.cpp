@@ -1,0 +1,126 @@
+// The start-up sub-machine: find or create the segment, claim it, and learn what the previous
+// controller left behind (a binding shutdown request, a live listener to adopt, a launched process that
+// has not registered yet) before launching anything.
+#include <array>
+
+#include "core/controller_core.hpp"
+#include "core/exit_codes.hpp"
+#include "core/mutants.hpp"
+#include "tether/assert.hpp"
+
+namespace tether {
+
+namespace {
+
+struct FieldValue {
+  Field field;
+  std::uint64_t value;
+};
+// Initialisation order: every field first, then the incarnation (our identity, known only at run time),
+// the magic last, so a reader that sees the magic sees the rest.
+constexpr std::array<FieldValue, field_count - 2> initial_fields = {{
+    {Field::layout_version, segment_layout_version},
+    {Field::size_bytes, segment_size_bytes},
+    {Field::generation, 0},
+    {Field::listener_identity, 0},
+    {Field::listener_state, static_cast<std::uint64_t>(ListenerState::none)},
+    {Field::launched_identity, 0},
+    {Field::controller_identity, 0},
+    {Field::shutdown_request, 0},
+    {Field::heartbeat_ns, 0},
+    {Field::restarts, 0},
+    {Field::departed_identity, 0},
+}};
+
+}  // namespace
+
+void ControllerCore::step_read_magic(std::uint64_t /*now_ns*/) {
+  const std::uint64_t magic = load(Field::magic);
+  if (magic == segment_magic) {
+    enter(Phase::read_incarnation);
+  } else if (magic == 0) {
+    enter(Phase::initialise);
+  } else {
+    // The adapters refuse foreign segments before a core runs; never write into one regardless.
+    finish(exit_code::data_error, false);
+  }
+}
+
+void ControllerCore::step_initialise(std::uint64_t /*now_ns*/) {
+  std::uint32_t& index = state_.initialise_index;
+  TETHER_ASSERT(index <= initial_fields.size() + 1);
+  if (index < initial_fields.size()) {
+    const FieldValue& field = initial_fields[index];
+    store(field.field, field.value);
+    ++index;
+    if (index == initial_fields.size() / 2) state_.passed_point = CrashPoint::mid_init;
+    enter(Phase::initialise);
+    return;
+  }
+  if (index == initial_fields.size()) {
+    state_.ticket.incarnation = state_.self.pack();
+    store(Field::incarnation, state_.ticket.incarnation);
+    ++index;
+    enter(Phase::initialise);
+    return;
+  }
+  store(Field::magic, segment_magic);
+  emit({ControllerEvent::Kind::segment_initialised, state_.self});
+  enter(Phase::claim);
+}
+
+void ControllerCore::step_read_incarnation(std::uint64_t /*now_ns*/) {
+  state_.ticket.incarnation = load(Field::incarnation);
+  enter(Phase::claim);
+}
+
+void ControllerCore::step_claim(std::uint64_t /*now_ns*/) {
+  store(Field::controller_identity, state_.self.pack());
+  enter(Phase::read_shutdown);
+}
+
+void ControllerCore::step_read_shutdown(std::uint64_t /*now_ns*/) {
+  // A request that outlived its controller still binds: we finish that shutdown, never relaunch.
+  // Said in the log, or a controller that exits at once (nothing left to stop) would not say why.
+  if (load(Field::shutdown_request) != 0) {
+    state_.shutdown_requested = true;
+    emit({ControllerEvent::Kind::shutdown_requested, {}, {}, 1});
+  }
+  enter(Phase::read_listener);
+}
+
+void ControllerCore::step_read_listener(std::uint64_t now_ns) {
+  auto registered = ProcessIdentity::unpack(load(Field::listener_identity));
+  if (mutant_active(Mutant::adoption_without_identity_check)) registered.start_time_ticks = 0;
+  if (!registered.valid()) {
+    enter(Phase::read_launched);
+  } else if (processes_.is_alive(registered) && processes_.watch(registered)) {
+    adopt(registered, now_ns, true);
+  } else {
+    state_.exited_process = registered;
+    enter(Phase::clear_stale_listener);
+  }
+}
+
+void ControllerCore::step_clear_stale_listener(std::uint64_t /*now_ns*/) {
+  std::uint64_t expected = state_.exited_process.pack();
+  compare_exchange(Field::listener_identity, expected, 0);
+  emit({ControllerEvent::Kind::stale_listener_cleared, state_.exited_process});
+  state_.exited_process = {};
+  enter(Phase::read_launched);
+}
+
+void ControllerCore::step_read_launched(std::uint64_t now_ns) {
+  // A previous controller may have died after launching a listener that has not registered yet:
+  // watch that one rather than launch a second.
+  const auto launched = ProcessIdentity::unpack(load(Field::launched_identity));
+  if (launched.valid() && processes_.is_alive(launched) && processes_.watch(launched)) {
+    adopt(launched, now_ns, false);
+  } else if (state_.shutdown_requested) {
+    finish(exit_code::ok, true);
+  } else {
+    enter(Phase::bump_generation);
+  }
+}
+
+}  // namespace tether

@@ -1,0 +1,60 @@
+// Goal: the controller's declared machine is well formed, so that what the core asserts against it and
+// what the docs draw from it mean something. Method: walk the tables.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <set>
+
+#include "core/controller_phases.hpp"
+
+namespace {
+
+using namespace tether;
+
+TEST(ControllerPhases, EveryPhaseButFinishedHasAWayOut) {
+  for (const ControllerPhaseSpec& spec : controller_phase_specs()) {
+    bool has_exit = false;
+    for (const ControllerTransition& transition : controller_transitions()) {
+      has_exit = has_exit || (transition.from == spec.phase && transition.to != spec.phase);
+    }
+    EXPECT_EQ(has_exit, spec.phase != ControllerPhase::finished) << spec.name;
+  }
+}
+
+TEST(ControllerPhases, EveryPhaseIsReachableFromTheStart) {
+  std::set<ControllerPhase> reached = {ControllerPhase::read_magic};
+  // Bounded: each round adds at least one phase or ends the walk.
+  for (std::size_t round = 0; round < controller_phase_count; ++round) {
+    const std::size_t before = reached.size();
+    for (const ControllerTransition& transition : controller_transitions()) {
+      if (reached.contains(transition.from)) reached.insert(transition.to);
+    }
+    if (reached.size() == before) break;
+  }
+  EXPECT_EQ(reached.size(), controller_phase_count);
+}
+
+TEST(ControllerPhases, WaitingPhasesTouchNoSegmentAndEveryOtherPhaseAtMostOneField) {
+  for (const ControllerPhaseSpec& spec : controller_phase_specs()) {
+    if (spec.wait != PhaseWait::none) EXPECT_EQ(spec.op, SegmentOp::none) << spec.name;
+    if (spec.op == SegmentOp::none) EXPECT_FALSE(spec.field.has_value()) << spec.name;
+    EXPECT_FALSE(spec.purpose.empty()) << spec.name;
+  }
+  EXPECT_EQ(controller_phase_spec(ControllerPhase::running).wait, PhaseWait::supervision);
+  EXPECT_EQ(controller_phase_spec(ControllerPhase::waiting_restart).wait, PhaseWait::restart_delay);
+}
+
+TEST(ControllerPhases, TransitionsAreDeclaredOnceAndLookedUpExactly) {
+  std::set<std::pair<ControllerPhase, ControllerPhase>> seen;
+  for (const ControllerTransition& transition : controller_transitions()) {
+    EXPECT_TRUE(seen.insert({transition.from, transition.to}).second)
+        << controller_phase_spec(transition.from).name << " -> " << controller_phase_spec(transition.to).name;
+    EXPECT_TRUE(controller_transition_declared(transition.from, transition.to));
+  }
+  // The launch sub-machine only reaches a running worker through its gate: no shortcut from the spawn.
+  EXPECT_FALSE(controller_transition_declared(ControllerPhase::check_shutdown_and_spawn, ControllerPhase::running));
+  EXPECT_FALSE(controller_transition_declared(ControllerPhase::finished, ControllerPhase::read_magic));
+  EXPECT_FALSE(controller_transition_declared(ControllerPhase::waiting_restart, ControllerPhase::running));
+}
+
+}  // namespace
