@@ -2,6 +2,7 @@
 // spawn, watch, signal, exit; see world.cpp); liveness at two checkpoints of the quiet phase, with
 // bounds derived from the seed's own timeouts, so that a slow but correct run is never flagged.
 #include "core/exit_codes.hpp"
+#include "core/units.hpp"
 #include "world.hpp"
 
 namespace tether::sim {
@@ -99,7 +100,7 @@ void World::check_converged() {
   if (now_ns_ - since_ns < restart_bound_ns_) return;
   violate(invariant::restart_missing,
           fmt::format("{} is running but no listener has registered for {} ms (bound {} ms)", controller->label,
-                      (now_ns_ - since_ns) / 1'000'000, restart_bound_ns_ / 1'000'000));
+                      ns_to_ms(now_ns_ - since_ns), ns_to_ms(restart_bound_ns_)));
 }
 
 // restart_missing, the other half: a controller must not end its run by itself while its policy says

@@ -3,6 +3,7 @@
 #include <cassert>
 
 #include "core/exit_codes.hpp"
+#include "core/units.hpp"
 #include "world.hpp"
 
 namespace tether::sim {
@@ -233,7 +234,7 @@ void World::step_tool(SimProcess& process) {
       return;
   }
   ++process.tool_phase;
-  process.ready_at_ns = now_ns_ + std::uint64_t{decisions_.choose(static_cast<std::uint32_t>(swarm_.tool_step_ms_max) + 1)} * 1'000'000;
+  process.ready_at_ns = now_ns_ + std::uint64_t{decisions_.choose(static_cast<std::uint32_t>(swarm_.tool_step_ms_max) + 1)} * ns_per_ms;
 }
 
 }  // namespace tether::sim

@@ -4,11 +4,11 @@
 #include <cassert>
 
 #include "world.hpp"
+#include "core/units.hpp"
 
 namespace tether::sim {
 
 namespace {
-constexpr std::uint64_t ns_per_ms = 1'000'000;
 constexpr std::uint32_t preempt_ms_max = 20;
 }  // namespace
 

@@ -3,11 +3,11 @@
 #include <cassert>
 
 #include "core/exit_codes.hpp"
+#include "core/units.hpp"
 
 namespace tether::sim {
 
 namespace {
-constexpr std::uint64_t ns_per_ms = 1'000'000;
 [[maybe_unused]] constexpr std::size_t event_queue_max = 16;  // asserted only
 }  // namespace
 

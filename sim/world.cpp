@@ -4,11 +4,11 @@
 #include <cassert>
 
 #include "core/exit_codes.hpp"
+#include "core/units.hpp"
 
 namespace tether::sim {
 
 namespace {
-constexpr std::uint64_t ns_per_ms = 1'000'000;
 constexpr std::uint64_t bound_slack_ms = 1000;  // steps, registration and scheduling, with a wide margin
 }  // namespace
 

@@ -3,12 +3,9 @@
 #include <algorithm>
 
 #include "world.hpp"
+#include "core/units.hpp"
 
 namespace tether::sim {
-
-namespace {
-constexpr std::uint64_t ns_per_ms = 1'000'000;
-}
 
 SimProcess* World::newest_alive(ProcessKind kind, bool registered_only) {
   for (auto it = processes_.rbegin(); it != processes_.rend(); ++it) {

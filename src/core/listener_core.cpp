@@ -1,6 +1,6 @@
 #include "core/listener_core.hpp"
 
-#include <cassert>
+#include "tether/assert.hpp"
 
 #include "core/mutants.hpp"
 
@@ -9,18 +9,18 @@ namespace tether {
 ListenerCore::ListenerCore(SegmentPort& segment, IdentityPort& identities, ProcessIdentity self,
                            std::optional<LaunchTicket> launch)
     : segment_(segment), identities_(identities), self_(self), launch_(launch) {
-  assert(self.valid());
+  TETHER_ASSERT(self.valid());
 }
 
 void ListenerCore::begin(ListenerOperation operation, std::uint64_t now_ns) {
-  assert(!busy());
+  TETHER_ASSERT(!busy());
   operation_ = operation;
   now_ns_ = now_ns;
   passed_point_ = CrashPoint::none;
   steps_in_operation_ = 0;
   switch (operation) {
     case ListenerOperation::register_self:
-      assert(!registered_);
+      TETHER_ASSERT(!registered_);
       claim_expected_ = 0;
       claim_attempts_ = 0;
       phase_ = launch_.has_value() ? Phase::check_incarnation : Phase::claim;
@@ -29,16 +29,16 @@ void ListenerCore::begin(ListenerOperation operation, std::uint64_t now_ns) {
       phase_ = Phase::check_shutdown;
       break;
     case ListenerOperation::begin_unit:
-      assert(registered_ && !in_unit_);
+      TETHER_ASSERT(registered_ && !in_unit_);
       in_unit_ = true;
       phase_ = Phase::set_state_working;
       break;
     case ListenerOperation::end_unit:
-      assert(registered_ && in_unit_);
+      TETHER_ASSERT(registered_ && in_unit_);
       phase_ = Phase::write_heartbeat;
       break;
     case ListenerOperation::heartbeat:
-      assert(registered_);
+      TETHER_ASSERT(registered_);
       phase_ = Phase::write_heartbeat;
       break;
     case ListenerOperation::leave:
@@ -60,9 +60,9 @@ void ListenerCore::complete() {
 }
 
 bool ListenerCore::step() {
-  assert(operation_.has_value());
+  TETHER_ASSERT(operation_.has_value());
   ++steps_in_operation_;
-  assert(steps_in_operation_ <= operation_steps_max);
+  TETHER_ASSERT(steps_in_operation_ <= operation_steps_max);
   switch (phase_) {
     case Phase::done:
       return true;
@@ -116,7 +116,7 @@ bool ListenerCore::step() {
       phase_ = Phase::write_heartbeat;
       break;
     case Phase::set_state_idle:
-      assert(operation_ == ListenerOperation::end_unit);
+      TETHER_ASSERT(operation_ == ListenerOperation::end_unit);
       segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::idle));
       in_unit_ = false;
       complete();

@@ -1,6 +1,6 @@
 #include "core/names.hpp"
 
-#include <cassert>
+#include "tether/assert.hpp"
 
 namespace tether {
 
@@ -19,7 +19,7 @@ std::optional<std::string> name_problem(std::string_view name) {
 }
 
 std::string segment_object_name(std::string_view name) {
-  assert(!name_problem(name).has_value());
+  TETHER_ASSERT(!name_problem(name).has_value());
   std::string object = "/";
   object += segment_object_prefix;
   object += name;

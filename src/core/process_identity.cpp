@@ -1,15 +1,15 @@
 #include "core/process_identity.hpp"
 
-#include <cassert>
+#include "tether/assert.hpp"
 
 namespace tether {
 
 std::uint64_t ProcessIdentity::pack() const {
   if (!valid()) return 0;
-  assert(static_cast<std::uint64_t>(pid) <= pid_max);
-  assert(start_time_ticks <= start_time_ticks_max);
+  TETHER_ASSERT(static_cast<std::uint64_t>(pid) <= pid_max);
+  TETHER_ASSERT(start_time_ticks <= start_time_ticks_max);
   const std::uint64_t word = (start_time_ticks << pid_bits) | static_cast<std::uint64_t>(pid);
-  assert(word != 0);
+  TETHER_ASSERT(word != 0);
   return word;
 }
 
@@ -17,7 +17,7 @@ ProcessIdentity ProcessIdentity::unpack(std::uint64_t word) {
   ProcessIdentity identity;
   identity.pid = static_cast<std::int32_t>(word & pid_max);
   identity.start_time_ticks = word >> pid_bits;
-  assert(identity.pack() == word || !identity.valid());
+  TETHER_ASSERT(identity.pack() == word || !identity.valid());
   return identity;
 }
 

@@ -1,7 +1,8 @@
 #include "core/restart_policy.hpp"
 
-#include <cassert>
 #include <limits>
+
+#include "tether/assert.hpp"
 
 namespace tether {
 
@@ -23,7 +24,7 @@ std::string_view restart_mode_name(RestartMode mode) {
 
 std::uint64_t restart_delay_ms(std::uint64_t restart_delay_ms_base, std::uint64_t restart_delay_ms_max,
                                std::uint32_t consecutive_failures) {
-  assert(consecutive_failures >= 1);
+  TETHER_ASSERT(consecutive_failures >= 1);
   std::uint64_t delay_ms = restart_delay_ms_base;
   // Bounded: any base of at least 1 reaches the cap or the overflow guard by the 64th doubling, so no
   // more can matter (a base of 0 stays 0). The 64th must still run: 1 doubled 63 times is only 2^63.
@@ -36,14 +37,14 @@ std::uint64_t restart_delay_ms(std::uint64_t restart_delay_ms_base, std::uint64_
     delay_ms *= 2;
   }
   const std::uint64_t result = delay_ms < restart_delay_ms_max ? delay_ms : restart_delay_ms_max;
-  assert(result <= restart_delay_ms_max);
+  TETHER_ASSERT(result <= restart_delay_ms_max);
   return result;
 }
 
 StartLimiter::StartLimiter(std::uint32_t start_limit, std::uint64_t interval_ns)
     : start_limit_(start_limit), interval_ns_(interval_ns) {
-  assert(start_limit >= 1);
-  assert(start_limit <= start_limit_max);
+  TETHER_ASSERT(start_limit >= 1);
+  TETHER_ASSERT(start_limit <= start_limit_max);
 }
 
 bool StartLimiter::allows_start(std::uint64_t now_ns) const {
@@ -52,12 +53,12 @@ bool StartLimiter::allows_start(std::uint64_t now_ns) const {
   const std::uint32_t oldest =
       (next_ + start_limit_max - start_limit_) % start_limit_max;
   const std::uint64_t oldest_ns = start_ns_ring_[oldest];
-  assert(oldest_ns <= now_ns);
+  TETHER_ASSERT(oldest_ns <= now_ns);
   return now_ns - oldest_ns >= interval_ns_;
 }
 
 void StartLimiter::record_start(std::uint64_t now_ns) {
-  assert(recorded_ == 0 || start_ns_ring_[(next_ + start_limit_max - 1) % start_limit_max] <= now_ns);
+  TETHER_ASSERT(recorded_ == 0 || start_ns_ring_[(next_ + start_limit_max - 1) % start_limit_max] <= now_ns);
   start_ns_ring_[next_] = now_ns;
   next_ = (next_ + 1) % start_limit_max;
   if (recorded_ < start_limit_max) ++recorded_;

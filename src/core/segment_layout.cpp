@@ -1,6 +1,6 @@
 #include "core/segment_layout.hpp"
 
-#include <cassert>
+#include "tether/assert.hpp"
 #include <cstring>
 
 namespace tether {
@@ -13,7 +13,7 @@ std::string_view field_name(Field field) {
       "incarnation",
   };
   const auto index = static_cast<std::size_t>(field);
-  assert(index < names.size());
+  TETHER_ASSERT(index < names.size());
   return names[index];
 }
 
@@ -43,7 +43,7 @@ std::string_view segment_fault_text(SegmentFault fault) {
 
 namespace {
 std::uint64_t read_word(std::span<const std::byte> bytes, std::size_t offset) {
-  assert(offset + sizeof(std::uint64_t) <= bytes.size());
+  TETHER_ASSERT(offset + sizeof(std::uint64_t) <= bytes.size());
   std::uint64_t word = 0;
   std::memcpy(&word, bytes.data() + offset, sizeof word);
   return word;

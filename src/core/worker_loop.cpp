@@ -1,20 +1,16 @@
 #include "core/worker_loop.hpp"
 
-#include <cassert>
-
 #include "core/exit_codes.hpp"
+#include "core/units.hpp"
+#include "tether/assert.hpp"
 
 namespace tether {
 
-namespace {
-constexpr std::uint64_t ns_per_ms = 1'000'000;
-}
-
 WorkerLoop::WorkerLoop(ListenerCore& listener, const WorkerConfig& config)
     : listener_(listener), config_(config) {
-  assert(config.work_ms <= WorkerConfig::duration_ms_max);
-  assert(config.idle_ms <= WorkerConfig::duration_ms_max);
-  assert(!listener.busy());
+  TETHER_ASSERT(config.work_ms <= WorkerConfig::duration_ms_max);
+  TETHER_ASSERT(config.idle_ms <= WorkerConfig::duration_ms_max);
+  TETHER_ASSERT(!listener.busy());
 }
 
 bool WorkerLoop::pop_event(WorkerEvent& event) {
@@ -25,7 +21,7 @@ bool WorkerLoop::pop_event(WorkerEvent& event) {
 }
 
 void WorkerLoop::emit(WorkerEvent event) {
-  assert(events_.size() < event_queue_max);
+  TETHER_ASSERT(events_.size() < event_queue_max);
   events_.push_back(event);
 }
 
@@ -37,14 +33,14 @@ WorkerStep WorkerLoop::run_operation(ListenerOperation operation, std::uint64_t 
 
 // Called when the operation of the current phase has completed: choose the next phase.
 void WorkerLoop::after_check(std::uint64_t now_ns) {
-  assert(!listener_.busy());
+  TETHER_ASSERT(!listener_.busy());
   switch (phase_) {
     case Phase::registering:
       if (listener_.register_outcome() == RegisterOutcome::registered) {
         emit({WorkerEvent::Kind::registered});
         phase_ = Phase::checking;
       } else {
-        assert(listener_.register_outcome().has_value());
+        TETHER_ASSERT(listener_.register_outcome().has_value());
         emit({WorkerEvent::Kind::register_refused, static_cast<std::uint64_t>(*listener_.register_outcome())});
         exit_code_ = exit_code::temp_failure;
         phase_ = Phase::exited;
@@ -85,7 +81,7 @@ void WorkerLoop::after_check(std::uint64_t now_ns) {
     case Phase::working:
     case Phase::idling:
     case Phase::exited:
-      assert(false && "no operation runs in this phase");
+      TETHER_ASSERT(false && "no operation runs in this phase");
       break;
   }
 }
@@ -118,7 +114,7 @@ WorkerStep WorkerLoop::step(std::uint64_t now_ns) {
       return {WorkerStep::Kind::exit, 0, exit_code_};
     case Phase::registering:
     case Phase::ending_unit:
-      assert(false && "these phases always have an operation in flight");
+      TETHER_ASSERT(false && "these phases always have an operation in flight");
       break;
   }
   return {};
