@@ -1,32 +1,8 @@
 #include "core/controller_state.hpp"
 
+#include "core/state_hash.hpp"
+
 namespace tether {
-
-namespace {
-
-class Fnv1a {
- public:
-  void add(std::uint64_t value) {
-    for (int byte = 0; byte < 8; ++byte) {
-      hash_ = (hash_ ^ ((value >> (8 * byte)) & 0xff)) * 0x100000001b3ull;
-    }
-  }
-  void add(const std::optional<std::uint64_t>& value) {
-    add(value.has_value() ? 1 : 0);
-    if (value.has_value()) add(*value);
-  }
-  void add(ProcessIdentity identity) { add(identity.pack()); }
-  void add(ExitStatus status) {
-    add(static_cast<std::uint64_t>(status.kind));
-    add(static_cast<std::uint64_t>(status.value));
-  }
-  [[nodiscard]] std::uint64_t value() const { return hash_; }
-
- private:
-  std::uint64_t hash_ = 0xcbf29ce484222325ull;
-};
-
-}  // namespace
 
 std::uint64_t hash_value(const ControllerState& state) {
   Fnv1a hash;

@@ -1,131 +1,156 @@
 #include "core/listener_core.hpp"
 
-#include "tether/assert.hpp"
-
 #include "core/mutants.hpp"
+#include "core/state_hash.hpp"
+#include "tether/assert.hpp"
 
 namespace tether {
 
+std::uint64_t hash_value(const ListenerCoreState& state) {
+  Fnv1a hash;
+  hash.add(state.self);
+  hash.add(state.launch.has_value() ? 1 : 0);
+  if (state.launch.has_value()) {
+    hash.add(state.launch->incarnation);
+    hash.add(state.launch->generation);
+  }
+  hash.add(static_cast<std::uint64_t>(state.phase));
+  hash.add(state.operation.has_value() ? 1 + static_cast<std::uint64_t>(*state.operation) : 0);
+  hash.add(state.now_ns);
+  hash.add(state.claim_expected);
+  hash.add(state.claim_attempts);
+  hash.add(state.steps_in_operation);
+  hash.add(state.register_outcome.has_value() ? 1 + static_cast<std::uint64_t>(*state.register_outcome) : 0);
+  hash.add(state.registered ? 1 : 0);
+  hash.add(state.shutdown_seen ? 1 : 0);
+  hash.add(state.in_unit ? 1 : 0);
+  hash.add(static_cast<std::uint64_t>(state.passed_point));
+  return hash.value();
+}
+
 ListenerCore::ListenerCore(SegmentPort& segment, IdentityPort& identities, ProcessIdentity self,
                            std::optional<LaunchTicket> launch)
-    : segment_(segment), identities_(identities), self_(self), launch_(launch) {
-  TETHER_ASSERT(self.valid());
+    : ListenerCore(segment, identities, ListenerCoreState{self, launch}) {}
+
+ListenerCore::ListenerCore(SegmentPort& segment, IdentityPort& identities, const ListenerCoreState& state)
+    : segment_(segment), identities_(identities), state_(state) {
+  TETHER_ASSERT(state.self.valid());
 }
 
 void ListenerCore::begin(ListenerOperation operation, std::uint64_t now_ns) {
   TETHER_ASSERT(!busy());
-  operation_ = operation;
-  now_ns_ = now_ns;
-  passed_point_ = CrashPoint::none;
-  steps_in_operation_ = 0;
+  state_.operation = operation;
+  state_.now_ns = now_ns;
+  state_.passed_point = CrashPoint::none;
+  state_.steps_in_operation = 0;
   switch (operation) {
     case ListenerOperation::register_self:
-      TETHER_ASSERT(!registered_);
-      claim_expected_ = 0;
-      claim_attempts_ = 0;
-      phase_ = launch_.has_value() ? Phase::check_incarnation : Phase::claim;
+      TETHER_ASSERT(!state_.registered);
+      state_.claim_expected = 0;
+      state_.claim_attempts = 0;
+      state_.phase = state_.launch.has_value() ? Phase::check_incarnation : Phase::claim;
       break;
     case ListenerOperation::check_shutdown:
-      phase_ = Phase::check_shutdown;
+      state_.phase = Phase::check_shutdown;
       break;
     case ListenerOperation::begin_unit:
-      TETHER_ASSERT(registered_ && !in_unit_);
-      in_unit_ = true;
-      phase_ = Phase::set_state_working;
+      TETHER_ASSERT(state_.registered && !state_.in_unit);
+      state_.in_unit = true;
+      state_.phase = Phase::set_state_working;
       break;
     case ListenerOperation::end_unit:
-      TETHER_ASSERT(registered_ && in_unit_);
-      phase_ = Phase::write_heartbeat;
+      TETHER_ASSERT(state_.registered && state_.in_unit);
+      state_.phase = Phase::write_heartbeat;
       break;
     case ListenerOperation::heartbeat:
-      TETHER_ASSERT(registered_);
-      phase_ = Phase::write_heartbeat;
+      TETHER_ASSERT(state_.registered);
+      state_.phase = Phase::write_heartbeat;
       break;
     case ListenerOperation::leave:
-      in_unit_ = false;  // a worker may leave mid-unit (an error in its work): it is still a goodbye
-      phase_ = registered_ ? Phase::set_state_exited : Phase::done;
+      state_.in_unit = false;  // a worker may leave mid-unit (an error in its work): it is still a goodbye
+      state_.phase = state_.registered ? Phase::set_state_exited : Phase::done;
       break;
   }
 }
 
 void ListenerCore::complete() {
-  phase_ = Phase::done;
-  if (operation_ == ListenerOperation::register_self && registered_) {
-    passed_point_ = CrashPoint::after_register;
-  } else if (operation_ == ListenerOperation::begin_unit) {
-    passed_point_ = CrashPoint::in_unit;
-  } else if (operation_ == ListenerOperation::check_shutdown && !shutdown_seen_) {
-    passed_point_ = CrashPoint::between_check_and_unit;
+  state_.phase = Phase::done;
+  if (state_.operation == ListenerOperation::register_self && state_.registered) {
+    state_.passed_point = CrashPoint::after_register;
+  } else if (state_.operation == ListenerOperation::begin_unit) {
+    state_.passed_point = CrashPoint::in_unit;
+  } else if (state_.operation == ListenerOperation::check_shutdown && !state_.shutdown_seen) {
+    state_.passed_point = CrashPoint::between_check_and_unit;
   }
 }
 
 bool ListenerCore::step() {
-  TETHER_ASSERT(operation_.has_value());
-  ++steps_in_operation_;
-  TETHER_ASSERT(steps_in_operation_ <= operation_steps_max);
-  switch (phase_) {
+  TETHER_ASSERT(state_.operation.has_value());
+  ++state_.steps_in_operation;
+  TETHER_ASSERT(state_.steps_in_operation <= operation_steps_max);
+  switch (state_.phase) {
     case Phase::done:
       return true;
     case Phase::check_incarnation:
       // The incarnation never changes while a segment lives, so checking it before the claim is as good
       // as after, and a listener of a removed segment leaves its successor untouched.
-      if (segment_.load(Field::incarnation) != launch_->incarnation) {
-        register_outcome_ = RegisterOutcome::replaced;
+      if (segment_.load(Field::incarnation) != state_.launch->incarnation) {
+        state_.register_outcome = RegisterOutcome::replaced;
         complete();
       } else {
-        phase_ = Phase::claim;
+        state_.phase = Phase::claim;
       }
       break;
     case Phase::claim: {
-      std::uint64_t current = claim_expected_;
-      ++claim_attempts_;
-      if (segment_.compare_exchange(Field::listener_identity, current, self_.pack()) ||
-          current == self_.pack()) {
-        phase_ = Phase::check_generation;
-      } else if (claim_attempts_ >= register_attempts_max ||
+      std::uint64_t current = state_.claim_expected;
+      ++state_.claim_attempts;
+      if (segment_.compare_exchange(Field::listener_identity, current, state_.self.pack()) ||
+          current == state_.self.pack()) {
+        state_.phase = Phase::check_generation;
+      } else if (state_.claim_attempts >= register_attempts_max ||
                  identities_.is_alive(ProcessIdentity::unpack(current))) {
         // The holder lives: one listener per name, so we step aside without touching the segment.
-        register_outcome_ = RegisterOutcome::taken;
+        state_.register_outcome = RegisterOutcome::taken;
         complete();
       } else {
-        claim_expected_ = current;  // a dead holder's stale registration: replace exactly that one
+        state_.claim_expected = current;  // a dead holder's stale registration: replace exactly that one
       }
       break;
     }
     case Phase::check_generation: {
       const std::uint64_t generation = segment_.load(Field::generation);
-      if (launch_.has_value() && generation != launch_->generation) {
-        phase_ = Phase::withdraw;
+      if (state_.launch.has_value() && generation != state_.launch->generation) {
+        state_.phase = Phase::withdraw;
       } else {
-        registered_ = true;
-        register_outcome_ = RegisterOutcome::registered;
-        phase_ = Phase::set_state_starting;
+        state_.registered = true;
+        state_.register_outcome = RegisterOutcome::registered;
+        state_.phase = Phase::set_state_starting;
       }
       break;
     }
     case Phase::withdraw: {
-      std::uint64_t expected = self_.pack();
+      std::uint64_t expected = state_.self.pack();
       segment_.compare_exchange(Field::listener_identity, expected, 0);
-      register_outcome_ = RegisterOutcome::superseded;
+      state_.register_outcome = RegisterOutcome::superseded;
       complete();
       break;
     }
     case Phase::set_state_starting:
       segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::starting));
       if (mutant_active(Mutant::registration_clears_shutdown)) segment_.store(Field::shutdown_request, 0);
-      phase_ = Phase::write_heartbeat;
+      state_.phase = Phase::write_heartbeat;
       break;
     case Phase::set_state_idle:
-      TETHER_ASSERT(operation_ == ListenerOperation::end_unit);
+      TETHER_ASSERT(state_.operation == ListenerOperation::end_unit);
       segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::idle));
-      in_unit_ = false;
+      state_.in_unit = false;
       complete();
       break;
     case Phase::check_shutdown:
       if (segment_.load(Field::shutdown_request) != 0) {
         // The first sighting is published as `stopping` so that status shows the request was taken.
-        phase_ = (!shutdown_seen_ && registered_ && !in_unit_) ? Phase::set_state_stopping : Phase::done;
-        shutdown_seen_ = true;
+        state_.phase = (!state_.shutdown_seen && state_.registered && !state_.in_unit) ? Phase::set_state_stopping : Phase::done;
+        state_.shutdown_seen = true;
       } else {
         complete();
       }
@@ -139,30 +164,30 @@ bool ListenerCore::step() {
       complete();
       break;
     case Phase::write_heartbeat:
-      segment_.store(Field::heartbeat_ns, now_ns_);
-      if (operation_ == ListenerOperation::end_unit) {
-        phase_ = Phase::set_state_idle;
+      segment_.store(Field::heartbeat_ns, state_.now_ns);
+      if (state_.operation == ListenerOperation::end_unit) {
+        state_.phase = Phase::set_state_idle;
       } else {
         complete();
       }
       break;
     case Phase::set_state_exited:
       segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));
-      phase_ = Phase::record_departure;
+      state_.phase = Phase::record_departure;
       break;
     case Phase::record_departure:
-      segment_.store(Field::departed_identity, self_.pack());
-      phase_ = Phase::release;
+      segment_.store(Field::departed_identity, state_.self.pack());
+      state_.phase = Phase::release;
       break;
     case Phase::release: {
-      std::uint64_t expected = self_.pack();
+      std::uint64_t expected = state_.self.pack();
       segment_.compare_exchange(Field::listener_identity, expected, 0);
-      registered_ = false;
+      state_.registered = false;
       complete();
       break;
     }
   }
-  return phase_ == Phase::done;
+  return state_.phase == Phase::done;
 }
 
 }  // namespace tether
