@@ -1,8 +1,10 @@
 #include "diagrams.hpp"
 
 #include <fmt/format.h>
+#include <array>
 
 #include "core/controller_phases.hpp"
+#include "core/listener_phases.hpp"
 
 namespace tether::sim {
 
@@ -23,34 +25,65 @@ std::string_view wait_text(PhaseWait wait) {
   return "invalid";
 }
 
-std::string op_text(const ControllerPhaseSpec& spec) {
+template <typename Spec>
+std::string op_text(const Spec& spec) {
   if (spec.op == SegmentOp::none) return "";
   const std::string field = spec.field.has_value() ? std::string(field_name(*spec.field)) : "one header field";
   return fmt::format("{} `{}`", segment_op_name(spec.op), field);
 }
 
-}  // namespace
-
-std::string controller_phase_diagram() {
-  std::string out = "```mermaid\nstateDiagram-v2\n    direction TB\n    [*] --> read_magic\n";
-  for (const ControllerTransition& transition : controller_transitions()) {
-    out += fmt::format("    {} --> {}: {}\n", controller_phase_spec(transition.from).name,
-                       controller_phase_spec(transition.to).name, transition.label);
+// The diagram of one declared machine: its transitions, and its phases coloured by the part they serve.
+template <typename Specs, typename Transitions, typename Parts, typename PartName>
+std::string phase_diagram(std::string_view first, std::string_view last, const Specs& specs,
+                          const Transitions& transitions, const Parts& parts, PartName part_name) {
+  const auto name_of = [&](auto phase) { return specs[static_cast<std::size_t>(phase)].name; };
+  std::string out = fmt::format("```mermaid\nstateDiagram-v2\n    direction TB\n    [*] --> {}\n", first);
+  for (const auto& transition : transitions) {
+    out += fmt::format("    {} --> {}: {}\n", name_of(transition.from), name_of(transition.to), transition.label);
   }
-  out += "    finished --> [*]\n";
-  for (const auto machine : {ControllerMachine::startup, ControllerMachine::launch, ControllerMachine::supervise,
-                             ControllerMachine::stop}) {
+  out += fmt::format("    {} --> [*]\n", last);
+  for (const auto part : parts) {
     std::string members;
-    for (const ControllerPhaseSpec& spec : controller_phase_specs()) {
-      if (spec.machine != machine) continue;
+    for (const auto& spec : specs) {
+      if (spec.*part_name.member != part) continue;
       members += members.empty() ? "" : ",";
       members += spec.name;
     }
-    out += fmt::format("    class {} {}\n", members, controller_machine_name(machine));
+    out += fmt::format("    class {} {}\n", members, part_name.name(part));
   }
-  out += "    classDef startup fill:#e8f0fe\n    classDef launch fill:#fef7e0\n"
-         "    classDef supervise fill:#e6f4ea\n    classDef stop fill:#fce8e6\n```\n";
   return out;
+}
+
+template <typename Member, typename Name>
+struct PartOf {
+  Member member;
+  Name name;
+};
+
+constexpr std::string_view part_colours =
+    "    classDef startup fill:#e8f0fe\n    classDef launch fill:#fef7e0\n"
+    "    classDef supervise fill:#e6f4ea\n    classDef stop fill:#fce8e6\n"
+    "    classDef register_self fill:#e8f0fe\n    classDef check_shutdown fill:#fce8e6\n"
+    "    classDef unit fill:#e6f4ea\n    classDef leave fill:#fef7e0\n```\n";
+
+}  // namespace
+
+std::string controller_phase_diagram() {
+  const auto specs = controller_phase_specs();
+  return phase_diagram("read_magic", "finished", specs, controller_transitions(),
+                       std::array{ControllerMachine::startup, ControllerMachine::launch, ControllerMachine::supervise,
+                                  ControllerMachine::stop},
+                       PartOf{&ControllerPhaseSpec::machine, controller_machine_name}) +
+         std::string(part_colours);
+}
+
+std::string listener_phase_diagram() {
+  const auto specs = listener_phase_specs();
+  return phase_diagram("done", "done", specs, listener_transitions(),
+                       std::array{ListenerPart::register_self, ListenerPart::check, ListenerPart::unit,
+                                  ListenerPart::leave},
+                       PartOf{&ListenerPhaseSpec::part, listener_part_name}) +
+         std::string(part_colours);
 }
 
 std::string controller_phase_table() {
@@ -63,9 +96,20 @@ std::string controller_phase_table() {
   return out;
 }
 
+std::string listener_phase_table() {
+  std::string out = "| phase | operation | its one segment operation | what it does |\n|---|---|---|---|\n";
+  for (const ListenerPhaseSpec& spec : listener_phase_specs()) {
+    out += fmt::format("| `{}` | {} | {} | {} |\n", spec.name, listener_part_name(spec.part), op_text(spec),
+                       spec.purpose);
+  }
+  return out;
+}
+
 std::optional<std::string> generated_block(std::string_view name) {
   if (name == "controller-diagram") return controller_phase_diagram();
   if (name == "controller-phases") return controller_phase_table();
+  if (name == "listener-diagram") return listener_phase_diagram();
+  if (name == "listener-phases") return listener_phase_table();
   return std::nullopt;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The protocol's pictures, generated from the cores' declared tables (src/core/controller_phases.hpp),
+// The protocol's pictures, generated from the cores' declared tables (src/core/controller_phases.hpp, src/core/listener_phases.hpp),
 // so that docs/PROTOCOL.md cannot drift from the code: `tether-diagrams docs/PROTOCOL.md` rewrites the
 // generated blocks, and `--check` (run by ctest) fails when a committed block differs.
 #include <optional>
@@ -12,6 +12,9 @@ namespace tether::sim {
 std::string controller_phase_diagram();
 // A Markdown table: phase, sub-machine, the one segment operation, what it waits for, purpose.
 std::string controller_phase_table();
+// The same two for the listener core (src/core/listener_phases.hpp).
+std::string listener_phase_diagram();
+std::string listener_phase_table();
 
 // The text of one generated block by its name, or nullopt for an unknown name.
 std::optional<std::string> generated_block(std::string_view name);

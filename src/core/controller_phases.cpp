@@ -145,17 +145,6 @@ std::string_view controller_machine_name(ControllerMachine machine) {
   return "invalid";
 }
 
-std::string_view segment_op_name(SegmentOp op) {
-  switch (op) {
-    case Op::none: return "none";
-    case Op::load: return "load";
-    case Op::store: return "store";
-    case Op::compare_exchange: return "compare_exchange";
-    case Op::fetch_add: return "fetch_add";
-  }
-  return "invalid";
-}
-
 const ControllerPhaseSpec& controller_phase_spec(ControllerPhase phase) {
   return phase_specs[static_cast<std::size_t>(phase)];
 }

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "core/segment_layout.hpp"
+#include "core/segment_op.hpp"
 
 namespace tether {
 
@@ -51,9 +52,6 @@ inline constexpr std::size_t controller_phase_count = static_cast<std::size_t>(C
 // The sub-machines: each phase belongs to exactly one.
 enum class ControllerMachine : std::uint8_t { startup, launch, supervise, stop, done };
 std::string_view controller_machine_name(ControllerMachine machine);
-
-enum class SegmentOp : std::uint8_t { none, load, store, compare_exchange, fetch_add };
-std::string_view segment_op_name(SegmentOp op);
 
 // What a waiting phase waits for, besides the driver's inputs (an exit, a signal, a notice).
 enum class PhaseWait : std::uint8_t {

@@ -34,6 +34,7 @@ ListenerCore::ListenerCore(SegmentPort& segment, IdentityPort& identities, Proce
 
 ListenerCore::ListenerCore(SegmentPort& segment, IdentityPort& identities, const ListenerCoreState& state)
     : segment_(segment), identities_(identities), state_(state) {
+  static_assert(steps_in_phase_order(), "phase_steps_ must list the phases in ListenerPhase order");
   TETHER_ASSERT(state.self.valid());
 }
 
@@ -48,33 +49,33 @@ void ListenerCore::begin(ListenerOperation operation, std::uint64_t now_ns) {
       TETHER_ASSERT(!state_.registered);
       state_.claim_expected = 0;
       state_.claim_attempts = 0;
-      state_.phase = state_.launch.has_value() ? Phase::check_incarnation : Phase::claim;
+      enter(state_.launch.has_value() ? Phase::check_incarnation : Phase::claim);
       break;
     case ListenerOperation::check_shutdown:
-      state_.phase = Phase::check_shutdown;
+      enter(Phase::check_shutdown);
       break;
     case ListenerOperation::begin_unit:
       TETHER_ASSERT(state_.registered && !state_.in_unit);
       state_.in_unit = true;
-      state_.phase = Phase::set_state_working;
+      enter(Phase::set_state_working);
       break;
     case ListenerOperation::end_unit:
       TETHER_ASSERT(state_.registered && state_.in_unit);
-      state_.phase = Phase::write_heartbeat;
+      enter(Phase::write_heartbeat);
       break;
     case ListenerOperation::heartbeat:
       TETHER_ASSERT(state_.registered);
-      state_.phase = Phase::write_heartbeat;
+      enter(Phase::write_heartbeat);
       break;
     case ListenerOperation::leave:
       state_.in_unit = false;  // a worker may leave mid-unit (an error in its work): it is still a goodbye
-      state_.phase = state_.registered ? Phase::set_state_exited : Phase::done;
+      if (state_.registered) enter(Phase::set_state_exited);  // otherwise there is nothing to give back
       break;
   }
 }
 
 void ListenerCore::complete() {
-  state_.phase = Phase::done;
+  enter(Phase::done);
   if (state_.operation == ListenerOperation::register_self && state_.registered) {
     state_.passed_point = CrashPoint::after_register;
   } else if (state_.operation == ListenerOperation::begin_unit) {
@@ -88,106 +89,151 @@ bool ListenerCore::step() {
   TETHER_ASSERT(state_.operation.has_value());
   ++state_.steps_in_operation;
   TETHER_ASSERT(state_.steps_in_operation <= operation_steps_max);
-  switch (state_.phase) {
-    case Phase::done:
-      return true;
-    case Phase::check_incarnation:
-      // The incarnation never changes while a segment lives, so checking it before the claim is as good
-      // as after, and a listener of a removed segment leaves its successor untouched.
-      if (segment_.load(Field::incarnation) != state_.launch->incarnation) {
-        state_.register_outcome = RegisterOutcome::replaced;
-        complete();
-      } else {
-        state_.phase = Phase::claim;
-      }
-      break;
-    case Phase::claim: {
-      std::uint64_t current = state_.claim_expected;
-      ++state_.claim_attempts;
-      if (segment_.compare_exchange(Field::listener_identity, current, state_.self.pack()) ||
-          current == state_.self.pack()) {
-        state_.phase = Phase::check_generation;
-      } else if (state_.claim_attempts >= register_attempts_max ||
-                 identities_.is_alive(ProcessIdentity::unpack(current))) {
-        // The holder lives: one listener per name, so we step aside without touching the segment.
-        state_.register_outcome = RegisterOutcome::taken;
-        complete();
-      } else {
-        state_.claim_expected = current;  // a dead holder's stale registration: replace exactly that one
-      }
-      break;
-    }
-    case Phase::check_generation: {
-      const std::uint64_t generation = segment_.load(Field::generation);
-      if (state_.launch.has_value() && generation != state_.launch->generation) {
-        state_.phase = Phase::withdraw;
-      } else {
-        state_.registered = true;
-        state_.register_outcome = RegisterOutcome::registered;
-        state_.phase = Phase::set_state_starting;
-      }
-      break;
-    }
-    case Phase::withdraw: {
-      std::uint64_t expected = state_.self.pack();
-      segment_.compare_exchange(Field::listener_identity, expected, 0);
-      state_.register_outcome = RegisterOutcome::superseded;
-      complete();
-      break;
-    }
-    case Phase::set_state_starting:
-      segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::starting));
-      if (mutant_active(Mutant::registration_clears_shutdown)) segment_.store(Field::shutdown_request, 0);
-      state_.phase = Phase::write_heartbeat;
-      break;
-    case Phase::set_state_idle:
-      TETHER_ASSERT(state_.operation == ListenerOperation::end_unit);
-      segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::idle));
-      state_.in_unit = false;
-      complete();
-      break;
-    case Phase::check_shutdown:
-      if (segment_.load(Field::shutdown_request) != 0) {
-        // The first sighting is published as `stopping` so that status shows the request was taken.
-        state_.phase = (!state_.shutdown_seen && state_.registered && !state_.in_unit) ? Phase::set_state_stopping : Phase::done;
-        state_.shutdown_seen = true;
-      } else {
-        complete();
-      }
-      break;
-    case Phase::set_state_stopping:
-      segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::stopping));
-      complete();
-      break;
-    case Phase::set_state_working:
-      segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::working));
-      complete();
-      break;
-    case Phase::write_heartbeat:
-      segment_.store(Field::heartbeat_ns, state_.now_ns);
-      if (state_.operation == ListenerOperation::end_unit) {
-        state_.phase = Phase::set_state_idle;
-      } else {
-        complete();
-      }
-      break;
-    case Phase::set_state_exited:
-      segment_.store(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));
-      state_.phase = Phase::record_departure;
-      break;
-    case Phase::record_departure:
-      segment_.store(Field::departed_identity, state_.self.pack());
-      state_.phase = Phase::release;
-      break;
-    case Phase::release: {
-      std::uint64_t expected = state_.self.pack();
-      segment_.compare_exchange(Field::listener_identity, expected, 0);
-      state_.registered = false;
-      complete();
-      break;
-    }
-  }
+  step_op_done_ = SegmentOp::none;
+  const PhaseStep& entry = phase_steps_[static_cast<std::size_t>(state_.phase)];
+  TETHER_ASSERT(entry.phase == state_.phase);
+  (this->*entry.step)();
   return state_.phase == Phase::done;
+}
+
+void ListenerCore::enter(Phase next) {
+  TETHER_ASSERT(listener_transition_declared(state_.phase, next));
+  state_.phase = next;
+}
+
+void ListenerCore::check_segment_op(SegmentOp op, Field field) {
+  const ListenerPhaseSpec& spec = listener_phase_spec(state_.phase);
+  TETHER_ASSERT(step_op_done_ == SegmentOp::none);  // one segment operation per step
+  TETHER_ASSERT(spec.op == op);
+  TETHER_ASSERT(!spec.field.has_value() || *spec.field == field);
+  step_op_done_ = op;
+}
+
+std::uint64_t ListenerCore::load(Field field) {
+  check_segment_op(SegmentOp::load, field);
+  return segment_.load(field);
+}
+
+void ListenerCore::store(Field field, std::uint64_t value) {
+  check_segment_op(SegmentOp::store, field);
+  segment_.store(field, value);
+}
+
+bool ListenerCore::compare_exchange(Field field, std::uint64_t& expected, std::uint64_t desired) {
+  check_segment_op(SegmentOp::compare_exchange, field);
+  return segment_.compare_exchange(field, expected, desired);
+}
+
+void ListenerCore::store_state(ListenerState state) {
+  store(Field::listener_state, static_cast<std::uint64_t>(state));
+}
+
+void ListenerCore::step_done() {}
+
+void ListenerCore::step_check_incarnation() {
+  // The incarnation never changes while a segment lives, so checking it before the claim is as good
+  // as after, and a listener of a removed segment leaves its successor untouched.
+  if (load(Field::incarnation) != state_.launch->incarnation) {
+    state_.register_outcome = RegisterOutcome::replaced;
+    complete();
+  } else {
+    enter(Phase::claim);
+  }
+}
+
+void ListenerCore::step_claim() {
+  std::uint64_t current = state_.claim_expected;
+  ++state_.claim_attempts;
+  if (compare_exchange(Field::listener_identity, current, state_.self.pack()) || current == state_.self.pack()) {
+    enter(Phase::check_generation);
+  } else if (state_.claim_attempts >= register_attempts_max ||
+             identities_.is_alive(ProcessIdentity::unpack(current))) {
+    // The holder lives: one listener per name, so we step aside without touching the segment.
+    state_.register_outcome = RegisterOutcome::taken;
+    complete();
+  } else {
+    state_.claim_expected = current;  // a dead holder's stale registration: replace exactly that one
+    enter(Phase::claim);
+  }
+}
+
+void ListenerCore::step_check_generation() {
+  const std::uint64_t generation = load(Field::generation);
+  if (state_.launch.has_value() && generation != state_.launch->generation) {
+    enter(Phase::withdraw);
+  } else {
+    state_.registered = true;
+    state_.register_outcome = RegisterOutcome::registered;
+    enter(Phase::set_state_starting);
+  }
+}
+
+void ListenerCore::step_withdraw() {
+  std::uint64_t expected = state_.self.pack();
+  compare_exchange(Field::listener_identity, expected, 0);
+  state_.register_outcome = RegisterOutcome::superseded;
+  complete();
+}
+
+void ListenerCore::step_set_state_starting() {
+  store_state(ListenerState::starting);
+  // The planted bug writes a second field in this step, past the declaration's check on purpose.
+  if (mutant_active(Mutant::registration_clears_shutdown)) segment_.store(Field::shutdown_request, 0);
+  enter(Phase::write_heartbeat);
+}
+
+void ListenerCore::step_set_state_idle() {
+  TETHER_ASSERT(state_.operation == ListenerOperation::end_unit);
+  store_state(ListenerState::idle);
+  state_.in_unit = false;
+  complete();
+}
+
+void ListenerCore::step_check_shutdown() {
+  if (load(Field::shutdown_request) == 0) {
+    complete();
+    return;
+  }
+  // The first sighting is published as `stopping` so that status shows the request was taken.
+  const bool first_sighting = !state_.shutdown_seen && state_.registered && !state_.in_unit;
+  state_.shutdown_seen = true;
+  enter(first_sighting ? Phase::set_state_stopping : Phase::done);
+}
+
+void ListenerCore::step_set_state_stopping() {
+  store_state(ListenerState::stopping);
+  complete();
+}
+
+void ListenerCore::step_set_state_working() {
+  store_state(ListenerState::working);
+  complete();
+}
+
+void ListenerCore::step_write_heartbeat() {
+  store(Field::heartbeat_ns, state_.now_ns);
+  if (state_.operation == ListenerOperation::end_unit) {
+    enter(Phase::set_state_idle);
+  } else {
+    complete();
+  }
+}
+
+void ListenerCore::step_set_state_exited() {
+  store_state(ListenerState::exited);
+  enter(Phase::record_departure);
+}
+
+void ListenerCore::step_record_departure() {
+  store(Field::departed_identity, state_.self.pack());
+  enter(Phase::release);
+}
+
+void ListenerCore::step_release() {
+  std::uint64_t expected = state_.self.pack();
+  compare_exchange(Field::listener_identity, expected, 0);
+  state_.registered = false;
+  complete();
 }
 
 }  // namespace tether

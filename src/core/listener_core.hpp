@@ -3,10 +3,12 @@
 // (register, check for shutdown, mark a unit, heartbeat, leave) and the core carries it out in steps of
 // at most one segment operation each. The real session runs each operation to completion at once; the
 // simulator interleaves the steps with the controller's.
+#include <array>
 #include <cstdint>
 #include <optional>
 
 #include "core/crash_points.hpp"
+#include "core/listener_phases.hpp"
 #include "core/ports.hpp"
 
 namespace tether {
@@ -27,22 +29,6 @@ enum class RegisterOutcome : std::uint8_t {
   replaced,    // the segment we were launched for was removed and this is a successor: not ours to join
 };
 
-enum class ListenerPhase : std::uint8_t {
-  done,
-  check_incarnation,  // before claiming: launched for another segment of the name means leave it be
-  claim,             // compare-and-exchange our identity into the registration
-  check_generation,  // after claiming: a newer launch means withdraw
-  withdraw,
-  set_state_starting,
-  set_state_idle,
-  check_shutdown,
-  set_state_stopping,
-  set_state_working,
-  write_heartbeat,
-  set_state_exited,
-  record_departure,  // our identity in departed_identity: the controller's proof that we left cleanly
-  release,
-};
 
 // Everything a listener core changes while it runs, as one value: copyable, comparable and hashable
 // (see ControllerState for why).
@@ -99,12 +85,66 @@ class ListenerCore {
 
  private:
 
-  void complete();
   using Phase = ListenerPhase;
+  using StepFunction = void (ListenerCore::*)();
+  struct PhaseStep {
+    Phase phase;
+    StepFunction step;
+  };
+
+  void complete();
+  // Every phase change is checked against the declared transitions (listener_phases.cpp).
+  void enter(Phase next);
+  // The core's only ways to the segment: each is checked against the phase's declaration.
+  std::uint64_t load(Field field);
+  void store(Field field, std::uint64_t value);
+  bool compare_exchange(Field field, std::uint64_t& expected, std::uint64_t desired);
+  void check_segment_op(SegmentOp op, Field field);
+  void store_state(ListenerState state);
+
+  void step_done();
+  void step_check_incarnation();
+  void step_claim();
+  void step_check_generation();
+  void step_withdraw();
+  void step_set_state_starting();
+  void step_set_state_idle();
+  void step_check_shutdown();
+  void step_set_state_stopping();
+  void step_set_state_working();
+  void step_write_heartbeat();
+  void step_set_state_exited();
+  void step_record_departure();
+  void step_release();
+
+  // One step function per phase, in ListenerPhase order (checked at compile time in the constructor).
+  static constexpr std::array<PhaseStep, listener_phase_count> phase_steps_ = {{
+      {Phase::done, &ListenerCore::step_done},
+      {Phase::check_incarnation, &ListenerCore::step_check_incarnation},
+      {Phase::claim, &ListenerCore::step_claim},
+      {Phase::check_generation, &ListenerCore::step_check_generation},
+      {Phase::withdraw, &ListenerCore::step_withdraw},
+      {Phase::set_state_starting, &ListenerCore::step_set_state_starting},
+      {Phase::set_state_idle, &ListenerCore::step_set_state_idle},
+      {Phase::check_shutdown, &ListenerCore::step_check_shutdown},
+      {Phase::set_state_stopping, &ListenerCore::step_set_state_stopping},
+      {Phase::set_state_working, &ListenerCore::step_set_state_working},
+      {Phase::write_heartbeat, &ListenerCore::step_write_heartbeat},
+      {Phase::set_state_exited, &ListenerCore::step_set_state_exited},
+      {Phase::record_departure, &ListenerCore::step_record_departure},
+      {Phase::release, &ListenerCore::step_release},
+  }};
+  static constexpr bool steps_in_phase_order() {
+    for (std::size_t index = 0; index < phase_steps_.size(); ++index) {
+      if (static_cast<std::size_t>(phase_steps_[index].phase) != index) return false;
+    }
+    return true;
+  }
 
   SegmentPort& segment_;
   IdentityPort& identities_;
   ListenerCoreState state_;
+  SegmentOp step_op_done_ = SegmentOp::none;  // the segment operation the current step performed
 };
 
 }  // namespace tether

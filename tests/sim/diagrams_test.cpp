@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/controller_phases.hpp"
+#include "core/listener_phases.hpp"
 #include "diagrams.hpp"
 
 namespace {
@@ -22,6 +23,18 @@ TEST(Diagrams, ControllerDiagramHasEveryDeclaredTransitionAndPhase) {
   }
   EXPECT_EQ(diagram.rfind("```mermaid\nstateDiagram-v2", 0), 0u);
   EXPECT_NE(diagram.find("class read_magic,initialise,"), std::string::npos);
+}
+
+TEST(Diagrams, ListenerDiagramAndTableFollowItsDeclaration) {
+  const std::string diagram = listener_phase_diagram();
+  for (const ListenerTransition& transition : listener_transitions()) {
+    const std::string edge = std::string(listener_phase_spec(transition.from).name) + " --> " +
+                             std::string(listener_phase_spec(transition.to).name) + ": " +
+                             std::string(transition.label);
+    EXPECT_NE(diagram.find(edge), std::string::npos) << edge;
+  }
+  EXPECT_NE(listener_phase_table().find("| `claim` | register_self | compare_exchange `listener_identity` |"),
+            std::string::npos);
 }
 
 TEST(Diagrams, PhaseTableHasOneRowPerPhaseWithItsOperation) {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/controller_phases.hpp"
+#include "core/listener_phases.hpp"
 
 namespace {
 
@@ -58,3 +59,38 @@ TEST(ControllerPhases, TransitionsAreDeclaredOnceAndLookedUpExactly) {
 }
 
 }  // namespace
+
+// The listener core's declared machine, held to the same rules.
+namespace listener_phases {
+
+using tether::ListenerPhase;
+
+TEST(ListenerPhases, EveryPhaseIsReachableFromDoneAndLeadsBackToIt) {
+  std::set<ListenerPhase> reached = {ListenerPhase::done};
+  std::set<ListenerPhase> reaches_done = {ListenerPhase::done};
+  for (std::size_t round = 0; round < tether::listener_phase_count; ++round) {
+    for (const tether::ListenerTransition& transition : tether::listener_transitions()) {
+      if (reached.contains(transition.from)) reached.insert(transition.to);
+      if (reaches_done.contains(transition.to)) reaches_done.insert(transition.from);
+    }
+  }
+  EXPECT_EQ(reached.size(), tether::listener_phase_count);
+  EXPECT_EQ(reaches_done.size(), tether::listener_phase_count);
+}
+
+TEST(ListenerPhases, OnlyDoneTouchesNoSegmentAndWritesGoOnlyToTheListenersOwnFields) {
+  // The listener never writes shutdown_request, generation, incarnation or a controller field: a write
+  // there could lose a posted shutdown or forge a launch.
+  const std::set<tether::Field> own = {tether::Field::listener_identity, tether::Field::listener_state,
+                                       tether::Field::heartbeat_ns, tether::Field::departed_identity};
+  for (const tether::ListenerPhaseSpec& spec : tether::listener_phase_specs()) {
+    EXPECT_EQ(spec.op == tether::SegmentOp::none, spec.phase == ListenerPhase::done) << spec.name;
+    if (spec.op == tether::SegmentOp::none || spec.op == tether::SegmentOp::load) continue;
+    ASSERT_TRUE(spec.field.has_value()) << spec.name;
+    EXPECT_TRUE(own.contains(*spec.field)) << spec.name;
+  }
+  EXPECT_FALSE(tether::listener_transition_declared(ListenerPhase::check_shutdown, ListenerPhase::set_state_working));
+  EXPECT_FALSE(tether::listener_transition_declared(ListenerPhase::claim, ListenerPhase::set_state_starting));
+}
+
+}  // namespace listener_phases
