@@ -30,7 +30,7 @@ constexpr std::uint8_t wide_escape = 0xFF;
 tether::sim::SimConfig config_from(std::uint8_t byte) {
   tether::sim::SimConfig config;
   config.protocol = tether::sim::Protocol::tether;
-  config.mutant = tether::Mutant::none;
+  config.mutant = tether::sim::Mutant::none;
   config.steps_max = steps_per_run_max;
   // Bit 0: the small fixed world of `explore`, where bits 1-3 are the crashes the scheduler may insert.
   // Otherwise bits 4-6 size the pid space (3..10), small so that pids are reused within a run.

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/mutants.hpp"
+#include "mutants.hpp"
 
 namespace tether::sim {
 

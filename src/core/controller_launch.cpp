@@ -32,8 +32,8 @@ void ControllerCore::step_check_shutdown_and_spawn(std::uint64_t now_ns) {
     return;
   }
   const bool mutant_skips_check =
-      mutant_active(Mutant::restart_after_shutdown) ||
-      (mutant_active(Mutant::skip_shutdown_check_after_restart) && state_.launched_before);
+      mutant_active(CoreMutant::restart_after_shutdown) ||
+      (mutant_active(CoreMutant::skip_shutdown_check_after_restart) && state_.launched_before);
   if (!mutant_skips_check && load(Field::shutdown_request) != 0) {
     state_.shutdown_requested = true;
     emit({ControllerEvent::Kind::shutdown_requested, state_.listener});

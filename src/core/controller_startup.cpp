@@ -91,7 +91,7 @@ void ControllerCore::step_read_shutdown(std::uint64_t /*now_ns*/) {
 
 void ControllerCore::step_read_listener(std::uint64_t now_ns) {
   auto registered = ProcessIdentity::unpack(load(Field::listener_identity));
-  if (mutant_active(Mutant::adoption_without_identity_check)) registered.start_time_ticks = 0;
+  if (mutant_active(CoreMutant::adoption_without_identity_check)) registered.start_time_ticks = 0;
   if (!registered.valid()) {
     enter(Phase::read_launched);
   } else if (processes_.is_alive(registered) && processes_.watch(registered)) {

@@ -167,7 +167,7 @@ void ControllerCore::step_decide_after_exit(std::uint64_t now_ns) {
   const ExitStatus status = *state_.exit_pending;
   state_.exit_pending.reset();
   state_.exited_process = {};
-  if (!mutant_active(Mutant::restart_after_shutdown) &&
+  if (!mutant_active(CoreMutant::restart_after_shutdown) &&
       (load(Field::shutdown_request) != 0 || state_.shutdown_requested || state_.shutdown_signal_pending)) {
     // Posted by `tether shutdown` (or by us): the listener obeyed it; never relaunch.
     state_.shutdown_requested = true;

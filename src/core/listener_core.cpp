@@ -178,7 +178,7 @@ void ListenerCore::step_withdraw() {
 void ListenerCore::step_set_state_starting() {
   store_state(ListenerState::starting);
   // The planted bug writes a second field in this step, past the declaration's check on purpose.
-  if (mutant_active(Mutant::registration_clears_shutdown)) segment_.store(Field::shutdown_request, 0);
+  if (mutant_active(CoreMutant::registration_clears_shutdown)) segment_.store(Field::shutdown_request, 0);
   enter(Phase::write_heartbeat);
 }
 

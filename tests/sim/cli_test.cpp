@@ -9,7 +9,7 @@
 #include <string>
 #include <sys/wait.h>
 
-#include "core/mutants.hpp"
+#include "mutants.hpp"
 #include "runner.hpp"
 #include "scenario.hpp"
 

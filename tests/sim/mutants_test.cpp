@@ -7,10 +7,10 @@
 
 #include "sweep.hpp"
 
-namespace tether {
+namespace tether::sim {
 // Names the parameter in test output instead of printing its bytes.
 inline void PrintTo(Mutant mutant, std::ostream* out) { *out << mutant_name(mutant); }
-}  // namespace tether
+}  // namespace tether::sim
 
 namespace tether::sim {
 namespace {
