@@ -160,13 +160,12 @@ ListenerSession::~ListenerSession() {
 }
 
 bool ListenerSession::should_stop() {
-  // Fast path for the common answer: the core's check is this same load of the same word, and a 0 there
-  // changes nothing in the core; only a posted request needs the core (to record it and publish
-  // `stopping`). Workers call this between every two units, so it should cost one load.
-  if (!state_->core.shutdown_seen() &&
-      state_->segment.shutdown_word().load(std::memory_order_acquire) == 0) {
-    failpoint(CrashPoint::between_check_and_unit);  // where the core's check would have reported it
-    return false;
+  // The core's fast path for the common answer: workers call this between every two units, so it
+  // costs one load; only a posted request runs the whole operation (to record it, publish `stopping`).
+  const auto quick = state_->core.check_shutdown_fast(state_->segment.shutdown_word().load(std::memory_order_acquire));
+  if (quick.has_value()) {
+    failpoint(state_->core.passed_point());
+    return *quick;
   }
   state_->run(ListenerOperation::check_shutdown);
   return state_->core.shutdown_seen();

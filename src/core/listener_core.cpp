@@ -74,6 +74,14 @@ void ListenerCore::begin(ListenerOperation operation, std::uint64_t now_ns) {
   }
 }
 
+std::optional<bool> ListenerCore::check_shutdown_fast(std::uint64_t request_word) {
+  TETHER_ASSERT(!busy());
+  if (state_.shutdown_seen || request_word != 0) return std::nullopt;
+  state_.operation = ListenerOperation::check_shutdown;
+  state_.passed_point = CrashPoint::between_check_and_unit;
+  return false;
+}
+
 void ListenerCore::complete() {
   enter(Phase::done);
   if (state_.operation == ListenerOperation::register_self && state_.registered) {

@@ -71,6 +71,10 @@ class ListenerCore {
   void begin(ListenerOperation operation, std::uint64_t now_ns);
   // Performs the next step of the current operation; true once it is complete.
   bool step();
+  // The check_shutdown operation's common answer without its steps, for a driver that read the request
+  // word itself (one atomic load): with no request seen before and none in `request_word`, the check
+  // completes at once as "no request" and changes nothing else. Nullopt otherwise: run the operation.
+  std::optional<bool> check_shutdown_fast(std::uint64_t request_word);
   [[nodiscard]] bool busy() const { return state_.phase != ListenerPhase::done; }
   [[nodiscard]] std::optional<ListenerOperation> operation() const { return state_.operation; }
 

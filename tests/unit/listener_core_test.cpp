@@ -224,3 +224,28 @@ TEST_F(ListenerTest, EveryStepPerformsAtMostOneSegmentOperation) {
 
 }  // namespace
 }  // namespace tether::test
+
+namespace tether::test {
+namespace {
+
+// The fast path a session takes between units: the core decides it, the driver only supplies the word.
+TEST_F(ListenerTest, TheFastShutdownCheckAnswersOnlyTheCommonCase) {
+  start();
+  ASSERT_GT(run(ListenerOperation::register_self), 0u);
+  const std::size_t writes_before = segment.writes();
+  EXPECT_EQ(core->check_shutdown_fast(0), std::optional<bool>(false));
+  EXPECT_EQ(core->passed_point(), CrashPoint::between_check_and_unit);
+  EXPECT_FALSE(core->busy());
+  EXPECT_EQ(segment.writes(), writes_before) << "the common answer changes nothing";
+  // A posted request needs the whole operation (it publishes `stopping`).
+  EXPECT_EQ(core->check_shutdown_fast(1), std::nullopt);
+  segment.poke(Field::shutdown_request, 1);
+  run(ListenerOperation::check_shutdown);
+  EXPECT_TRUE(core->shutdown_seen());
+  EXPECT_EQ(state(), word(ListenerState::stopping));
+  // Once seen, always seen: the fast path never answers "no request" again, even for a zero word.
+  EXPECT_EQ(core->check_shutdown_fast(0), std::nullopt);
+}
+
+}  // namespace
+}  // namespace tether::test
