@@ -55,8 +55,14 @@ if(TARGET tether_c)
 endif()
 install(FILES ${tether_pc_files} DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT development)
 
-# Documentation and the examples' sources.
-install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT runtime)
+# Documentation and the examples' sources. Each Debian package has its copyright file (machine-readable,
+# License: MIT) in usr/share/doc/<package>/, as Debian policy asks; LICENSE beside the documentation.
+install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian-copyright DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME copyright
+  COMPONENT runtime)
+install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian-copyright DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/libtether-dev
+  RENAME copyright COMPONENT development)
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR}
+  COMPONENT runtime)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT runtime
   FILES_MATCHING PATTERN "*.md")
 if(EXISTS ${PROJECT_SOURCE_DIR}/examples)
