@@ -7,6 +7,14 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
+# Debian policy puts libraries in the multiarch directory (usr/lib/x86_64-linux-gnu). GNUInstallDirs
+# chooses it only when the prefix is /usr at configure time, while the packages are made from any build
+# (cpack installs into /usr): on Debian and its derivatives, GNUInstallDirs' plain default "lib" becomes
+# the multiarch directory. A -DCMAKE_INSTALL_LIBDIR other than "lib" is kept.
+if(CMAKE_INSTALL_LIBDIR STREQUAL "lib" AND CMAKE_LIBRARY_ARCHITECTURE AND EXISTS /etc/debian_version)
+  set(CMAKE_INSTALL_LIBDIR lib/${CMAKE_LIBRARY_ARCHITECTURE})
+endif()
+
 set(TETHER_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/tether)
 
 # The binaries (tether-sim only when the simulator is built).

@@ -71,11 +71,15 @@ def test(build_dir):
             check(maintainer == expected_maintainer(), f"Maintainer {maintainer!r}, expected {expected_maintainer()!r}")
         runtime_files = pkgtest.run(["dpkg-deb", "--contents", runtime], check_code=0).stdout
         development_files = pkgtest.run(["dpkg-deb", "--contents", development], check_code=0).stdout
+        multiarch = pkgtest.run(["dpkg-architecture", "-qDEB_HOST_MULTIARCH"], check_code=0).stdout.strip()
         for path in ["./usr/bin/tether-controller", "./usr/bin/tether-listener", "./usr/bin/tether",
-                     "libtether_c.so.1", "./usr/share/doc/tether/PROTOCOL.md"]:
+                     f"./usr/lib/{multiarch}/libtether_c.so.1", "./usr/share/doc/tether/PROTOCOL.md",
+                     "./usr/share/doc/tether/copyright"]:
             check(path in runtime_files, f"{path} is not in the tether package")
         for path in ["./usr/include/tether/listener.hpp", "./usr/include/tether/listener.h",
-                     "tetherConfig.cmake", "tether.pc", "libtether_adapters.a"]:
+                     f"./usr/lib/{multiarch}/cmake/tether/tetherConfig.cmake",
+                     f"./usr/lib/{multiarch}/pkgconfig/tether.pc", f"./usr/lib/{multiarch}/libtether_adapters.a",
+                     "./usr/share/doc/libtether-dev/copyright"]:
             check(path in development_files, f"{path} is not in libtether-dev")
         check("/usr/include" not in runtime_files, "headers in the runtime package")
         if shutil.which("help2man"):
@@ -90,7 +94,7 @@ def test(build_dir):
             check_copyright(root, package)
         for program in os.listdir(bin_dir):
             check_stripped(os.path.join(bin_dir, program))
-        libraries = glob.glob(os.path.join(root, "usr", "lib", "**", "libtether_c.so.1*"), recursive=True)
+        libraries = glob.glob(os.path.join(root, "usr", "lib", multiarch, "libtether_c.so.1*"))
         check(libraries, "libtether_c.so.1 was not unpacked")
         for library in libraries:
             check_stripped(library)
