@@ -45,11 +45,12 @@ CLI::Validator bounded(std::uint64_t minimum, std::uint64_t maximum) {
         const char* end = text.data() + text.size();
         const auto [stop, error] = std::from_chars(text.data(), end, value);
         if (error == std::errc{} && stop == end && value >= minimum && value <= maximum) return {};
-        return maximum == unbounded ? fmt::format("must be a whole number from {}, not '{}'", minimum, text)
+        return maximum == unbounded ? fmt::format("must be a whole number from {} up, not '{}'", minimum, text)
                                     : fmt::format("must be a whole number from {} to {}, not '{}'", minimum, maximum,
                                                   text);
       },
-      maximum == unbounded ? fmt::format("UINT>={}", minimum) : fmt::format("UINT:{}-{}", minimum, maximum));
+      // Shown after the option's type in --help: "--seeds UINT:1-1000000000".
+      maximum == unbounded ? std::string() : fmt::format("{}-{}", minimum, maximum));
 }
 
 void add_pids_option(CLI::App& command, std::uint32_t& pid_count) {
