@@ -7,6 +7,14 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
+# Debian policy puts libraries in the multiarch directory (usr/lib/x86_64-linux-gnu). GNUInstallDirs
+# chooses it only when the prefix is /usr at configure time, while the packages are made from any build
+# (cpack installs into /usr): on Debian and its derivatives, GNUInstallDirs' plain default "lib" becomes
+# the multiarch directory. A -DCMAKE_INSTALL_LIBDIR other than "lib" is kept.
+if(CMAKE_INSTALL_LIBDIR STREQUAL "lib" AND CMAKE_LIBRARY_ARCHITECTURE AND EXISTS /etc/debian_version)
+  set(CMAKE_INSTALL_LIBDIR lib/${CMAKE_LIBRARY_ARCHITECTURE})
+endif()
+
 set(TETHER_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/tether)
 
 # The binaries (tether-sim only when the simulator is built).
@@ -55,8 +63,14 @@ if(TARGET tether_c)
 endif()
 install(FILES ${tether_pc_files} DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT development)
 
-# Documentation and the examples' sources.
-install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT runtime)
+# Documentation and the examples' sources. Each Debian package has its copyright file (machine-readable,
+# License: MIT) in usr/share/doc/<package>/, as Debian policy asks; LICENSE beside the documentation.
+install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian-copyright DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME copyright
+  COMPONENT runtime)
+install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian-copyright DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/libtether-dev
+  RENAME copyright COMPONENT development)
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR}
+  COMPONENT runtime)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT runtime
   FILES_MATCHING PATTERN "*.md")
 if(EXISTS ${PROJECT_SOURCE_DIR}/examples)

@@ -1,13 +1,18 @@
 // tether-sim: sweep seeds, replay, shrink and explore simulated runs of the tether protocol (or the
-// seed design, or a planted bug). Exit codes: 0 pass, 1 an invariant failed, 64 usage, 65 bad file.
+// seed design, or a planted bug). Exit codes: 0 pass, 1 an invariant failed, 64 usage, 65 bad file (or a
+// replay that does not reproduce the violation it records), 66 unreadable file, 73 an output file cannot
+// be created, 74 output could not be written.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
+#include <limits>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "cli_report.hpp"
@@ -24,6 +29,40 @@ using namespace tether;
 using namespace tether::sim;
 
 constexpr std::size_t scenario_files_max = 20;
+// Bounds of the numeric options: enough for any sweep one would wait for (a billion seeds is about six
+// hours at 50,000 seeds/s), small enough that a typo is refused instead of running for ever.
+constexpr std::uint64_t seeds_max = 1'000'000'000;
+constexpr std::uint64_t jobs_max = 1024;
+constexpr std::uint64_t depth_max = 16;  // the explorer's run limit ends the search long before
+constexpr std::uint64_t unbounded = std::numeric_limits<std::uint64_t>::max();
+
+// A whole decimal number in [minimum, maximum]. CLI11 alone reads "-5" into an unsigned option as
+// 2^64 - 5 (a sweep that never ends) and an overflowing number as 2^64 - 1.
+CLI::Validator bounded(std::uint64_t minimum, std::uint64_t maximum) {
+  return CLI::Validator(
+      [minimum, maximum](std::string& text) -> std::string {
+        std::uint64_t value = 0;
+        const char* end = text.data() + text.size();
+        const auto [stop, error] = std::from_chars(text.data(), end, value);
+        if (error == std::errc{} && stop == end && value >= minimum && value <= maximum) return {};
+        return maximum == unbounded ? fmt::format("must be a whole number from {} up, not '{}'", minimum, text)
+                                    : fmt::format("must be a whole number from {} to {}, not '{}'", minimum, maximum,
+                                                  text);
+      },
+      // Shown after the option's type in --help: "--seeds UINT:1-1000000000".
+      maximum == unbounded ? std::string() : fmt::format("{}-{}", minimum, maximum));
+}
+
+void add_pids_option(CLI::App& command, std::uint32_t& pid_count) {
+  command.add_option("--pids", pid_count, "size of the simulated pid space")
+      ->check(bounded(SimConfig::pid_count_min, SimConfig::pid_count_max));
+}
+
+// Says why a file could not be read or written, and returns its exit code.
+int file_failed(const char* command, const FileError& error) {
+  fmt::print(stderr, "tether-sim {}: {}\n", command, error.message);
+  return error.exit_code;
+}
 
 struct CommonOptions {
   std::string protocol = "tether";
@@ -100,9 +139,15 @@ int command_run(const CommonOptions& common, SimConfig config, std::optional<std
   }
   const SweepSummary summary = run_sweep(options);
   ScenarioPaths paths(summary.failures.size());
+  int code = summary.passed() ? exit_code::ok : exit_code::failure;
   for (std::size_t i = 0; i < summary.failures.size() && i < scenario_files_max; ++i) {
     std::error_code error;
     std::filesystem::create_directories(out_dir, error);
+    if (error) {
+      code = file_failed("run", FileError{exit_code::cant_create, fmt::format("{}: cannot create the directory: {}",
+                                                                              out_dir, error.message())});
+      break;
+    }
     const SweepFailure& failure = summary.failures[i];
     const std::string mutant =
         config.mutant == Mutant::none ? std::string() : fmt::format("-{}", mutant_name(config.mutant));
@@ -112,7 +157,7 @@ int command_run(const CommonOptions& common, SimConfig config, std::optional<std
     if (saved) {
       paths[i] = path;
     } else {
-      fmt::print(stderr, "tether-sim: {}\n", saved.error());
+      code = file_failed("run", saved.error());
     }
   }
   if (json) {
@@ -124,15 +169,12 @@ int command_run(const CommonOptions& common, SimConfig config, std::optional<std
       fmt::print("(scenario files written for the first {} failures only)\n", scenario_files_max);
     }
   }
-  return summary.passed() ? exit_code::ok : exit_code::failure;
+  return code;
 }
 
 int command_replay(const std::string& file, const std::string& trace_out, std::size_t last_lines) {
   const auto scenario = load_scenario(file);
-  if (!scenario) {
-    fmt::print(stderr, "tether-sim replay: {}\n", scenario.error());
-    return exit_code::data_error;
-  }
+  if (!scenario) return file_failed("replay", scenario.error());
   const Scenario& loaded = scenario.value();
   fmt::print("replaying {}: protocol {}, mutant {}, seed {}, {} decisions\n", file, protocol_name(loaded.config.protocol),
              mutant_name(loaded.config.mutant), loaded.seed, loaded.decisions.size());
@@ -140,37 +182,34 @@ int command_replay(const std::string& file, const std::string& trace_out, std::s
   const RunOutput output = run_decisions(loaded.config, loaded.decisions, trace);
   print_timeline(trace, loaded.config.protocol, last_lines);
   if (!trace_out.empty()) {
-    std::ofstream out(trace_out, std::ios::binary | std::ios::trunc);
-    out << chrome_trace(trace).dump() << "\n";
-    if (!out) {
-      fmt::print(stderr, "tether-sim replay: {}: cannot write\n", trace_out);
-      return exit_code::cant_create;
+    if (const auto written = write_text_file(trace_out, chrome_trace(trace).dump() + "\n"); !written) {
+      return file_failed("replay", written.error());
     }
     fmt::print("trace written to {} (open it in https://ui.perfetto.dev)\n", trace_out);
   }
+  const int code = report_violation(output.result);
+  // The file promises a violation; a replay that does not show it (the protocol or the simulator changed
+  // since, or the file was edited) has not reproduced anything, and must not pass for a success.
   if (loaded.violation && (!output.result.violation || output.result.violation->invariant != loaded.violation->invariant)) {
-    fmt::print("WARNING: the file recorded {}, the replay did not reproduce it\n", loaded.violation->invariant);
+    fmt::print(stderr, "tether-sim replay: {}: NOT REPRODUCED: the file records {} at step {}; this replay {}\n", file,
+               loaded.violation->invariant, loaded.violation->step,
+               output.result.violation ? fmt::format("violated {} instead", output.result.violation->invariant)
+                                       : std::string("violated nothing"));
+    return exit_code::data_error;
   }
-  return report_violation(output.result);
+  return code;
 }
 
 int command_shrink(const std::string& file, const std::string& output_file) {
   const auto scenario = load_scenario(file);
-  if (!scenario) {
-    fmt::print(stderr, "tether-sim shrink: {}\n", scenario.error());
-    return exit_code::data_error;
-  }
+  if (!scenario) return file_failed("shrink", scenario.error());
   const auto shrunk = shrink(scenario.value());
   if (!shrunk) {
     fmt::print(stderr, "tether-sim shrink: {}: {}\n", file, shrunk.error());
     return exit_code::data_error;
   }
   const ShrinkResult& result = shrunk.value();
-  const auto saved = save_scenario(output_file, result.scenario);
-  if (!saved) {
-    fmt::print(stderr, "tether-sim shrink: {}\n", saved.error());
-    return exit_code::cant_create;
-  }
+  if (const auto saved = save_scenario(output_file, result.scenario); !saved) return file_failed("shrink", saved.error());
   fmt::print("shrunk {} ({}): decisions {} -> {} (non-zero {} -> {}), steps {} -> {}, {} replays\nwritten to {}\n",
              file, result.scenario.violation->invariant, result.decisions_before, result.decisions_after,
              result.nonzero_before, result.nonzero_after, result.steps_before, result.steps_after, result.replays,
@@ -201,19 +240,16 @@ int command_explore(const CommonOptions& common, std::uint32_t depth, std::uint3
   Trace trace(true);
   const RunOutput output = run_decisions(result.shortest->config, result.shortest->decisions, trace);
   print_timeline(trace, result.shortest->config.protocol, 0);
+  const int code = report_violation(output.result);
   if (!output_file.empty()) {
-    if (const auto saved = save_scenario(output_file, *result.shortest); !saved) {
-      fmt::print(stderr, "tether-sim explore: {}\n", saved.error());
-    } else {
-      fmt::print("scenario written to {}\n", output_file);
-    }
+    if (const auto saved = save_scenario(output_file, *result.shortest); !saved) return file_failed("explore", saved.error());
+    fmt::print("scenario written to {}\n", output_file);
   }
-  return report_violation(output.result);
+  return code;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// Parses the command line and runs the subcommand; main checks that what it printed was written.
+int run_command_line(int argc, char** argv) {
   CLI::App app{"tether-sim: deterministic simulation of the tether protocol"};
   app.require_subcommand(1);
 
@@ -229,16 +265,18 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "sweep seeds and check every invariant");
   run->add_option("--protocol", common.protocol, "tether or seed");
   run->add_option("--mutant", common.mutant, "a planted bug (tether-sim mutants)");
-  auto* seed_option = run->add_option("--seed", seed, "run this one seed");
-  run->add_option("--seeds", seeds, "number of seeds, from 1")->excludes(seed_option);
-  run->add_option("--steps", config.steps_max, "step budget per run");
-  run->add_option("--pids", config.pid_count, "size of the simulated pid space");
-  run->add_option("--fault-phase-ms", config.fault_phase_ms, "virtual duration of the fault phase");
-  run->add_option("--jobs", jobs, "threads");
+  auto* seed_option = run->add_option("--seed", seed, "run this one seed")->check(bounded(0, unbounded));
+  run->add_option("--seeds", seeds, "number of seeds, from 1")->excludes(seed_option)->check(bounded(1, seeds_max));
+  run->add_option("--steps", config.steps_max, "step budget per run")->check(bounded(1, SimConfig::steps_max_max));
+  add_pids_option(*run, config.pid_count);
+  run->add_option("--fault-phase-ms", config.fault_phase_ms, "virtual duration of the fault phase")
+      ->check(bounded(1, SimConfig::fault_phase_ms_max));
+  run->add_option("--jobs", jobs, "threads")->check(bounded(1, jobs_max));
   run->add_flag("--json", json, "print the summary as one JSON object");
   run->add_option("--out", out_dir, "directory for failing scenario files");
   run->add_flag("--stop-at-first", stop_at_first, "stop at the first violation");
-  run->add_option("--check-determinism", determinism_every, "run every Nth seed twice and compare (0: never)");
+  run->add_option("--check-determinism", determinism_every, "run every Nth seed twice and compare (0: never)")
+      ->check(bounded(0, unbounded));
   bool explain = false;
   run->add_flag("--explain", explain, "shrink the first failure of each invariant and print its timeline");
 
@@ -248,7 +286,7 @@ int main(int argc, char** argv) {
   auto* replay = app.add_subcommand("replay", "re-run a scenario file exactly and print its timeline");
   replay->add_option("file", file, "scenario file")->required();
   replay->add_option("--trace-out", trace_out, "write a Chrome trace-event JSON (Perfetto)");
-  replay->add_option("--last", last_lines, "print only the last N events");
+  replay->add_option("--last", last_lines, "print only the last N events (0: all)")->check(bounded(0, unbounded));
 
   std::string output_file;
   auto* shrink_command = app.add_subcommand("shrink", "minimise a failing scenario");
@@ -261,9 +299,12 @@ int main(int argc, char** argv) {
   auto* explore_command = app.add_subcommand("explore", "enumerate interleavings and crash points (small world)");
   explore_command->add_option("--protocol", common.protocol, "tether or seed");
   explore_command->add_option("--mutant", common.mutant, "a planted bug");
-  explore_command->add_option("--depth", depth, "deviations from the default schedule per run (preemptions and crashes)")->required();
-  explore_command->add_option("--crashes", crashes, "crash points the search may insert");
-  explore_command->add_option("--pids", explore_pids, "size of the simulated pid space");
+  explore_command->add_option("--depth", depth, "deviations from the default schedule per run (preemptions and crashes)")
+      ->required()
+      ->check(bounded(0, depth_max));
+  explore_command->add_option("--crashes", crashes, "crash points the search may insert")
+      ->check(bounded(0, SimConfig::crash_budget_max));
+  add_pids_option(*explore_command, explore_pids);
   explore_command->add_option("-o,--output", output_file, "write the shortest failing scenario here");
 
   auto* mutants = app.add_subcommand("mutants", "list the planted bugs");
@@ -271,7 +312,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    const int code = app.exit(error);
+    // Help to stdout (checked by main), usage errors to stderr.
+    std::ostringstream output;
+    std::ostringstream errors;
+    const int code = app.exit(error, output, errors);
+    fmt::print("{}", output.str());
+    fmt::print(stderr, "{}", errors.str());
     return code == 0 ? exit_code::ok : exit_code::usage;
   }
   if (run->parsed()) {
@@ -285,4 +331,16 @@ int main(int argc, char** argv) {
     return exit_code::ok;
   }
   return exit_code::usage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int code = run_command_line(argc, argv);
+  // Everything printed on stdout is only known to be written once flushed: `run > /dev/full` fails here.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    fmt::print(stderr, "tether-sim: cannot write standard output: {}\n", std::strerror(errno));
+    return exit_code::io_error;
+  }
+  return code;
 }

@@ -2,10 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
+
+#include "core/exit_codes.hpp"
 
 namespace tether::sim {
 
@@ -166,23 +171,45 @@ Result<Scenario, std::string> scenario_from_json(const std::string& text) {
   return scenario;
 }
 
-Result<Scenario, std::string> load_scenario(const std::string& path) {
+Result<Scenario, FileError> load_scenario(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
-  if (!file) return tether::fail(fmt::format("{}: cannot open", path));
-  std::ostringstream text;
-  // Copying sets failbit when nothing could be read: a directory (read fails) or an empty file.
-  if (!(text << file.rdbuf())) return tether::fail(fmt::format("{}: cannot read it, or it is empty", path));
-  auto scenario = scenario_from_json(text.str());
-  if (!scenario) return tether::fail(fmt::format("{}: {}", path, scenario.error()));
-  return scenario;
+  if (!file) {
+    return tether::fail(FileError{exit_code::no_input, fmt::format("{}: cannot open: {}", path, std::strerror(errno))});
+  }
+  // Read at most one byte past the limit: a huge file, or an endless one (/dev/zero), is refused after it.
+  std::string text(scenario_file_bytes_max + 1, '\0');
+  file.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(file.gcount()));
+  // Reading a directory fails at once; an empty file reads nothing.
+  if (file.bad() || text.empty()) {
+    return tether::fail(FileError{exit_code::no_input, fmt::format("{}: cannot read it, or it is empty", path)});
+  }
+  if (text.size() > scenario_file_bytes_max) {
+    return tether::fail(FileError{exit_code::data_error, fmt::format("{}: larger than {} bytes; not a scenario file",
+                                                                     path, scenario_file_bytes_max)});
+  }
+  auto scenario = scenario_from_json(text);
+  if (!scenario) return tether::fail(FileError{exit_code::data_error, fmt::format("{}: {}", path, scenario.error())});
+  return std::move(scenario.value());
 }
 
-Result<Unit, std::string> save_scenario(const std::string& path, const Scenario& scenario) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (!file) return tether::fail(fmt::format("{}: cannot write", path));
-  file << scenario_to_json(scenario);
-  if (!file) return tether::fail(fmt::format("{}: write failed", path));
+Result<Unit, FileError> write_text_file(const std::string& path, std::string_view text) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (file == nullptr) {
+    return tether::fail(FileError{exit_code::cant_create, fmt::format("{}: cannot create: {}", path, std::strerror(errno))});
+  }
+  const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size() && std::fflush(file) == 0;
+  const int write_error = errno;
+  const bool closed = std::fclose(file) == 0;
+  if (!written || !closed) {
+    return tether::fail(FileError{exit_code::io_error,
+                                  fmt::format("{}: cannot write: {}", path, std::strerror(written ? errno : write_error))});
+  }
   return Unit{};
+}
+
+Result<Unit, FileError> save_scenario(const std::string& path, const Scenario& scenario) {
+  return write_text_file(path, scenario_to_json(scenario));
 }
 
 }  // namespace tether::sim

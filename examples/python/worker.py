@@ -2,7 +2,7 @@
 """A tether worker in Python: units of (simulated) work through the C ABI, a shutdown check between
 units, a clean exit. Run it under a controller:
 
-    TETHER_C_LIBRARY=/usr/lib/libtether_c.so.1 \
+    TETHER_C_LIBRARY=/usr/lib/x86_64-linux-gnu/libtether_c.so.1 \
       tether-controller --name py -- python3 worker.py --work-ms 200 --journal /tmp/py.journal
     tether shutdown py --wait
 

@@ -20,6 +20,17 @@ void add_duration_option(CLI::App& app, const std::string& flag, std::uint64_t& 
       ->capture_default_str();
 }
 
+// One value per --env: the next word starts the command (`--env K=V sleep 9` runs sleep). A command that
+// starts with KEY=VALUE is a second value meant for the --env before it: `--env FOO=1 BAR=2 -- /bin/echo
+// hi` ran a program named BAR=2 with the arguments /bin/echo hi. Refused, never run.
+std::optional<std::string> assignment_as_command(const std::vector<std::string>& command) {
+  if (command.empty() || command.front().find('=') == std::string::npos ||
+      environment_entry_problem(command.front())) {
+    return std::nullopt;
+  }
+  return "'" + command.front() + "' would run as the command: one KEY=VALUE per --env (repeat --env for each)";
+}
+
 }  // namespace
 
 ParseOutcome<ControllerOptions> parse_controller_command_line(std::span<const char* const> argv) {
@@ -62,8 +73,11 @@ ParseOutcome<ControllerOptions> parse_controller_command_line(std::span<const ch
   // Checked by check_working_directory, after parsing: the check reads the file system.
   app.add_option("--cwd", options.launch.directory, "Working directory of the worker")->type_name("TEXT:DIR");
   // One value per --env, so that `--env K=V -- COMMAND ...` leaves the command alone.
-  app.add_option("--env", environment, "KEY=VALUE for the worker's environment (repeatable)")
-      ->allow_extra_args(false);
+  app.add_option("--env", environment, "KEY=VALUE for the worker's environment (repeat --env for each)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false)
+      ->type_name("KEY=VALUE");
   app.add_option("--env-file", options.environment_file, "File of KEY=VALUE lines for the worker's environment");
   app.add_option("--log-file", options.log_file, "Append the worker's stdout and stderr here (reopened on SIGHUP)");
   add_log_format_option(app, options.log_format);
@@ -85,6 +99,10 @@ ParseOutcome<ControllerOptions> parse_controller_command_line(std::span<const ch
     options.launch.stop_signal = *signal_number;
   } else {
     outcome.exit = usage_event_exit("--stop-signal '" + stop_signal + "' is not a signal");
+    return outcome;
+  }
+  if (auto problem = assignment_as_command(options.launch.command)) {
+    outcome.exit = usage_event_exit(*problem);
     return outcome;
   }
   for (const auto& entry : environment) {

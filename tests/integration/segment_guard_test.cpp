@@ -47,6 +47,18 @@ std::string header_with_version(std::uint64_t version) {
   return bytes;
 }
 
+// `tether clean` refuses what is not a tether segment (65), says why, and leaves its bytes alone: it
+// used to report "foreign magic number (not a tether segment)" and remove the file all the same.
+void expect_not_cleaned(const std::string& name, const std::string& reason) {
+  const auto before = read_bytes(segment_path(name));
+  const auto clean = run({binary("tether"), "clean", name});
+  EXPECT_EQ(clean.exit_code, 65) << clean.output << clean.errors;
+  EXPECT_NE(clean.errors.find(reason), std::string::npos) << clean.errors;
+  EXPECT_NE(clean.errors.find("not removed"), std::string::npos) << clean.errors;
+  EXPECT_EQ(clean.output.find("removed segment"), std::string::npos) << clean.output;
+  EXPECT_TRUE(read_bytes(segment_path(name)) == before) << "clean removed or changed the file";
+}
+
 // Every binary refuses the planted segment with `expected_code` and leaves its bytes untouched.
 void expect_refused_untouched(const std::string& name, int expected_code) {
   const std::string before = read_bytes(segment_path(name));
@@ -65,9 +77,7 @@ TEST(SegmentGuard, RandomBytesAreRefusedAndNeverWritten) {
   const auto name = cleanup.name("random");
   plant(name, random_bytes(4096, 7));
   expect_refused_untouched(name, 65);
-  const auto clean = run({binary("tether"), "clean", name});
-  EXPECT_EQ(clean.exit_code, 0) << clean.errors;
-  EXPECT_FALSE(std::filesystem::exists(segment_path(name)));
+  expect_not_cleaned(name, "segment has a foreign magic number (not a tether segment)");
 }
 
 TEST(SegmentGuard, WrongVersionIsRefused) {
@@ -75,6 +85,7 @@ TEST(SegmentGuard, WrongVersionIsRefused) {
   const auto name = cleanup.name("version");
   plant(name, header_with_version(99));
   expect_refused_untouched(name, 65);
+  expect_not_cleaned(name, "segment has an unsupported layout version");
 }
 
 TEST(SegmentGuard, TruncatedSegmentIsRefused) {
@@ -82,8 +93,7 @@ TEST(SegmentGuard, TruncatedSegmentIsRefused) {
   const auto name = cleanup.name("truncated");
   plant(name, header_with_version(1).substr(0, 100));
   expect_refused_untouched(name, 65);
-  EXPECT_EQ(run({binary("tether"), "clean", name}).exit_code, 0);
-  EXPECT_FALSE(std::filesystem::exists(segment_path(name)));
+  expect_not_cleaned(name, "has 100 bytes, not the 4096 of a tether segment");
 }
 
 TEST(SegmentGuard, SegmentOfAnotherUserIsRefusedWithPermissionError) {

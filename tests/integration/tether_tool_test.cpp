@@ -214,12 +214,45 @@ TEST(TetherTools, SystemErrorsAreOsErrors) {
   const auto listener = run({binary("tether-listener"), "--name", name});
   EXPECT_EQ(listener.exit_code, 71);
   EXPECT_TRUE(contains(listener.errors, "cannot open segment '" + name + "': ")) << listener.errors;
-  // Cleaning must not claim a removal that did not happen.
-  const auto clean = run({binary("tether"), "clean", name});
-  EXPECT_EQ(clean.exit_code, 71) << clean.output;
-  EXPECT_TRUE(contains(clean.errors, "cannot remove segment '" + name + "': ")) << clean.errors;
-  EXPECT_FALSE(contains(clean.output, "removed segment")) << clean.output;
   EXPECT_TRUE(std::filesystem::is_directory("/dev/shm/tether." + name)) << "something replaced the directory";
+}
+
+// `tether clean` removes what a controller left (a valid segment, or one whose creator died before
+// sizing it or writing its magic) and nothing else: a directory, a symbolic link or a file of another
+// size under the name is refused (65) and left as it was.
+TEST(TetherClean, RemovesOnlyWhatAControllerLeft) {
+  Cleanup cleanup;
+  for (const auto& [stem, bytes] : {std::pair<std::string, std::string>{"clean-empty", ""},
+                                    std::pair<std::string, std::string>{"clean-uninitialised", std::string(4096, '\0')}}) {
+    const auto name = cleanup.name(stem);
+    const PlantedObject planted("/dev/shm/tether." + name, bytes);
+    const auto clean = run({binary("tether"), "clean", name});
+    EXPECT_EQ(clean.exit_code, 0) << clean.errors;
+    EXPECT_TRUE(contains(clean.output, name + ": removed segment")) << clean.output;
+    EXPECT_FALSE(segment_exists(name));
+  }
+  const auto directory = cleanup.name("clean-directory");
+  ASSERT_TRUE(std::filesystem::create_directory("/dev/shm/tether." + directory));
+  const auto target = cleanup.name("clean-link-target");
+  const PlantedObject target_file("/dev/shm/tether." + target, std::string(4096, '\0'));
+  const auto link = cleanup.name("clean-link");
+  std::filesystem::create_symlink("/dev/shm/tether." + target, "/dev/shm/tether." + link);
+  const auto odd_size = cleanup.name("clean-odd-size");
+  const PlantedObject odd("/dev/shm/tether." + odd_size, std::string(5000, '\0'));
+  for (const auto& [name, reason] : std::map<std::string, std::string>{{directory, "is a directory"},
+                                                                       {link, "is a symbolic link"},
+                                                                       {odd_size, "has 5000 bytes, not the 4096"}}) {
+    const auto clean = run({binary("tether"), "clean", name});
+    EXPECT_EQ(clean.exit_code, 65) << name << ": " << clean.output << clean.errors;
+    EXPECT_TRUE(contains(clean.errors, "tether clean: '" + name + "': /dev/shm/tether." + name + " " + reason))
+        << clean.errors;
+    EXPECT_TRUE(contains(clean.errors, "not a tether segment, not removed")) << clean.errors;
+    EXPECT_FALSE(contains(clean.output, "removed")) << clean.output;
+  }
+  EXPECT_TRUE(std::filesystem::is_directory("/dev/shm/tether." + directory));
+  EXPECT_TRUE(std::filesystem::is_symlink("/dev/shm/tether." + link));
+  EXPECT_TRUE(segment_exists(target)) << "the link's target was removed";
+  EXPECT_EQ(std::filesystem::file_size("/dev/shm/tether." + odd_size), 5000u);
 }
 
 TEST(TetherStatus, MissingPairIsNotRunningInTextAndJson) {

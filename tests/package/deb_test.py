@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""Goal: `cpack -G DEB` makes installable Debian packages whose binaries work where dpkg puts them.
-Method: run cpack into a temporary folder; check the two packages' control fields (names, version,
-dependencies from dpkg-shlibdeps) and contents; unpack both with `dpkg-deb -x` into a temporary root;
-run the unpacked binaries (--version; then a controller that launches the tether-listener installed
-beside it, stopped by the unpacked `tether shutdown --wait`), with LD_LIBRARY_PATH unset."""
+"""Goal: `cpack -G DEB` makes installable Debian packages whose binaries work where dpkg puts them, and
+that a distribution would accept. Method: run cpack into a temporary folder; check the two packages'
+control fields (names, version, maintainer, dependencies from dpkg-shlibdeps) and contents; unpack both
+with `dpkg-deb -x` into a temporary root; check each package's copyright file (MIT, machine-readable)
+and that the binaries and the shared library carry no debug information; run the unpacked binaries
+(--version; then a controller that launches the tether-listener installed beside it, stopped by the
+unpacked `tether shutdown --wait`), with LD_LIBRARY_PATH unset."""
 import argparse
 import glob
 import os
+import re
 import shutil
+import subprocess
 
 import pkgtest
 from pkgtest import check, log
@@ -15,6 +19,35 @@ from pkgtest import check, log
 
 def control_field(deb, field):
     return pkgtest.run(["dpkg-deb", "--field", deb, field], check_code=0).stdout.strip()
+
+
+def expected_maintainer():
+    """What the build takes the Maintainer field from: git's user.name and user.email, else the placeholder."""
+    source = os.path.dirname(os.path.abspath(__file__))
+    fields = []
+    for key in ["user.name", "user.email"]:
+        result = subprocess.run(["git", "-C", source, "config", key], capture_output=True, text=True)
+        fields.append(result.stdout.strip() if result.returncode == 0 else "")
+    name, email = fields
+    if name and re.fullmatch(r"[^@ <>]+@[^@ <>]+", email):
+        return f"{name} <{email}>"
+    return "The Tether developers <maintainers@tether.invalid>"
+
+
+def check_copyright(root, package):
+    path = os.path.join(root, "usr", "share", "doc", package, "copyright")
+    check(os.path.isfile(path), f"{package} has no usr/share/doc/{package}/copyright")
+    with open(path, encoding="utf-8") as copyright_file:
+        text = copyright_file.read()
+    for line in ["Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/",
+                 "Copyright: 2026 The Tether developers", "License: MIT",
+                 " THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR"]:
+        check(line + "\n" in text, f"{package}'s copyright file lacks {line!r}")
+
+
+def check_stripped(path):
+    sections = pkgtest.run(["readelf", "--section-headers", "--wide", path], check_code=0).stdout
+    check(".debug_info" not in sections, f"{path} carries debug information (not stripped)")
 
 
 def test(build_dir):
@@ -33,13 +66,20 @@ def test(build_dir):
         check("libc6" in depends and "libstdc++6" in depends, f"runtime Depends lacks libc/libstdc++: {depends}")
         check(f"tether (= {version})" in control_field(development, "Depends"),
               "libtether-dev does not depend on the same tether version")
+        for deb in debs:
+            maintainer = control_field(deb, "Maintainer")
+            check(maintainer == expected_maintainer(), f"Maintainer {maintainer!r}, expected {expected_maintainer()!r}")
         runtime_files = pkgtest.run(["dpkg-deb", "--contents", runtime], check_code=0).stdout
         development_files = pkgtest.run(["dpkg-deb", "--contents", development], check_code=0).stdout
+        multiarch = pkgtest.run(["dpkg-architecture", "-qDEB_HOST_MULTIARCH"], check_code=0).stdout.strip()
         for path in ["./usr/bin/tether-controller", "./usr/bin/tether-listener", "./usr/bin/tether",
-                     "libtether_c.so.1", "./usr/share/doc/tether/PROTOCOL.md"]:
+                     f"./usr/lib/{multiarch}/libtether_c.so.1", "./usr/share/doc/tether/PROTOCOL.md",
+                     "./usr/share/doc/tether/copyright"]:
             check(path in runtime_files, f"{path} is not in the tether package")
         for path in ["./usr/include/tether/listener.hpp", "./usr/include/tether/listener.h",
-                     "tetherConfig.cmake", "tether.pc", "libtether_adapters.a"]:
+                     f"./usr/lib/{multiarch}/cmake/tether/tetherConfig.cmake",
+                     f"./usr/lib/{multiarch}/pkgconfig/tether.pc", f"./usr/lib/{multiarch}/libtether_adapters.a",
+                     "./usr/share/doc/libtether-dev/copyright"]:
             check(path in development_files, f"{path} is not in libtether-dev")
         check("/usr/include" not in runtime_files, "headers in the runtime package")
         if shutil.which("help2man"):
@@ -50,6 +90,14 @@ def test(build_dir):
         for deb in debs:
             pkgtest.run(["dpkg-deb", "-x", deb, root], check_code=0)
         bin_dir = os.path.join(root, "usr", "bin")
+        for package in by_name:
+            check_copyright(root, package)
+        for program in os.listdir(bin_dir):
+            check_stripped(os.path.join(bin_dir, program))
+        libraries = glob.glob(os.path.join(root, "usr", "lib", multiarch, "libtether_c.so.1*"))
+        check(libraries, "libtether_c.so.1 was not unpacked")
+        for library in libraries:
+            check_stripped(library)
         environment = {key: value for key, value in os.environ.items() if key != "LD_LIBRARY_PATH"}
         for program in ["tether-controller", "tether-listener", "tether"]:
             result = pkgtest.run([os.path.join(bin_dir, program), "--version"], env=environment, check_code=0)

@@ -15,6 +15,14 @@ from pkgtest import check, log
 PUBLIC_HEADERS = ["listener.hpp", "result.hpp", "listener.h"]
 
 
+def expected_libdir():
+    """lib/<multiarch> on Debian and its derivatives (policy), lib elsewhere."""
+    if os.path.exists("/etc/debian_version") and shutil.which("dpkg-architecture"):
+        multiarch = pkgtest.run(["dpkg-architecture", "-qDEB_HOST_MULTIARCH"], check_code=0).stdout.strip()
+        return os.path.join("lib", multiarch)
+    return "lib"
+
+
 def run_under_controller(session, prefix, program, stem, expected):
     name = session.name(stem)
     output = session.path(f"{stem}.out")
@@ -31,10 +39,12 @@ def test(build_dir, consumer, generator):
         prefix = session.path("prefix")
         pkgtest.run(["cmake", "--install", build_dir, "--prefix", prefix], timeout_s=120, check_code=0)
 
-        for relative in ["bin/tether-controller", "bin/tether-listener", "bin/tether",
-                         "lib/libtether_core.a", "lib/libtether_adapters.a", "lib/libtether_c.so",
-                         "lib/cmake/tether/tetherConfig.cmake", "lib/cmake/tether/tetherConfigVersion.cmake",
-                         "lib/pkgconfig/tether.pc", "lib/pkgconfig/tether-c.pc"] + \
+        libdir = expected_libdir()
+        for relative in ["bin/tether-controller", "bin/tether-listener", "bin/tether"] + \
+                        [f"{libdir}/{library}" for library in [
+                            "libtether_core.a", "libtether_adapters.a", "libtether_c.so", "libtether_c.so.1",
+                            "cmake/tether/tetherConfig.cmake", "cmake/tether/tetherConfigVersion.cmake",
+                            "pkgconfig/tether.pc", "pkgconfig/tether-c.pc"]] + \
                         [f"include/tether/{header}" for header in PUBLIC_HEADERS]:
             check(os.path.exists(os.path.join(prefix, relative)), f"{relative} is not installed")
         installed = sorted(os.listdir(os.path.join(prefix, "include", "tether")))
@@ -66,14 +76,14 @@ def test(build_dir, consumer, generator):
         refused = pkgtest.run([os.path.join(examples, "file_worker"), "--inbox"])
         check(refused.returncode == 64, f"file_worker without a value for --inbox exited {refused.returncode}")
 
-        environment = dict(os.environ, PKG_CONFIG_PATH=os.path.join(prefix, "lib", "pkgconfig"))
+        environment = dict(os.environ, PKG_CONFIG_PATH=os.path.join(prefix, libdir, "pkgconfig"))
         for package, compiler, source, extra in [
                 ("tether", "c++", "consumer_worker.cpp", ["-std=c++20"]),
                 ("tether-c", "cc", "consumer_worker.c", ["-std=c99"])]:
             flags = pkgtest.run(["pkg-config", "--cflags", "--libs", package], env=environment, check_code=0)
             program = session.path(f"pc-{package}")
             pkgtest.run([compiler, *extra, os.path.join(consumer, source), "-o", program,
-                         *flags.stdout.split(), f"-Wl,-rpath,{os.path.join(prefix, 'lib')}"],
+                         *flags.stdout.split(), f"-Wl,-rpath,{os.path.join(prefix, libdir)}"],
                         timeout_s=180, check_code=0)
             # Without a controller it must refuse cleanly: 66, no segment.
             alone = pkgtest.run([program], env=dict(os.environ, TETHER_NAME=session.name(f"{package}-none")))

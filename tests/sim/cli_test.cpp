@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <sys/wait.h>
+#include <utility>
+#include <vector>
 
 #include "mutants.hpp"
 #include "runner.hpp"
@@ -21,8 +23,11 @@ struct Outcome {
   std::string output;
 };
 
-Outcome run_cli(const std::string& arguments) {
-  const std::string command = std::string(TETHER_SIM_BINARY) + " " + arguments + " 2>&1";
+// Runs tether-sim with its stderr (and, unless `stdout_to` names a file, its stdout) captured. A run that
+// does not end within a minute is killed (exit code 124, from timeout(1)).
+Outcome run_cli(const std::string& arguments, const std::string& stdout_to = "") {
+  const std::string command = "timeout 60 " + std::string(TETHER_SIM_BINARY) + " " + arguments + " 2>&1" +
+                              (stdout_to.empty() ? "" : " >" + stdout_to);
   Outcome outcome;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return outcome;
@@ -37,11 +42,36 @@ Outcome run_cli(const std::string& arguments) {
   return outcome;
 }
 
+std::filesystem::path scratch_root() {
+  return std::filesystem::temp_directory_path() / ("tether-sim-cli-test-" + std::to_string(getpid()));
+}
+
 std::filesystem::path scratch_dir() {
-  const auto dir = std::filesystem::temp_directory_path() / ("tether-sim-cli-test-" + std::to_string(getpid()));
+  const auto dir = scratch_root();
   std::filesystem::create_directories(dir);
   return dir;
 }
+
+// Removes the scratch directory once every test has run: the tests leave nothing behind.
+class ScratchCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(scratch_root(), ignored);
+  }
+};
+const auto* const scratch_cleanup = ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::FILE* file = std::fopen(path.c_str(), "w");
+  ASSERT_NE(file, nullptr) << path;
+  EXPECT_EQ(std::fwrite(text.data(), 1, text.size(), file), text.size());
+  EXPECT_EQ(std::fclose(file), 0);
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+const std::string regression(const std::string& file) { return std::string(TETHER_REGRESSIONS_DIR) + "/" + file; }
 
 TEST(SimCli, ListsEveryMutant) {
   const Outcome outcome = run_cli("mutants");
@@ -51,12 +81,124 @@ TEST(SimCli, ListsEveryMutant) {
 
 TEST(SimCli, BadScenarioFileExits65) {
   const auto path = scratch_dir() / "bad.json";
-  { std::FILE* file = std::fopen(path.c_str(), "w"); std::fputs("{\"format\": 3}", file); std::fclose(file); }
+  write_file(path, "{\"format\": 3}");
   const Outcome outcome = run_cli("replay " + path.string());
   EXPECT_EQ(outcome.exit_code, 65) << outcome.output;
   EXPECT_NE(outcome.output.find("format"), std::string::npos);
-  EXPECT_EQ(run_cli("replay /nonexistent.json").exit_code, 65);
   EXPECT_EQ(run_cli("shrink " + path.string() + " -o /dev/null").exit_code, 65);
+}
+
+// EX_NOINPUT, as the README's exit codes say (it was 65, the code of a file that is not valid).
+TEST(SimCli, MissingScenarioFileExits66) {
+  for (const char* command : {"replay /nonexistent.json", "shrink /nonexistent.json -o /dev/null"}) {
+    const Outcome outcome = run_cli(command);
+    EXPECT_EQ(outcome.exit_code, 66) << command << ": " << outcome.output;
+    EXPECT_TRUE(contains(outcome.output, "/nonexistent.json: cannot open: No such file")) << outcome.output;
+  }
+}
+
+// A 90 MB file took 6.3 s and 1.29 GB to replay; a file over the limit is refused before it is parsed
+// (here a valid scenario padded with whitespace, which JSON allows).
+TEST(SimCli, OversizedScenarioFileIsRefused) {
+  std::FILE* source = std::fopen(regression("seed-shutdown_lost.json").c_str(), "r");
+  ASSERT_NE(source, nullptr);
+  std::string text(4096, '\0');
+  text.resize(std::fread(text.data(), 1, text.size(), source));
+  std::fclose(source);
+  const auto path = scratch_dir() / "huge.json";
+  write_file(path, text + std::string(scenario_file_bytes_max, ' '));
+  for (const std::string& command : {"replay " + path.string(), "shrink " + path.string() + " -o /dev/null"}) {
+    const Outcome outcome = run_cli(command);
+    EXPECT_EQ(outcome.exit_code, 65) << command << outcome.output;
+    EXPECT_TRUE(contains(outcome.output, "larger than 8388608 bytes")) << outcome.output;
+  }
+}
+
+// A replay that does not show the violation its file records reproduced nothing: it must not exit 0.
+// A fixed bug's regression file records what it violated before the fix, and replays clean today.
+TEST(SimCli, ReplayThatDoesNotReproduceItsViolationFails) {
+  const Outcome fixed = run_cli("replay " + regression("tether-tool_posts_into_recreated_segment.json"));
+  EXPECT_EQ(fixed.exit_code, 65) << fixed.output;
+  EXPECT_TRUE(contains(fixed.output, "NOT REPRODUCED: the file records shutdown_lost at step 26; this replay "
+                                     "violated nothing"))
+      << fixed.output;
+  // The seed's lost shutdown, relabelled: the replay violates shutdown_lost, not the recorded torn_unit.
+  auto relabelled = load_scenario(regression("seed-shutdown_lost.json"));
+  ASSERT_TRUE(relabelled.ok()) << relabelled.error().message;
+  relabelled.value().violation->invariant = "torn_unit";
+  const auto path = scratch_dir() / "relabelled.json";
+  write_file(path, scenario_to_json(relabelled.value()));
+  const Outcome other = run_cli("replay " + path.string());
+  EXPECT_EQ(other.exit_code, 65) << other.output;
+  EXPECT_TRUE(contains(other.output, "records torn_unit at step 5; this replay violated shutdown_lost instead"))
+      << other.output;
+  // Reproduced as recorded: exit 1, the invariant failed.
+  EXPECT_EQ(run_cli("replay " + regression("seed-shutdown_lost.json")).exit_code, 1);
+}
+
+// Every numeric option takes a whole number in its range. `--seeds -5` used to run 2^64 - 5 seeds (it
+// never ended), `--seeds 0` and `--jobs 0` passed having run nothing.
+TEST(SimCli, NumericOptionsOutsideTheirRangeAreUsageErrors) {
+  const std::string scenario = regression("seed-shutdown_lost.json");
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"run --seeds -5", "--seeds"},
+      {"run --seeds 0", "--seeds"},
+      {"run --seeds 18446744073709551615", "--seeds"},
+      {"run --seeds 99999999999999999999999", "--seeds"},
+      {"run --seeds 1e3", "--seeds"},
+      {"run --seed -1", "--seed"},
+      {"run --jobs 0", "--jobs"},
+      {"run --jobs -2", "--jobs"},
+      {"run --jobs 100000", "--jobs"},
+      {"run --steps 0", "--steps"},
+      {"run --steps -1", "--steps"},
+      {"run --pids 2", "--pids"},
+      {"run --pids -6", "--pids"},
+      {"run --fault-phase-ms 0", "--fault-phase-ms"},
+      {"run --fault-phase-ms -3000", "--fault-phase-ms"},
+      {"run --check-determinism -1", "--check-determinism"},
+      {"replay " + scenario + " --last -1", "--last"},
+      {"explore --depth -1", "--depth"},
+      {"explore --depth 1000", "--depth"},
+      {"explore --depth 1 --crashes -1", "--crashes"},
+      {"explore --depth 1 --crashes 9", "--crashes"},
+      {"explore --depth 1 --pids 0", "--pids"},
+  };
+  for (const auto& [arguments, option] : refused) {
+    const Outcome outcome = run_cli(arguments);
+    EXPECT_EQ(outcome.exit_code, 64) << arguments << ": " << outcome.output;
+    EXPECT_TRUE(contains(outcome.output, option + ": must be a whole number from")) << arguments << ": "
+                                                                                     << outcome.output;
+  }
+  EXPECT_EQ(run_cli("run --seed 0 --pids 3 --check-determinism 0 --fault-phase-ms 1 --jobs 1").exit_code, 0);
+}
+
+// Output that cannot be written is EX_IOERR (74) with the file named, never "written to /dev/full".
+TEST(SimCli, OutputThatCannotBeWrittenExits74) {
+  const std::string scenario = regression("seed-shutdown_lost.json");
+  const std::vector<std::pair<std::string, std::string>> to_files = {
+      {"shrink " + scenario + " -o /dev/full", "tether-sim shrink: /dev/full: cannot write: No space left"},
+      {"explore --protocol seed --depth 0 -o /dev/full", "tether-sim explore: /dev/full: cannot write: No space left"},
+      {"replay " + scenario + " --trace-out /dev/full", "tether-sim replay: /dev/full: cannot write: No space left"},
+      {"shrink " + scenario + " -o /nonexistent/min.json", "/nonexistent/min.json: cannot create: No such file"},
+  };
+  for (const auto& [arguments, message] : to_files) {
+    const Outcome outcome = run_cli(arguments);
+    EXPECT_EQ(outcome.exit_code, contains(message, "cannot create") ? 73 : 74) << arguments << ": " << outcome.output;
+    EXPECT_TRUE(contains(outcome.output, message)) << arguments << ": " << outcome.output;
+    EXPECT_FALSE(contains(outcome.output, "written to")) << arguments << ": " << outcome.output;
+  }
+  const auto blocked = scratch_dir() / "a-file";
+  write_file(blocked, "not a directory");
+  const Outcome run = run_cli("run --protocol seed --seeds 20 --out " + blocked.string());
+  EXPECT_EQ(run.exit_code, 73) << run.output;
+  EXPECT_TRUE(contains(run.output, blocked.string() + ": cannot create the directory")) << run.output;
+  for (const std::string& arguments :
+       std::vector<std::string>{"run --seeds 3", "run --seeds 3 --json", "mutants", "--help", "replay " + scenario}) {
+    const Outcome outcome = run_cli(arguments, "/dev/full");
+    EXPECT_EQ(outcome.exit_code, 74) << arguments << ": " << outcome.output;
+    EXPECT_TRUE(contains(outcome.output, "tether-sim: cannot write standard output: No space left")) << outcome.output;
+  }
 }
 
 TEST(SimCli, UsageErrorsExit64) {
@@ -110,7 +252,7 @@ TEST(SimRegressions, CorpusReplaysAsRecorded) {
     if (entry.path().extension() != ".json") continue;
     ++files;
     const auto scenario = load_scenario(entry.path().string());
-    ASSERT_TRUE(scenario.ok()) << scenario.error();
+    ASSERT_TRUE(scenario.ok()) << scenario.error().message;
     const Scenario& loaded = scenario.value();
     Trace trace;
     const RunOutput output = run_decisions(loaded.config, loaded.decisions, trace);

@@ -59,14 +59,15 @@ TEST(SimScenario, RefusesMalformedDocuments) {
 TEST(SimScenario, MissingFileIsAnError) {
   const auto loaded = load_scenario("/nonexistent/tether-sim/scenario.json");
   ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.error().find("cannot open"), std::string::npos);
+  EXPECT_NE(loaded.error().message.find("cannot open"), std::string::npos);
+  EXPECT_EQ(loaded.error().exit_code, 66);
 }
 
 // A directory opens as a stream but cannot be read: said so, not reported as bad JSON.
 TEST(SimScenario, DirectoryIsAnErrorNamingIt) {
   const auto loaded = load_scenario("/");
   ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.error().find("cannot read"), std::string::npos) << loaded.error();
+  EXPECT_NE(loaded.error().message.find("cannot read"), std::string::npos) << loaded.error().message;
 }
 
 }  // namespace

@@ -96,6 +96,37 @@ TEST(ControllerCli, EnvTakesOneValueAndLeavesTheCommandAlone) {
   EXPECT_EQ(without_separator.options.launch.command, (std::vector<std::string>{"sleep", "9"}));
 }
 
+// `--env FOO=1 BAR=2 -- /bin/echo hi` ran a program named BAR=2 with the arguments /bin/echo hi: a
+// command that starts with KEY=VALUE is a second value given to one --env. Refused, saying to repeat --env.
+TEST(ControllerCli, SecondValueOfOneEnvIsRefusedNotRun) {
+  for (const auto& argv : {command_line({"--name", "x", "--env", "FOO=1", "BAR=2", "--", "/bin/echo", "hi"}),
+                           command_line({"--name", "x", "--env", "FOO=1", "BAR=2", "/bin/echo", "hi"})}) {
+    const auto parsed = parse_controller_command_line(argv);
+    expect_usage_error(parsed.exit, "'BAR=2' would run as the command: one KEY=VALUE per --env",
+                       CliExit::Output::usage_event);
+  }
+  // Later words of the command are its own, even ones that look like options or assignments.
+  const auto after = parse_controller_command_line(command_line({"--name", "x", "--", "/usr/bin/env", "A=1", "--", "x"}));
+  ASSERT_FALSE(after.exit.has_value()) << after.exit->message;
+  EXPECT_EQ(after.options.launch.command, (std::vector<std::string>{"/usr/bin/env", "A=1", "--", "x"}));
+}
+
+// The help shows one value per --env (it said `--env TEXT ...`, inviting several).
+TEST(ControllerCli, HelpShowsOneValuePerEnv) {
+  const auto help = parse_controller_command_line(command_line({"--help"}));
+  ASSERT_TRUE(help.exit.has_value());
+  EXPECT_NE(help.exit->message.find("--env KEY=VALUE"), std::string::npos) << help.exit->message;
+  EXPECT_EQ(help.exit->message.find("--env TEXT ..."), std::string::npos) << help.exit->message;
+}
+
+// A refused entry is quoted as given: `--env =x` was reported as `--env '' is not a valid variable name`.
+TEST(ControllerCli, RefusedEnvEntryIsQuotedAsGiven) {
+  for (const char* entry : {"=x", "1A=b", "A-B=c", "novalue"}) {
+    const auto parsed = parse_controller_command_line(command_line({"--name", "x", "--env", entry}));
+    expect_usage_error(parsed.exit, std::string("--env '") + entry + "'", CliExit::Output::usage_event);
+  }
+}
+
 TEST(ControllerCli, HelpAndVersionExitZeroOnStandardOutput) {
   testing::expect_help(parse_controller_command_line(command_line({"--help"})).exit, "--restart-delay-ms");
   testing::expect_help(parse_controller_command_line(command_line({"--name", "x", "-h"})).exit, "--stop-signal");
