@@ -6,6 +6,7 @@
 // and reports; this test judges the report: the path ran, and the stranger lives on untouched.
 #include <gtest/gtest.h>
 #include <map>
+#include <ostream>
 #include <string>
 
 #include "harness.hpp"
@@ -18,6 +19,9 @@ struct SignalPath {
   std::string mode;      // the script's mode
   std::string expected;  // how many stop_signalled/escalated/watchdog_fired lines name the dead worker
 };
+
+// gtest names a failing case by its parameter: the mode, not the struct's bytes.
+void PrintTo(const SignalPath& path, std::ostream* out) { *out << path.mode; }
 
 class SignalIdentity : public ::testing::TestWithParam<SignalPath> {};
 
@@ -37,6 +41,7 @@ TEST_P(SignalIdentity, StrangerHoldingTheRecordedPidIsNotSignalled) {
   if (GetParam().mode == "nudge") {
     EXPECT_EQ(fact["shutdown_exit"], "0") << run.report;
     EXPECT_EQ(fact["no_live_controller"], "1") << "the dead controller is not told: " << run.report;
+    EXPECT_EQ(fact["stale_status_controller_pid"], "none") << "status shows the stranger: " << run.report;
   } else {
     EXPECT_EQ(fact["controller_exit"], "0") << run.report;
     EXPECT_EQ(fact["signal_lines"], GetParam().expected) << "the path under test must have run: " << run.report;

@@ -22,8 +22,10 @@ pid_free() { [ ! -e "/proc/$1" ]; }
 # its very identity, which no pid+start-time check can tell apart. /proc/self is the reading sed: now.
 later_tick() { [ "$(start_time self)" -gt "$1" ]; }
 
-# The pid `tether status` shows (registered listener, or unregistered launched worker), or nothing.
-status_pid() { "$bin/tether" status "$name" --json | sed -n 's/.*"listener_pid":\([0-9][0-9]*\).*/\1/p'; }
+# A pid `tether status --json` shows (KEY listener_pid: the registered listener, or the unregistered
+# launched worker; controller_pid), or nothing when it shows null.
+status_number() { "$bin/tether" status "$name" --json | sed -n "s/.*\"$1\":\([0-9][0-9]*\).*/\1/p"; }
+status_pid() { status_number listener_pid; }
 
 setup_failed() {
   echo "setup_failed=$*"

@@ -3,8 +3,8 @@
 # stranger. Runs as PID 1 of a fresh PID namespace (unshare --pid --fork --mount-proc), where nothing else
 # forks. The stranger is `setsid sleep 600` (its own process group), started through ns_last_pid with the
 # dead process's PID and a later start time. Modes:
-#   nudge        the controller is SIGKILLed and its PID handed on; `tether shutdown --wait` must not send
-#                the stranger the SIGUSR1 meant for the recorded controller.
+#   nudge        the controller is SIGKILLed and its PID handed on; `tether status` must not show the
+#                stranger as the controller, nor `tether shutdown --wait` send it the SIGUSR1 meant for it.
 #   collect      an adopted plain worker dies while its controller is stopped (SIGSTOP) and its PID is
 #                handed on; resumed, the controller must not kill the "rest of the worker's group".
 #   stop_signal  a plain worker's stop signal (--stop-signal TERM), for an adopted worker;
@@ -66,6 +66,8 @@ wait "$first_controller" 2>/dev/null
 
 if [ "$mode" = nudge ]; then
   stranger_takes_pid "$first_controller" "$controller_start"
+  stale_controller=$(status_number controller_pid)
+  echo "stale_status_controller_pid=${stale_controller:-none}"
   "$bin/tether" shutdown "$name" --wait --timeout-ms 15000 >"$second_log"
   echo "shutdown_exit=$?"
   echo "no_live_controller=$(grep -c 'no live controller' "$second_log")"
