@@ -242,6 +242,17 @@ bool MappedSegment::remove(std::string_view name) {
   return bip::shared_memory_object::remove(segment_object_name(name).c_str());
 }
 
+bool MappedSegment::controller_lock_held() const {
+  // A description of our own, reopened through /proc: our descriptor's description may hold the lock
+  // itself (a cleaner), and a lock probe on it would always succeed.
+  const std::string path = "/proc/self/fd/" + std::to_string(descriptor(object_));
+  const int probe = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (probe < 0) return false;  // no /proc: nothing in tether can see processes; do not wait forever
+  const bool held = flock(probe, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  close(probe);  // releases the lock if the probe took it
+  return held;
+}
+
 SegmentFault MappedSegment::fault() const {
   if (region_.get_address() == nullptr) return SegmentFault::truncated;
   const auto* bytes = static_cast<const std::byte*>(region_.get_address());

@@ -48,6 +48,10 @@ class MappedSegment final : public SegmentPort {
 
   // The shutdown word, for futex waits.
   [[nodiscard]] const std::atomic<std::uint32_t>& shutdown_word() const;
+  // True while some process (a controller, or `tether clean`) holds the controller lock on this very
+  // object, even after its name was removed. Probes through an open file description of its own (an
+  // flock belongs to the description), taking the lock for an instant when it is free.
+  [[nodiscard]] bool controller_lock_held() const;
   // What validation says about the mapped bytes now (`none` for a good segment).
   [[nodiscard]] SegmentFault fault() const;
   [[nodiscard]] const std::string& name() const { return name_; }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <unordered_set>
 
+#include "adapters/failpoints.hpp"
 #include "adapters/gated_spawn.hpp"
 #include "adapters/pidfd.hpp"
 #include "adapters/proc_identity.hpp"
@@ -150,6 +151,7 @@ SignalOutcome PosixProcesses::signal(ProcessIdentity identity, Signal signal) {
   const auto found = std::find_if(watched_.begin(), watched_.end(),
                                   [&](const Watched& w) { return w.identity == identity; });
   const int signal_number = signal == Signal::kill ? SIGKILL : spec_.stop_signal;
+  failpoint(signal == Signal::kill ? SignalPoint::before_kill : SignalPoint::before_terminate);
   // A watched process's pidfd was verified when it was opened and pins that process for good.
   if (found != watched_.end()) return signal_group(identity, found->pidfd, signal_number);
   return send_verified_signal(identity, signal_number);

@@ -34,8 +34,7 @@ std::vector<int> open_verified(std::initializer_list<ProcessIdentity> identities
 }
 
 // Waits until every process is gone; false on timeout. Each poll returns when one more has exited.
-bool wait_for_exit(std::vector<int> pidfds, std::uint64_t timeout_ms) {
-  const std::uint64_t deadline_ns = monotonic_now_ns() + timeout_ms * 1'000'000;
+bool wait_for_exit(std::vector<int> pidfds, std::uint64_t deadline_ns) {
   while (!pidfds.empty()) {
     const std::uint64_t now_ns = monotonic_now_ns();
     if (now_ns >= deadline_ns) break;
@@ -56,6 +55,18 @@ bool wait_for_exit(std::vector<int> pidfds, std::uint64_t timeout_ms) {
   const bool all_gone = pidfds.empty();
   for (const int pidfd : pidfds) close(pidfd);
   return all_gone;
+}
+
+// Waits until no controller holds the segment's lock; false on timeout. The recorded controller's exit
+// is seen through its pidfd; this covers one the segment does not name yet (a controller between taking
+// the name and recording itself, say one adopting an orphaned worker), which holds the name as surely.
+bool wait_for_controller_lock(const MappedSegment& segment, std::uint64_t deadline_ns) {
+  constexpr int lock_poll_ms = 10;
+  while (segment.controller_lock_held()) {  // bounded by the deadline
+    if (monotonic_now_ns() >= deadline_ns) return false;
+    poll(nullptr, 0, lock_poll_ms);
+  }
+  return true;
 }
 
 // Without --wait, how long a controller that is setting its segment up gets to finish (microseconds
@@ -122,8 +133,11 @@ int run_shutdown(const std::string& name, bool wait, std::uint64_t timeout_ms) {
   }
   if (!wait) return exit_code::ok;
 
+  // Stopped means worker and controller gone: the name is free for the next controller at once (a
+  // controller still finishing its stop would make `shutdown --wait && tether-controller` exit 73).
+  const std::uint64_t deadline_ns = monotonic_now_ns() + timeout_ms * 1'000'000;
   const std::vector<int> pidfds = open_verified({worker.identity, controller});
-  if (!wait_for_exit(pidfds, timeout_ms)) {
+  if (!wait_for_exit(pidfds, deadline_ns) || !wait_for_controller_lock(segment, deadline_ns)) {
     fmt::print(stderr, "tether shutdown: '{}' still running after {} ms{}\n", name, timeout_ms,
                unreachable ? " (its worker had not registered)" : "");
     return exit_code::temp_failure;

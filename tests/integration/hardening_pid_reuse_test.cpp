@@ -2,53 +2,21 @@
 // process, is neither adopted nor signalled, and a fresh worker is launched. Method: for real, in a private PID namespace where nothing else forks:
 // scripts/pid_reuse.sh kills a pair, hands the listener's PID to a `sleep` through ns_last_pid, starts
 // a new controller and reports what happened; this test judges the report.
-#include <filesystem>
 #include <gtest/gtest.h>
 #include <map>
-#include <sstream>
-#include <unistd.h>
 
-#include "hardening_support.hpp"
+#include "harness.hpp"
+#include "pid_namespace_support.hpp"
 
 namespace tether::testing {
 namespace {
 
-std::string script_path() {
-  return (std::filesystem::path(__FILE__).parent_path() / "scripts" / "pid_reuse.sh").string();
-}
-
-std::map<std::string, std::string> facts(const std::string& output) {
-  std::map<std::string, std::string> parsed;
-  std::istringstream lines(output);
-  for (std::string line; std::getline(lines, line);) {
-    const auto equals = line.find('=');
-    if (equals != std::string::npos) parsed[line.substr(0, equals)] = line.substr(equals + 1);
-  }
-  return parsed;
-}
-
-// Runs scripts/pid_reuse.sh in a PID namespace for `mode` (listener or plain) and returns its facts;
-// skips where PID namespaces are unavailable.
+// Runs scripts/pid_reuse.sh for `mode` (listener or plain) and returns its facts.
 std::map<std::string, std::string> run_pid_reuse(const std::string& mode, std::string& report) {
   Cleanup cleanup;
-  const auto name = cleanup.name("pid-reuse-" + mode);
-  // --kill-child: the namespace (and every process in it) dies with unshare, even if the run times out.
-  const auto result = run({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "/bin/bash",
-                           script_path(), std::filesystem::path(binary("tether")).parent_path().string(), name,
-                           mode});
-  report = result.output + result.errors;
-  EXPECT_EQ(result.exit_code, 0) << report;
-  return facts(result.output);
-}
-
-bool pid_namespaces_available(std::string& why) {
-  if (geteuid() != 0) {
-    why = "PID reuse needs root: a PID namespace and ns_last_pid";
-    return false;
-  }
-  const auto probe = run({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "/bin/true"});
-  why = "PID namespaces are unavailable here (unshare exit " + std::to_string(probe.exit_code) + "): " + probe.errors;
-  return probe.exit_code == 0;
+  auto outcome = run_in_pid_namespace("pid_reuse.sh", cleanup.name("pid-reuse-" + mode), mode);
+  report = outcome.report;
+  return outcome.facts;
 }
 
 // What holds for both kinds of worker: the stranger with the dead worker's PID is neither adopted, nor
