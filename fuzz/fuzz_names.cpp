@@ -1,5 +1,5 @@
 // Fuzz target: pair-name checking and shared-memory object names over arbitrary strings. Never crashes;
-// accepts exactly [A-Za-z0-9._-]{1,64} without a leading dot (checked here independently); and a valid
+// accepts exactly [A-Za-z0-9._-]{1,64} without a leading dot or '-' (checked here independently); and a valid
 // name maps to "/tether.<name>", a portable POSIX shared-memory name.
 #include <cstddef>
 #include <cstdint>
@@ -17,7 +17,7 @@ bool allowed(unsigned char c) {
 }
 
 bool expected_valid(std::string_view name) {
-  if (name.empty() || name.size() > 64 || name.front() == '.') return false;
+  if (name.empty() || name.size() > 64 || name.front() == '.' || name.front() == '-') return false;
   for (const char c : name) {
     if (!allowed(static_cast<unsigned char>(c))) return false;
   }

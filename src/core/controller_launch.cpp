@@ -4,7 +4,7 @@
 #include "core/controller_core.hpp"
 #include "core/exit_codes.hpp"
 #include "core/mutants.hpp"
-#include "tether/assert.hpp"
+#include "core/assert.hpp"
 
 namespace tether {
 

@@ -4,7 +4,7 @@
 // never inside a unit, and gets the stop signal at once.
 #include "core/controller_core.hpp"
 #include "core/units.hpp"
-#include "tether/assert.hpp"
+#include "core/assert.hpp"
 
 namespace tether {
 

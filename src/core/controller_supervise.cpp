@@ -7,7 +7,7 @@
 #include "core/exit_codes.hpp"
 #include "core/mutants.hpp"
 #include "core/units.hpp"
-#include "tether/assert.hpp"
+#include "core/assert.hpp"
 
 namespace tether {
 

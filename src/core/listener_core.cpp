@@ -2,7 +2,7 @@
 
 #include "core/mutants.hpp"
 #include "core/state_hash.hpp"
-#include "tether/assert.hpp"
+#include "core/assert.hpp"
 
 namespace tether {
 

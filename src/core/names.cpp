@@ -1,6 +1,6 @@
 #include "core/names.hpp"
 
-#include "tether/assert.hpp"
+#include "core/assert.hpp"
 
 namespace tether {
 
@@ -10,6 +10,8 @@ std::optional<std::string> name_problem(std::string_view name) {
     return "name is longer than " + std::to_string(name_length_max) + " characters";
   }
   if (name.front() == '.') return "name must not start with a dot";
+  // `tether status -x` would take such a name for an option.
+  if (name.front() == '-') return "name must not start with '-' (a command line would take it for an option)";
   for (const char c : name) {
     const bool allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                          c == '.' || c == '_' || c == '-';

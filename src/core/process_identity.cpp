@@ -1,6 +1,6 @@
 #include "core/process_identity.hpp"
 
-#include "tether/assert.hpp"
+#include "core/assert.hpp"
 
 namespace tether {
 

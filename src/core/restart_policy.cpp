@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "tether/assert.hpp"
+#include "core/assert.hpp"
 
 namespace tether {
 

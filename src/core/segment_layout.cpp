@@ -1,6 +1,6 @@
 #include "core/segment_layout.hpp"
 
-#include "tether/assert.hpp"
+#include "core/assert.hpp"
 #include <cstring>
 
 namespace tether {

@@ -12,7 +12,7 @@ namespace {
 TEST(BadInput, InvalidNamesAreRefusedByEveryBinary) {
   Cleanup cleanup;
   const std::vector<std::string> bad_names = {"", ".hidden", "a/b", "has space", std::string(65, 'x'),
-                                              "n\xc3\xa4me"};
+                                              "n\xc3\xa4me", "-x"};
   for (const auto& bad : bad_names) {
     const auto controller = run({binary("tether-controller"), "--name", bad});
     EXPECT_EQ(controller.exit_code, 64) << "name '" << bad << "'";

@@ -13,7 +13,7 @@ namespace {
 
 bool oracle_valid(const std::string& name) {
   static const std::regex pattern("[A-Za-z0-9._-]{1,64}");
-  return std::regex_match(name, pattern) && name.front() != '.';
+  return std::regex_match(name, pattern) && name.front() != '.' && name.front() != '-';
 }
 
 rc::Gen<char> name_char() {

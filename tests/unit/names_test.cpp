@@ -1,4 +1,4 @@
-// Goal: only portable names ([A-Za-z0-9._-]{1,64}, no leading dot) become shared-memory objects.
+// Goal: only portable names ([A-Za-z0-9._-]{1,64}, no leading dot or '-') become shared-memory objects.
 // Method: boundary cases on each side of every rule.
 #include <gtest/gtest.h>
 
@@ -31,6 +31,13 @@ TEST(Names, RefusesALeadingDot) {
   EXPECT_TRUE(name_problem(".hidden").has_value());
   EXPECT_TRUE(name_problem(".").has_value());
   EXPECT_TRUE(name_problem("..").has_value());
+}
+
+TEST(Names, RefusesALeadingDashThatACommandLineWouldTakeForAnOption) {
+  EXPECT_EQ(*name_problem("-x"), "name must not start with '-' (a command line would take it for an option)");
+  EXPECT_TRUE(name_problem("-").has_value());
+  EXPECT_TRUE(name_problem("--name").has_value());
+  EXPECT_FALSE(name_problem("x-").has_value());
 }
 
 TEST(Names, RefusesCharactersOutsideThePortableSet) {
