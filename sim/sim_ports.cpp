@@ -25,4 +25,6 @@ SignalOutcome SimProcessPort::signal(ProcessIdentity identity, Signal signal) {
   return world_.signal(caller_, identity, signal);
 }
 
+bool SimNoticePort::notify_controller(ProcessIdentity controller) { return world_.notify(caller_, controller); }
+
 }  // namespace tether::sim

@@ -105,6 +105,8 @@ class World {
   [[nodiscard]] Serial find_alive(ProcessIdentity identity) const;
   bool watch(Serial controller, ProcessIdentity identity);
   SignalOutcome signal(Serial sender, ProcessIdentity identity, Signal signal);
+  // SIGUSR1 from the tool; true when a controller with that identity got it.
+  bool notify(Serial sender, ProcessIdentity identity);
 
  private:
   struct Segment {
@@ -127,7 +129,6 @@ class World {
   void exit_process(SimProcess& process, ExitStatus status, bool killed, std::string_view why);
   void kill(SimProcess& process, std::string_view why);
   void flush_exit_reports();
-  void notify(Serial sender, ProcessIdentity identity);
   void deliver_shutdown_signal(SimProcess& controller);
   void setup();
   void setup_stale_segment();
