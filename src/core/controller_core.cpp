@@ -108,7 +108,8 @@ bool ControllerCore::inputs_pending() const {
 
 StepOutcome ControllerCore::step(std::uint64_t now_ns) {
   state_.passed_point = CrashPoint::none;
-  step_op_done_ = SegmentOp::none;
+  const ControllerPhaseSpec& declared = controller_phase_spec(state_.phase);
+  segment_.begin_step(declared.op, declared.field);
   const PhaseStep& entry = phase_steps_[static_cast<std::size_t>(state_.phase)];
   TETHER_ASSERT(entry.phase == state_.phase);
   (this->*entry.step)(now_ns);
@@ -123,34 +124,6 @@ StepOutcome ControllerCore::step(std::uint64_t now_ns) {
 void ControllerCore::enter(Phase next) {
   TETHER_ASSERT(controller_transition_declared(state_.phase, next));
   state_.phase = next;
-}
-
-void ControllerCore::check_segment_op(SegmentOp op, Field field) {
-  const ControllerPhaseSpec& spec = controller_phase_spec(state_.phase);
-  TETHER_ASSERT(step_op_done_ == SegmentOp::none);  // one segment operation per step
-  TETHER_ASSERT(spec.op == op);
-  TETHER_ASSERT(!spec.field.has_value() || *spec.field == field);
-  step_op_done_ = op;
-}
-
-std::uint64_t ControllerCore::load(Field field) {
-  check_segment_op(SegmentOp::load, field);
-  return segment_.load(field);
-}
-
-void ControllerCore::store(Field field, std::uint64_t value) {
-  check_segment_op(SegmentOp::store, field);
-  segment_.store(field, value);
-}
-
-bool ControllerCore::compare_exchange(Field field, std::uint64_t& expected, std::uint64_t desired) {
-  check_segment_op(SegmentOp::compare_exchange, field);
-  return segment_.compare_exchange(field, expected, desired);
-}
-
-std::uint64_t ControllerCore::fetch_add(Field field, std::uint64_t delta) {
-  check_segment_op(SegmentOp::fetch_add, field);
-  return segment_.fetch_add(field, delta);
 }
 
 void ControllerCore::adopt(ProcessIdentity process, std::uint64_t now_ns, bool registered) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "core/checked_segment.hpp"
 #include "core/controller_config.hpp"
 #include "core/controller_event.hpp"
 #include "core/controller_phases.hpp"
@@ -67,13 +68,6 @@ class ControllerCore {
 
   // Every phase change goes through here and is checked against the declared transitions.
   void enter(Phase next);
-  // The core's only ways to the segment: each checks the operation against the phase's declaration and
-  // that the step performs no other.
-  std::uint64_t load(Field field);
-  void store(Field field, std::uint64_t value);
-  bool compare_exchange(Field field, std::uint64_t& expected, std::uint64_t desired);
-  std::uint64_t fetch_add(Field field, std::uint64_t delta);
-  void check_segment_op(SegmentOp op, Field field);
   [[nodiscard]] bool inputs_pending() const;
   [[nodiscard]] std::optional<std::uint64_t> supervision_deadline_ns() const;
 
@@ -118,13 +112,12 @@ class ControllerCore {
   void step_finished(std::uint64_t now_ns);
 
   ControllerConfig config_;
-  SegmentPort& segment_;
+  CheckedSegment segment_;  // every operation checked against the phase's declaration
   ProcessPort& processes_;
   ControllerState state_;
-  SegmentOp step_op_done_ = SegmentOp::none;  // the segment operation the current step performed
 
-  // One step function per phase, in ControllerPhase order (checked at compile time in the constructor); what each phase may do and
-  // wait for is declared in controller_phases.cpp.
+  // One step function per phase, in ControllerPhase order (checked at compile time in the
+  // constructor); what each phase may do and wait for is declared in controller_phases.cpp.
   static constexpr std::array<PhaseStep, controller_phase_count> phase_steps_ = {{
       {Phase::read_magic, &ControllerCore::step_read_magic},
       {Phase::initialise, &ControllerCore::step_initialise},

@@ -9,14 +9,14 @@
 namespace tether {
 
 void ControllerCore::step_bump_generation(std::uint64_t /*now_ns*/) {
-  state_.ticket.generation = fetch_add(Field::generation, 1) + 1;
+  state_.ticket.generation = segment_.fetch_add(Field::generation, 1) + 1;
   enter(Phase::recheck_listener);
 }
 
 void ControllerCore::step_recheck_listener(std::uint64_t now_ns) {
   // The bump and this read pair with the listener's register-then-read-generation: either we see
   // its registration here, or it sees our new generation and withdraws. Never two listeners.
-  const auto registered = ProcessIdentity::unpack(load(Field::listener_identity));
+  const auto registered = ProcessIdentity::unpack(segment_.load(Field::listener_identity));
   if (registered.valid() && processes_.is_alive(registered) && processes_.watch(registered)) {
     adopt(registered, now_ns, true);
   } else {
@@ -34,7 +34,7 @@ void ControllerCore::step_check_shutdown_and_spawn(std::uint64_t now_ns) {
   const bool mutant_skips_check =
       mutant_active(CoreMutant::restart_after_shutdown) ||
       (mutant_active(CoreMutant::skip_shutdown_check_after_restart) && state_.launched_before);
-  if (!mutant_skips_check && load(Field::shutdown_request) != 0) {
+  if (!mutant_skips_check && segment_.load(Field::shutdown_request) != 0) {
     state_.shutdown_requested = true;
     emit({ControllerEvent::Kind::shutdown_requested, state_.listener});
     finish(exit_code::ok, true);
@@ -66,7 +66,7 @@ void ControllerCore::step_check_shutdown_and_spawn(std::uint64_t now_ns) {
 
 void ControllerCore::step_record_launched(std::uint64_t /*now_ns*/) {
   TETHER_ASSERT(state_.listener.valid());
-  store(Field::launched_identity, state_.listener.pack());
+  segment_.store(Field::launched_identity, state_.listener.pack());
   state_.passed_point = CrashPoint::after_record;
   enter(Phase::release_launched);
 }
@@ -78,7 +78,7 @@ void ControllerCore::step_release_launched(std::uint64_t /*now_ns*/) {
 }
 
 void ControllerCore::step_count_restart(std::uint64_t /*now_ns*/) {
-  fetch_add(Field::restarts, 1);
+  segment_.fetch_add(Field::restarts, 1);
   enter(Phase::running);
 }
 

@@ -35,7 +35,7 @@ constexpr std::array<FieldValue, field_count - 2> initial_fields = {{
 }  // namespace
 
 void ControllerCore::step_read_magic(std::uint64_t /*now_ns*/) {
-  const std::uint64_t magic = load(Field::magic);
+  const std::uint64_t magic = segment_.load(Field::magic);
   if (magic == segment_magic) {
     enter(Phase::read_incarnation);
   } else if (magic == 0) {
@@ -51,7 +51,7 @@ void ControllerCore::step_initialise(std::uint64_t /*now_ns*/) {
   TETHER_ASSERT(index <= initial_fields.size() + 1);
   if (index < initial_fields.size()) {
     const FieldValue& field = initial_fields[index];
-    store(field.field, field.value);
+    segment_.store(field.field, field.value);
     ++index;
     if (index == initial_fields.size() / 2) state_.passed_point = CrashPoint::mid_init;
     enter(Phase::initialise);
@@ -59,30 +59,30 @@ void ControllerCore::step_initialise(std::uint64_t /*now_ns*/) {
   }
   if (index == initial_fields.size()) {
     state_.ticket.incarnation = state_.self.pack();
-    store(Field::incarnation, state_.ticket.incarnation);
+    segment_.store(Field::incarnation, state_.ticket.incarnation);
     ++index;
     enter(Phase::initialise);
     return;
   }
-  store(Field::magic, segment_magic);
+  segment_.store(Field::magic, segment_magic);
   emit({ControllerEvent::Kind::segment_initialised, state_.self});
   enter(Phase::claim);
 }
 
 void ControllerCore::step_read_incarnation(std::uint64_t /*now_ns*/) {
-  state_.ticket.incarnation = load(Field::incarnation);
+  state_.ticket.incarnation = segment_.load(Field::incarnation);
   enter(Phase::claim);
 }
 
 void ControllerCore::step_claim(std::uint64_t /*now_ns*/) {
-  store(Field::controller_identity, state_.self.pack());
+  segment_.store(Field::controller_identity, state_.self.pack());
   enter(Phase::read_shutdown);
 }
 
 void ControllerCore::step_read_shutdown(std::uint64_t /*now_ns*/) {
   // A request that outlived its controller still binds: we finish that shutdown, never relaunch.
   // Said in the log, or a controller that exits at once (nothing left to stop) would not say why.
-  if (load(Field::shutdown_request) != 0) {
+  if (segment_.load(Field::shutdown_request) != 0) {
     state_.shutdown_requested = true;
     emit({ControllerEvent::Kind::shutdown_requested, {}, {}, 1});
   }
@@ -90,7 +90,7 @@ void ControllerCore::step_read_shutdown(std::uint64_t /*now_ns*/) {
 }
 
 void ControllerCore::step_read_listener(std::uint64_t now_ns) {
-  auto registered = ProcessIdentity::unpack(load(Field::listener_identity));
+  auto registered = ProcessIdentity::unpack(segment_.load(Field::listener_identity));
   if (mutant_active(CoreMutant::adoption_without_identity_check)) registered.start_time_ticks = 0;
   if (!registered.valid()) {
     enter(Phase::read_launched);
@@ -104,7 +104,7 @@ void ControllerCore::step_read_listener(std::uint64_t now_ns) {
 
 void ControllerCore::step_clear_stale_listener(std::uint64_t /*now_ns*/) {
   std::uint64_t expected = state_.exited_process.pack();
-  compare_exchange(Field::listener_identity, expected, 0);
+  segment_.compare_exchange(Field::listener_identity, expected, 0);
   emit({ControllerEvent::Kind::stale_listener_cleared, state_.exited_process});
   state_.exited_process = {};
   enter(Phase::read_launched);
@@ -113,7 +113,7 @@ void ControllerCore::step_clear_stale_listener(std::uint64_t /*now_ns*/) {
 void ControllerCore::step_read_launched(std::uint64_t now_ns) {
   // A previous controller may have died after launching a listener that has not registered yet:
   // watch that one rather than launch a second.
-  const auto launched = ProcessIdentity::unpack(load(Field::launched_identity));
+  const auto launched = ProcessIdentity::unpack(segment_.load(Field::launched_identity));
   if (launched.valid() && processes_.is_alive(launched) && processes_.watch(launched)) {
     adopt(launched, now_ns, false);
   } else if (state_.shutdown_requested) {

@@ -9,7 +9,7 @@
 namespace tether {
 
 void ControllerCore::step_post_shutdown(std::uint64_t now_ns) {
-  store(Field::shutdown_request, 1);
+  segment_.store(Field::shutdown_request, 1);
   segment_.wake_shutdown_waiters();
   state_.shutdown_requested = true;
   emit({ControllerEvent::Kind::shutdown_requested, state_.listener});
@@ -17,7 +17,7 @@ void ControllerCore::step_post_shutdown(std::uint64_t now_ns) {
 }
 
 void ControllerCore::step_read_shutdown_notice(std::uint64_t now_ns) {
-  if (load(Field::shutdown_request) != 0) {
+  if (segment_.load(Field::shutdown_request) != 0) {
     state_.shutdown_requested = true;
     emit({ControllerEvent::Kind::shutdown_requested, state_.listener});
     begin_stopping(now_ns);
@@ -33,7 +33,7 @@ void ControllerCore::step_read_registration_for_stop(std::uint64_t now_ns) {
     enter(Phase::running);  // it is gone already: no signal, the exit takes its course
     return;
   }
-  if (load(Field::listener_identity) == state_.listener.pack()) {
+  if (segment_.load(Field::listener_identity) == state_.listener.pack()) {
     state_.listener_registered = true;
     state_.ready_deadline_ns.reset();
     state_.stop_deadline_ns = state_.stop_requested_ns + ms_to_ns(config_.stop_timeout_ms);

@@ -79,7 +79,7 @@ void ControllerCore::step_waiting_restart(std::uint64_t now_ns) {
 }
 
 void ControllerCore::step_check_ready(std::uint64_t now_ns) {
-  const bool registered = load(Field::listener_identity) == state_.listener.pack();
+  const bool registered = segment_.load(Field::listener_identity) == state_.listener.pack();
   const bool ready_timeout_passed =
       state_.ready_deadline_ns.has_value() && now_ns >= *state_.ready_deadline_ns;
   if (registered) {
@@ -105,7 +105,7 @@ void ControllerCore::step_read_heartbeat(std::uint64_t now_ns) {
     enter(Phase::running);  // it is gone already: neither a signal nor an extension makes sense
     return;
   }
-  const std::uint64_t heartbeat_ns = load(Field::heartbeat_ns);
+  const std::uint64_t heartbeat_ns = segment_.load(Field::heartbeat_ns);
   enter(Phase::running);
   if (state_.shutdown_requested) {
     judge_stop_progress(heartbeat_ns, now_ns);
@@ -148,7 +148,7 @@ void ControllerCore::step_read_exit_state(std::uint64_t /*now_ns*/) {
   // Only our own children can be waited for; an adopted listener proves a graceful exit by leaving
   // its own identity in departed_identity (a state word could be an earlier listener's goodbye).
   TETHER_ASSERT(state_.exit_pending.has_value());
-  const std::uint64_t departed = load(Field::departed_identity);
+  const std::uint64_t departed = segment_.load(Field::departed_identity);
   if (departed == state_.exited_process.pack()) *state_.exit_pending = ExitStatus::code(0);
   enter(Phase::clear_dead_listener);
 }
@@ -156,7 +156,7 @@ void ControllerCore::step_read_exit_state(std::uint64_t /*now_ns*/) {
 void ControllerCore::step_clear_dead_listener(std::uint64_t /*now_ns*/) {
   TETHER_ASSERT(state_.exit_pending.has_value());
   std::uint64_t expected = state_.exited_process.pack();
-  compare_exchange(Field::listener_identity, expected, 0);
+  segment_.compare_exchange(Field::listener_identity, expected, 0);
   emit({ControllerEvent::Kind::exited, state_.exited_process, *state_.exit_pending});
   state_.listener = {};
   enter(Phase::decide_after_exit);
@@ -168,7 +168,7 @@ void ControllerCore::step_decide_after_exit(std::uint64_t now_ns) {
   state_.exit_pending.reset();
   state_.exited_process = {};
   if (!mutant_active(CoreMutant::restart_after_shutdown) &&
-      (load(Field::shutdown_request) != 0 || state_.shutdown_requested || state_.shutdown_signal_pending)) {
+      (segment_.load(Field::shutdown_request) != 0 || state_.shutdown_requested || state_.shutdown_signal_pending)) {
     // Posted by `tether shutdown` (or by us): the listener obeyed it; never relaunch.
     state_.shutdown_requested = true;
     finish(exit_code::ok, true);

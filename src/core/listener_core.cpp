@@ -97,7 +97,8 @@ bool ListenerCore::step() {
   TETHER_ASSERT(state_.operation.has_value());
   ++state_.steps_in_operation;
   TETHER_ASSERT(state_.steps_in_operation <= operation_steps_max);
-  step_op_done_ = SegmentOp::none;
+  const ListenerPhaseSpec& declared = listener_phase_spec(state_.phase);
+  segment_.begin_step(declared.op, declared.field);
   const PhaseStep& entry = phase_steps_[static_cast<std::size_t>(state_.phase)];
   TETHER_ASSERT(entry.phase == state_.phase);
   (this->*entry.step)();
@@ -109,31 +110,8 @@ void ListenerCore::enter(Phase next) {
   state_.phase = next;
 }
 
-void ListenerCore::check_segment_op(SegmentOp op, Field field) {
-  const ListenerPhaseSpec& spec = listener_phase_spec(state_.phase);
-  TETHER_ASSERT(step_op_done_ == SegmentOp::none);  // one segment operation per step
-  TETHER_ASSERT(spec.op == op);
-  TETHER_ASSERT(!spec.field.has_value() || *spec.field == field);
-  step_op_done_ = op;
-}
-
-std::uint64_t ListenerCore::load(Field field) {
-  check_segment_op(SegmentOp::load, field);
-  return segment_.load(field);
-}
-
-void ListenerCore::store(Field field, std::uint64_t value) {
-  check_segment_op(SegmentOp::store, field);
-  segment_.store(field, value);
-}
-
-bool ListenerCore::compare_exchange(Field field, std::uint64_t& expected, std::uint64_t desired) {
-  check_segment_op(SegmentOp::compare_exchange, field);
-  return segment_.compare_exchange(field, expected, desired);
-}
-
 void ListenerCore::store_state(ListenerState state) {
-  store(Field::listener_state, static_cast<std::uint64_t>(state));
+  segment_.store(Field::listener_state, static_cast<std::uint64_t>(state));
 }
 
 void ListenerCore::step_done() {}
@@ -141,7 +119,7 @@ void ListenerCore::step_done() {}
 void ListenerCore::step_check_incarnation() {
   // The incarnation never changes while a segment lives, so checking it before the claim is as good
   // as after, and a listener of a removed segment leaves its successor untouched.
-  if (load(Field::incarnation) != state_.launch->incarnation) {
+  if (segment_.load(Field::incarnation) != state_.launch->incarnation) {
     state_.register_outcome = RegisterOutcome::replaced;
     complete();
   } else {
@@ -152,7 +130,8 @@ void ListenerCore::step_check_incarnation() {
 void ListenerCore::step_claim() {
   std::uint64_t current = state_.claim_expected;
   ++state_.claim_attempts;
-  if (compare_exchange(Field::listener_identity, current, state_.self.pack()) || current == state_.self.pack()) {
+  const bool claimed = segment_.compare_exchange(Field::listener_identity, current, state_.self.pack());
+  if (claimed || current == state_.self.pack()) {
     enter(Phase::check_generation);
   } else if (state_.claim_attempts >= register_attempts_max ||
              identities_.is_alive(ProcessIdentity::unpack(current))) {
@@ -166,7 +145,7 @@ void ListenerCore::step_claim() {
 }
 
 void ListenerCore::step_check_generation() {
-  const std::uint64_t generation = load(Field::generation);
+  const std::uint64_t generation = segment_.load(Field::generation);
   if (state_.launch.has_value() && generation != state_.launch->generation) {
     enter(Phase::withdraw);
   } else {
@@ -178,7 +157,7 @@ void ListenerCore::step_check_generation() {
 
 void ListenerCore::step_withdraw() {
   std::uint64_t expected = state_.self.pack();
-  compare_exchange(Field::listener_identity, expected, 0);
+  segment_.compare_exchange(Field::listener_identity, expected, 0);
   state_.register_outcome = RegisterOutcome::superseded;
   complete();
 }
@@ -186,7 +165,7 @@ void ListenerCore::step_withdraw() {
 void ListenerCore::step_set_state_starting() {
   store_state(ListenerState::starting);
   // The planted bug writes a second field in this step, past the declaration's check on purpose.
-  if (mutant_active(CoreMutant::registration_clears_shutdown)) segment_.store(Field::shutdown_request, 0);
+  if (mutant_active(CoreMutant::registration_clears_shutdown)) segment_.unchecked().store(Field::shutdown_request, 0);
   enter(Phase::write_heartbeat);
 }
 
@@ -198,7 +177,7 @@ void ListenerCore::step_set_state_idle() {
 }
 
 void ListenerCore::step_check_shutdown() {
-  if (load(Field::shutdown_request) == 0) {
+  if (segment_.load(Field::shutdown_request) == 0) {
     complete();
     return;
   }
@@ -219,7 +198,7 @@ void ListenerCore::step_set_state_working() {
 }
 
 void ListenerCore::step_write_heartbeat() {
-  store(Field::heartbeat_ns, state_.now_ns);
+  segment_.store(Field::heartbeat_ns, state_.now_ns);
   if (state_.operation == ListenerOperation::end_unit) {
     enter(Phase::set_state_idle);
   } else {
@@ -233,13 +212,13 @@ void ListenerCore::step_set_state_exited() {
 }
 
 void ListenerCore::step_record_departure() {
-  store(Field::departed_identity, state_.self.pack());
+  segment_.store(Field::departed_identity, state_.self.pack());
   enter(Phase::release);
 }
 
 void ListenerCore::step_release() {
   std::uint64_t expected = state_.self.pack();
-  compare_exchange(Field::listener_identity, expected, 0);
+  segment_.compare_exchange(Field::listener_identity, expected, 0);
   state_.registered = false;
   complete();
 }

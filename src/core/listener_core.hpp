@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "core/checked_segment.hpp"
 #include "core/crash_points.hpp"
 #include "core/listener_phases.hpp"
 #include "core/ports.hpp"
@@ -99,11 +100,6 @@ class ListenerCore {
   void complete();
   // Every phase change is checked against the declared transitions (listener_phases.cpp).
   void enter(Phase next);
-  // The core's only ways to the segment: each is checked against the phase's declaration.
-  std::uint64_t load(Field field);
-  void store(Field field, std::uint64_t value);
-  bool compare_exchange(Field field, std::uint64_t& expected, std::uint64_t desired);
-  void check_segment_op(SegmentOp op, Field field);
   void store_state(ListenerState state);
 
   void step_done();
@@ -145,10 +141,9 @@ class ListenerCore {
     return true;
   }
 
-  SegmentPort& segment_;
+  CheckedSegment segment_;  // every operation checked against the phase's declaration
   IdentityPort& identities_;
   ListenerCoreState state_;
-  SegmentOp step_op_done_ = SegmentOp::none;  // the segment operation the current step performed
 };
 
 }  // namespace tether

@@ -38,32 +38,15 @@ int ShutdownCore::exit_code() const {
   return state_.exit_code;
 }
 
-void ShutdownCore::check_segment_op(SegmentOp op, Field field) {
-  const ShutdownPhaseSpec& spec = shutdown_phase_spec(state_.phase);
-  TETHER_ASSERT(step_op_done_ == SegmentOp::none);
-  TETHER_ASSERT(spec.op == op);
-  TETHER_ASSERT(spec.field == field);
-  step_op_done_ = op;
-}
-
-std::uint64_t ShutdownCore::load(Field field) {
-  check_segment_op(SegmentOp::load, field);
-  return segment_.load(field);
-}
-
-void ShutdownCore::store(Field field, std::uint64_t value) {
-  check_segment_op(SegmentOp::store, field);
-  segment_.store(field, value);
-}
-
 // The phases run in a line; only an unset-up segment ends the tool early. The request is a field of its
 // own, posted before the nudge: a controller that looks for any reason (the nudge, an exit, its start)
 // sees it, and nothing but the segment's removal ever clears it.
 bool ShutdownCore::step() {
-  step_op_done_ = SegmentOp::none;
+  const ShutdownPhaseSpec& declared = shutdown_phase_spec(state_.phase);
+  segment_.begin_step(declared.op, declared.field);
   switch (state_.phase) {
     case P::read_magic:
-      if (load(Field::magic) != segment_magic) {
+      if (segment_.load(Field::magic) != segment_magic) {
         state_.exit_code = exit_code::data_error;
         state_.phase = P::finished;
       } else {
@@ -71,12 +54,12 @@ bool ShutdownCore::step() {
       }
       break;
     case P::post_request:
-      store(Field::shutdown_request, 1);
+      segment_.store(Field::shutdown_request, 1);
       segment_.wake_shutdown_waiters();
       state_.phase = P::read_controller;
       break;
     case P::read_controller:
-      state_.controller = ProcessIdentity::unpack(load(Field::controller_identity));
+      state_.controller = ProcessIdentity::unpack(segment_.load(Field::controller_identity));
       state_.phase = P::notify_controller;
       break;
     case P::notify_controller:

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string_view>
 
+#include "core/checked_segment.hpp"
 #include "core/ports.hpp"
 #include "core/segment_op.hpp"
 
@@ -55,14 +56,9 @@ class ShutdownCore {
   [[nodiscard]] bool controller_told() const { return state_.controller_told; }
 
  private:
-  std::uint64_t load(Field field);
-  void store(Field field, std::uint64_t value);
-  void check_segment_op(SegmentOp op, Field field);
-
-  SegmentPort& segment_;
+  CheckedSegment segment_;  // every operation checked against the phase's declaration
   NoticePort& notices_;
   ShutdownState state_;
-  SegmentOp step_op_done_ = SegmentOp::none;
 };
 
 }  // namespace tether
