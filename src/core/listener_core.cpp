@@ -6,6 +6,17 @@
 
 namespace tether {
 
+namespace {
+
+ListenerCoreState initial_state(ProcessIdentity self, std::optional<LaunchTicket> launch) {
+  ListenerCoreState state;
+  state.self = self;
+  state.launch = launch;
+  return state;
+}
+
+}  // namespace
+
 std::uint64_t hash_value(const ListenerCoreState& state) {
   Fnv1a hash;
   hash.add(state.self);
@@ -30,7 +41,7 @@ std::uint64_t hash_value(const ListenerCoreState& state) {
 
 ListenerCore::ListenerCore(SegmentPort& segment, IdentityPort& identities, ProcessIdentity self,
                            std::optional<LaunchTicket> launch)
-    : ListenerCore(segment, identities, ListenerCoreState{self, launch}) {}
+    : ListenerCore(segment, identities, initial_state(self, launch)) {}
 
 ListenerCore::ListenerCore(SegmentPort& segment, IdentityPort& identities, const ListenerCoreState& state)
     : segment_(segment), identities_(identities), state_(state) {

@@ -37,8 +37,12 @@ TEST(ControllerPhases, EveryPhaseIsReachableFromTheStart) {
 
 TEST(ControllerPhases, WaitingPhasesTouchNoSegmentAndEveryOtherPhaseAtMostOneField) {
   for (const ControllerPhaseSpec& spec : controller_phase_specs()) {
-    if (spec.wait != PhaseWait::none) EXPECT_EQ(spec.op, SegmentOp::none) << spec.name;
-    if (spec.op == SegmentOp::none) EXPECT_FALSE(spec.field.has_value()) << spec.name;
+    if (spec.wait != PhaseWait::none) {
+      EXPECT_EQ(spec.op, SegmentOp::none) << spec.name;
+    }
+    if (spec.op == SegmentOp::none) {
+      EXPECT_FALSE(spec.field.has_value()) << spec.name;
+    }
     EXPECT_FALSE(spec.purpose.empty()) << spec.name;
   }
   EXPECT_EQ(controller_phase_spec(ControllerPhase::running).wait, PhaseWait::supervision);
@@ -85,7 +89,9 @@ TEST(ListenerPhases, OnlyDoneTouchesNoSegmentAndWritesGoOnlyToTheListenersOwnFie
                                        tether::Field::heartbeat_ns, tether::Field::departed_identity};
   for (const tether::ListenerPhaseSpec& spec : tether::listener_phase_specs()) {
     EXPECT_EQ(spec.op == tether::SegmentOp::none, spec.phase == ListenerPhase::done) << spec.name;
-    if (spec.op == tether::SegmentOp::none || spec.op == tether::SegmentOp::load) continue;
+    if (spec.op == tether::SegmentOp::none || spec.op == tether::SegmentOp::load) {
+      continue;
+    }
     ASSERT_TRUE(spec.field.has_value()) << spec.name;
     EXPECT_TRUE(own.contains(*spec.field)) << spec.name;
   }
