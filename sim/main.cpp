@@ -349,7 +349,7 @@ int run_command_line(int argc, char** argv) {
   explore_command->add_option("-o,--output", output_file, "write the shortest failing scenario here");
 
   CheckOptions check_bounds;
-  std::uint32_t check_crashes = 1;
+  std::uint32_t check_crashes = 2;  // about 20 s optimised (docs/SIMULATOR.md); 3 takes about 3 minutes
   std::uint32_t check_pids = 4;
   auto* check_command =
       app.add_subcommand("check", "explore every state of the small world within the bounds (visited set, BFS)");
