@@ -356,14 +356,18 @@ int run_command_line(int argc, char** argv) {
   check_command->add_option("--protocol", common.protocol, "tether or seed");
   check_command->add_option("--mutant", common.mutant, "a planted bug");
   check_command->add_option("--depth", check_bounds.depth, "decisions deviating from 0 per path (preemptions, crashes)")
+      ->capture_default_str()
       ->check(bounded(0, depth_max));
   check_command->add_option("--crashes", check_crashes, "crashes the search may insert per path")
+      ->capture_default_str()
       ->check(bounded(0, SimConfig::crash_budget_max));
   add_pids_option(*check_command, check_pids);
   check_command->add_option("--states-max", check_bounds.states_max, "stop (incomplete) after this many distinct states")
+      ->capture_default_str()
       ->check(bounded(1, states_max_max));
   check_command->add_option("--memory-mb-max", check_bounds.memory_mb_max,
                             "stop (incomplete) once the visited set and queue would need more")
+      ->capture_default_str()
       ->check(bounded(1, memory_mb_max_max));
   check_command->add_option("--invariant", check_bounds.invariant,
                             "look for a violation of this invariant only (paths violating others end there)");

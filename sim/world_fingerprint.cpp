@@ -126,7 +126,9 @@ Fingerprint World::fingerprint() const {
   hash.add(static_cast<std::uint64_t>(live_listeners_.size()));
   for (const Serial serial : live_listeners_) hash.add(serial);
   // Every process, dead ones too (the invariants look at how they ended). Left out: the label (made
-  // from the fields below) and at_crash_point's source, the swarm (fixed per configuration).
+  // from the fields below); the swarm, fixed by the configuration except for the small world's first
+  // decision (fresh or stale start), which only shapes the setup, whose effects are hashed here; and
+  // pid_used_by_ours_, read only to count coverage.
   hash.add(static_cast<std::uint64_t>(processes_.size()));
   for (const auto& owned : processes_) {
     const SimProcess& process = *owned;
