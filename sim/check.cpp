@@ -105,6 +105,13 @@ CheckResult check(const CheckOptions& options) {
         }
       }
     }
+    // A run that used up its step budget ended early: what lies beyond went unexplored (and the
+    // fingerprint leaves the step count out), so the verdict cannot be complete.
+    if (!output.result.frontier.has_value() && output.result.steps >= options.config.steps_max) {
+      ++result.step_budget_hits;
+      result.complete = false;
+      result.incomplete_reason = fmt::format("{} paths used up the step budget", result.step_budget_hits);
+    }
     if (output.result.frontier.has_value()) {
       const Frontier& frontier = *output.result.frontier;
       const auto [entry, inserted] = visited.try_emplace(frontier.fingerprint, node.deviations);

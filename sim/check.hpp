@@ -40,6 +40,7 @@ struct CheckResult {
   std::uint64_t transitions = 0;      // runs: one per successor explored
   std::uint64_t revisits = 0;         // frontiers already in the visited set (pruned)
   std::uint64_t reexpansions = 0;     // states reached again with fewer deviations
+  std::uint64_t step_budget_hits = 0;  // runs that used up SimConfig::steps_max (then not complete)
   std::uint64_t other_violations = 0;  // paths ended by an invariant other than options.invariant
   std::uint32_t max_depth = 0;        // deepest BFS level (scheduler decisions from the start)
   std::uint64_t memory_bytes_peak = 0;  // the estimate that --memory-mb-max bounds
