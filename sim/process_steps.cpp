@@ -196,46 +196,33 @@ void World::step_plain_worker(SimProcess& process) {
 }
 
 void World::step_tool(SimProcess& process) {
-  // `tether shutdown`: check the segment, post the request and wake waiters, then notify the controller
-  // recorded in the segment (verified by its start time, as the real tool does through a pidfd).
+  // `tether shutdown`: the production ShutdownCore (read the magic, post the request and wake waiters,
+  // read the recorded controller, notify it verified by its start time), one segment operation a step.
   if (!segment_.exists || segment_.removed) {
     exit_process(process, ExitStatus::code(exit_code::no_input), false, "no segment");
     return;
   }
-  if (process.tool_phase == 0) process.mapped_incarnation = segment_incarnation_;  // it opens the name
+  if (!process.tool) process.mapped_incarnation = segment_incarnation_;  // it opens the name
   if (config_.protocol == Protocol::seed) {
     segment_store(process.serial, seed_slot_field, seed_shutdown_word);
     wake_shutdown_waiters(process.serial);
     exit_process(process, ExitStatus::code(exit_code::ok), false, "posted -1");
     return;
   }
-  if (process.tool_phase > 0 && process.mapped_incarnation != segment_incarnation_) {
+  if (!process.tool) {
+    process.tool = std::make_unique<ShutdownCore>(*process.segment_port, *process.notice_port);
+  } else if (process.mapped_incarnation != segment_incarnation_) {
     // The segment it mapped was removed and a new one created under the name: its mapping is the old
     // object, so what it would post there reaches nobody (the real tool's request lands in the unlinked
     // segment). Modelled as its end; the run it targeted is over.
     exit_process(process, ExitStatus::code(exit_code::ok), false, "posted into the removed segment");
     return;
   }
-  switch (process.tool_phase) {
-    case 0:
-      if (segment_load(process.serial, Field::magic) != segment_magic) {
-        exit_process(process, ExitStatus::code(exit_code::data_error), false, "segment not initialised");
-        return;
-      }
-      break;
-    case 1:
-      segment_store(process.serial, Field::shutdown_request, 1);
-      wake_shutdown_waiters(process.serial);
-      break;
-    case 2:
-      process.tool_target = ProcessIdentity::unpack(segment_load(process.serial, Field::controller_identity));
-      break;
-    default:
-      notify(process.serial, process.tool_target);
-      if (process.alive) exit_process(process, ExitStatus::code(exit_code::ok), false, "done");
-      return;
+  if (process.tool->step()) {
+    const int code = process.tool->exit_code();
+    if (process.alive) exit_process(process, ExitStatus::code(code), false, code == exit_code::ok ? "done" : "segment not initialised");
+    return;
   }
-  ++process.tool_phase;
   process.ready_at_ns = now_ns_ + std::uint64_t{decisions_.choose(static_cast<std::uint32_t>(swarm_.tool_step_ms_max) + 1)} * ns_per_ms;
 }
 

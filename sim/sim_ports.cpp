@@ -47,4 +47,6 @@ SignalOutcome SimProcessPort::signal(ProcessIdentity identity, Signal signal) {
   return outcome;
 }
 
+bool SimNoticePort::notify_controller(ProcessIdentity controller) { return world_.notify(caller_, controller); }
+
 }  // namespace tether::sim

@@ -38,4 +38,14 @@ class SimProcessPort final : public ProcessPort {
   Serial caller_;
 };
 
+class SimNoticePort final : public NoticePort {
+ public:
+  SimNoticePort(World& world, Serial caller) : world_(world), caller_(caller) {}
+  bool notify_controller(ProcessIdentity controller) override;
+
+ private:
+  World& world_;
+  Serial caller_;
+};
+
 }  // namespace tether::sim

@@ -12,6 +12,7 @@
 #include "core/controller_core.hpp"
 #include "core/listener_core.hpp"
 #include "core/process_identity.hpp"
+#include "core/shutdown_core.hpp"
 #include "core/worker_loop.hpp"
 #include "seed_protocol.hpp"
 
@@ -42,6 +43,7 @@ class PidSpace {
 
 class SimSegmentPort;
 class SimProcessPort;
+class SimNoticePort;
 
 // One process of the simulated world. Which members are used depends on `kind`; the cores keep
 // references to the ports, so a process lives at a stable address (held by unique_ptr) for the run.
@@ -97,12 +99,12 @@ struct SimProcess {
   Serial expect_adopt = 0;  // a live registered listener it found at start: it must adopt, not launch
   std::vector<ProcessIdentity> watching;
 
-  // `tether shutdown`.
-  std::uint32_t tool_phase = 0;
-  ProcessIdentity tool_target{};
+  // `tether shutdown`: the production tool core.
+  std::unique_ptr<ShutdownCore> tool;
 
   std::unique_ptr<SimSegmentPort> segment_port;
   std::unique_ptr<SimProcessPort> process_port;
+  std::unique_ptr<SimNoticePort> notice_port;
   std::unique_ptr<ControllerCore> controller;
   std::unique_ptr<SeedController> seed_controller;
   std::unique_ptr<ListenerCore> listener;

@@ -151,6 +151,7 @@ SimProcess* World::create_process(ProcessKind kind, Serial parent) {
   if (kind != ProcessKind::foreign) {
     process.segment_port = std::make_unique<SimSegmentPort>(*this, serial);
     process.process_port = std::make_unique<SimProcessPort>(*this, serial);
+    process.notice_port = std::make_unique<SimNoticePort>(*this, serial);
   }
   if (kind == ProcessKind::listener) live_listeners_.push_back(serial);
   processes_.push_back(std::move(created));
@@ -271,20 +272,21 @@ void World::deliver_shutdown_signal(SimProcess& controller) {
   controller.ready_at_ns = now_ns_;
 }
 
-void World::notify(Serial sender, ProcessIdentity identity) {
+bool World::notify(Serial sender, ProcessIdentity identity) {
   const Serial target = find_alive(identity);
   note(sender, TraceOp::notice, 0, identity.pack(),
        [&] { return fmt::format("SIGUSR1 to {}/{}{}", identity.pid, identity.start_time_ticks, target ? "" : ": gone"); });
-  if (target == 0) return;
+  if (target == 0) return false;
   SimProcess& receiver = process(target);
   if (receiver.kind != ProcessKind::controller) {
     violate(invariant::foreign_signal, fmt::format("{} sent its notice to {}", process(sender).label, receiver.label));
-    return;
+    return false;
   }
   remember_input(target, notice_input);
   if (receiver.controller) receiver.controller->handle_shutdown_notice();
   if (receiver.seed_controller) receiver.seed_controller->handle_shutdown_notice();
   receiver.ready_at_ns = now_ns_;
+  return true;
 }
 
 // ---- port backends -------------------------------------------------------------------------------

@@ -136,6 +136,8 @@ class World {
   // report) into its history. WorkerLoop and the seed protocol keep their state private, so the
   // fingerprint stands for it by this history: the same inputs from the same start give the same state.
   void remember_input(Serial serial, std::uint64_t value);
+  // SIGUSR1 from the tool; true when a controller with that identity got it.
+  bool notify(Serial sender, ProcessIdentity identity);
 
  private:
   struct Segment {
@@ -158,7 +160,6 @@ class World {
   void exit_process(SimProcess& process, ExitStatus status, bool killed, std::string_view why);
   void kill(SimProcess& process, std::string_view why);
   void flush_exit_reports();
-  void notify(Serial sender, ProcessIdentity identity);
   void deliver_shutdown_signal(SimProcess& controller);
   void setup();
   void setup_stale_segment();

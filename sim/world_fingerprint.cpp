@@ -165,12 +165,21 @@ Fingerprint World::fingerprint() const {
     hash.add(process.expect_adopt);
     hash.add(static_cast<std::uint64_t>(process.watching.size()));
     for (const ProcessIdentity watched : process.watching) hash.add(watched);
-    hash.add(process.tool_phase);
-    hash.add(process.tool_target);
     // The production cores expose their whole state as a value; WorkerLoop and the seed protocol do
     // not, so their input history stands for it (remember_input).
+    // Which cores exist: a process creates its core at its first step.
+    hash.add(std::uint64_t{process.controller ? 1u : 0u} | (process.listener ? 2u : 0u) | (process.worker ? 4u : 0u) |
+             (process.tool ? 8u : 0u) | (process.seed_controller ? 16u : 0u) | (process.seed_listener ? 32u : 0u));
     if (process.controller) hash.add(hash_value(process.controller->state()));
     if (process.listener) hash.add(hash_value(process.listener->state()));
+    if (process.tool) {
+      // ShutdownState has no hash_value of its own: its four fields.
+      const ShutdownState& tool = process.tool->state();
+      hash.add(static_cast<std::uint64_t>(tool.phase));
+      hash.add(tool.controller);
+      hash.add(tool.controller_told);
+      hash.add(tool.exit_code);
+    }
     if (process.worker || process.seed_controller || process.seed_listener) {
       hash.add(process.serial <= input_histories_.size() ? input_histories_[process.serial - 1] : 0);
       if (process.worker) hash.add(process.worker->units_done());

@@ -1,6 +1,7 @@
 #include "adapters/verified_signal.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <unistd.h>
 
 #include "adapters/pidfd.hpp"
@@ -22,6 +23,10 @@ SignalOutcome send_verified_signal(ProcessIdentity identity, int signal_number) 
   if (identity_alive(identity)) outcome = send_pidfd_signal(pidfd, signal_number);
   close(pidfd);
   return outcome;
+}
+
+bool VerifiedNotices::notify_controller(ProcessIdentity controller) {
+  return send_verified_signal(controller, SIGUSR1) == SignalOutcome::delivered;
 }
 
 }  // namespace tether

@@ -10,4 +10,10 @@ SignalOutcome send_verified_signal(ProcessIdentity identity, int signal_number);
 // Signals through a pidfd that was verified when it was opened.
 SignalOutcome send_pidfd_signal(int pidfd, int signal_number);
 
+// The real NoticePort: SIGUSR1 to the verified identity only.
+class VerifiedNotices final : public NoticePort {
+ public:
+  bool notify_controller(ProcessIdentity controller) override;
+};
+
 }  // namespace tether

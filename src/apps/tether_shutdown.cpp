@@ -12,6 +12,7 @@
 #include "adapters/verified_signal.hpp"
 #include "apps/tether_commands.hpp"
 #include "core/exit_codes.hpp"
+#include "core/shutdown_core.hpp"
 
 namespace tether {
 
@@ -114,13 +115,18 @@ int run_shutdown(const std::string& name, bool wait, std::uint64_t timeout_ms) {
     return opened.error().exit_code();
   }
   MappedSegment& segment = opened.value();
-  // The request is a field of its own: nothing but the segment's removal ever clears it.
-  segment.store(Field::shutdown_request, 1);
-  segment.wake_shutdown_waiters();
-  const auto controller = ProcessIdentity::unpack(segment.load(Field::controller_identity));
+  // The protocol's part of the tool: post the request, read and nudge the recorded controller.
+  VerifiedNotices notices;
+  ShutdownCore tool(segment, notices);
+  for (std::size_t steps = 0; steps < shutdown_phase_count && !tool.step(); ++steps) {
+  }
+  if (!tool.finished() || tool.exit_code() != exit_code::ok) {
+    fmt::print(stderr, "tether shutdown: '{}' is not set up\n", name);
+    return exit_code::data_error;
+  }
+  const ProcessIdentity controller = tool.controller();
+  const bool controller_told = tool.controller_told();
   const LiveWorker worker = find_live_worker(segment);
-  // Tell the controller to look now, so that its stop timeout starts; only its verified identity.
-  const bool controller_told = send_verified_signal(controller, SIGUSR1) == SignalOutcome::delivered;
   fmt::print("{}: shutdown requested{}\n", name, controller_told ? "" : " (no live controller)");
   // Only a controller stops a worker that does not read the segment; without one, say what will.
   const bool unreachable = !controller_told && worker.alive() && !worker.registered;

@@ -69,6 +69,15 @@ class ProcessPort : public IdentityPort {
   virtual SignalOutcome signal(ProcessIdentity identity, Signal signal) = 0;
 };
 
+// How `tether shutdown` asks a controller to look at the segment now (SIGUSR1 for real), so that its
+// stop starts at once rather than at its next own look.
+class NoticePort {
+ public:
+  virtual ~NoticePort() = default;
+  // Only to that identity (verified by its start time); true when it was delivered.
+  virtual bool notify_controller(ProcessIdentity controller) = 0;
+};
+
 // Monotonic time for the drivers. The cores do not hold a clock: time is passed into them (`now_ns`)
 // and they answer with their next deadline, so they never read the world on their own.
 class ClockPort {

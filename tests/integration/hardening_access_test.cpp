@@ -50,6 +50,7 @@ TEST(HardeningAccess, AnotherUserCanNeitherReadTheStatusNorPostAShutdown) {
 }
 
 TEST(HardeningAccess, MalformedFailpointsAreUsageErrors) {
+  TETHER_REQUIRE_FAILPOINTS();
   Cleanup cleanup;
   const auto name = cleanup.name("failpoints");
   const std::vector<std::string> malformed = {

@@ -70,6 +70,7 @@ TEST(HardeningCrash, PlainWorkerLaunchedByAControllerKilledAfterSpawnNeverRuns) 
 }
 
 TEST(HardeningCrash, ControllerKilledBeforeAnUnregisteredListenerRegistersNeverYieldsTwo) {
+  TETHER_REQUIRE_FAILPOINTS();
   Cleanup cleanup;
   const auto name = cleanup.name("after-spawn-slow");
   // A listener that takes a second to start, from a controller killed right after spawning it: the gate
@@ -113,6 +114,7 @@ TEST(HardeningCrash, ControllerKilledBeforeAnUnregisteredListenerRegistersNeverY
 }
 
 TEST(HardeningCrash, SegmentHalfInitialisedByADeadCreatorIsRecovered) {
+  TETHER_REQUIRE_FAILPOINTS();
   Cleanup cleanup;
   const auto name = cleanup.name("mid-init");
   Process first(controller_command(name, {"--log-format", "json"}, json_listener(), "mid_init=crash"));
@@ -170,6 +172,7 @@ TEST(HardeningCrash, StaleSegmentOfTwoDeadProcessesIsClearedAndAFreshListenerLau
 }
 
 TEST(HardeningCrash, ListenerCrashingAtEachOfItsPointsIsRestartedUntilTheStartLimit) {
+  TETHER_REQUIRE_FAILPOINTS();
   for (const std::string point : {"after_register", "between_check_and_unit", "in_unit"}) {
     SCOPED_TRACE(point);
     Cleanup cleanup;
@@ -187,6 +190,7 @@ TEST(HardeningCrash, ListenerCrashingAtEachOfItsPointsIsRestartedUntilTheStartLi
 }
 
 TEST(HardeningCrash, PausedListenerIsStillTheOnlyOneAfterTheControllerDies) {
+  TETHER_REQUIRE_FAILPOINTS();
   Cleanup cleanup;
   const auto name = cleanup.name("paused");
   // The listener pauses for 1.5 s inside its first unit; meanwhile its controller dies and another

@@ -79,6 +79,7 @@ TEST(HardeningRestart, OnFailureDoesNotRestartACleanExit) {
 }
 
 TEST(HardeningRestart, OnFailureRestartsAFailingListener) {
+  TETHER_REQUIRE_FAILPOINTS();
   Cleanup cleanup;
   const auto name = cleanup.name("on-failure-fails");
   // Every listener exits with 7 inside its first unit; the start limit ends the loop after two starts.

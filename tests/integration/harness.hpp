@@ -10,6 +10,14 @@
 #include <sys/types.h>
 #include <vector>
 
+// Tests that drive the binaries through failpoints need a build with test machinery; any other build
+// (a packaging build, say) skips them rather than failing on binaries that have no failpoints.
+#if defined(TETHER_TEST_MACHINERY)
+#define TETHER_REQUIRE_FAILPOINTS() static_cast<void>(0)
+#else
+#define TETHER_REQUIRE_FAILPOINTS() GTEST_SKIP() << "built without TETHER_TEST_MACHINERY: no failpoints"
+#endif
+
 namespace tether::testing {
 
 using namespace std::chrono_literals;

@@ -35,11 +35,11 @@ TEST(ShutdownWait, WaitsForTheControllerAfterTheWorkerLeft) {
   const pid_t listener = registered_listener(pair, name);
   ASSERT_NE(listener, 0);
   pair.signal(SIGSTOP);
-  const auto shutdown = shutdown_and_wait(name, 3000);
+  const auto shutdown = shutdown_and_wait(name, 5000);
   EXPECT_FALSE(process_alive(listener)) << "the listener reads the request itself and leaves";
   EXPECT_EQ(shutdown.exit_code, 75) << shutdown.output << shutdown.errors;
   EXPECT_FALSE(contains(shutdown.output, name + ": stopped")) << shutdown.output;
-  EXPECT_TRUE(contains(shutdown.errors, "still running after 3000 ms")) << shutdown.errors;
+  EXPECT_TRUE(contains(shutdown.errors, "still running after 5000 ms")) << shutdown.errors;
   pair.signal(SIGCONT);
   EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
   EXPECT_FALSE(segment_exists(name));
@@ -83,7 +83,7 @@ TEST(ShutdownWait, WaitsForAnUnrecordedHolderOfTheName) {
   // flock(1) becomes its command (--no-fork) once it holds the lock (--nonblock: it exits 1 if it cannot).
   ASSERT_TRUE(wait_until([&] { return read_text("/proc/" + std::to_string(holder.pid()) + "/comm") == "sleep\n"; }))
       << holder.log();
-  const auto held = shutdown_and_wait(name, 2000);
+  const auto held = shutdown_and_wait(name, 5000);
   EXPECT_FALSE(process_alive(listener)) << "the orphaned listener reads the request and leaves";
   EXPECT_EQ(held.exit_code, 75) << held.output << held.errors;
   EXPECT_FALSE(contains(held.output, name + ": stopped")) << held.output;

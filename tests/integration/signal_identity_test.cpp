@@ -26,6 +26,7 @@ void PrintTo(const SignalPath& path, std::ostream* out) { *out << path.mode; }
 class SignalIdentity : public ::testing::TestWithParam<SignalPath> {};
 
 TEST_P(SignalIdentity, StrangerHoldingTheRecordedPidIsNotSignalled) {
+  TETHER_REQUIRE_FAILPOINTS();
   std::string why;
   if (!pid_namespaces_available(why)) GTEST_SKIP() << why;
   Cleanup cleanup;

@@ -379,6 +379,7 @@ TEST(TetherShutdown, RequestLeftWithoutAControllerBindsTheNextOneWhichSaysSo) {
 // A segment its controller died setting up (crash point mid_init) holds no pair: shutdown says so and
 // removes it, instead of failing "not initialised" forever.
 TEST(TetherShutdown, SegmentLeftHalfSetUpIsRemoved) {
+  TETHER_REQUIRE_FAILPOINTS();
   Cleanup cleanup;
   const auto name = cleanup.name("shutdown-half-set-up");
   Process pair(controller_command(name, {}, listener_command({"--work-ms", "10"}), "mid_init=crash"));
@@ -394,6 +395,7 @@ TEST(TetherShutdown, SegmentLeftHalfSetUpIsRemoved) {
 // --wait waits for the set-up, then stops the pair; without --wait the tool gives up after a bounded
 // wait with EX_TEMPFAIL.
 TEST(TetherShutdown, WaitsForAControllerSettingUpItsSegment) {
+  TETHER_REQUIRE_FAILPOINTS();
   Cleanup cleanup;
   const auto name = cleanup.name("shutdown-setting-up");
   Process pair(controller_command(name, {}, listener_command({"--work-ms", "10"}), "mid_init=pause(3000)"));
@@ -406,6 +408,7 @@ TEST(TetherShutdown, WaitsForAControllerSettingUpItsSegment) {
 }
 
 TEST(TetherShutdown, GivesUpOnASegmentStillBeingSetUp) {
+  TETHER_REQUIRE_FAILPOINTS();
   Cleanup cleanup;
   const auto name = cleanup.name("shutdown-set-up-slow");
   Process pair(controller_command(name, {}, listener_command({"--work-ms", "10"}), "mid_init=pause(60000)"));

@@ -1,11 +1,13 @@
+# shellcheck shell=bash
 # Helpers for scripts that run as PID 1 of a fresh PID namespace (unshare --pid --fork --mount-proc),
 # where nothing else forks: bounded polling, start times, and handing a dead process's PID to a stranger
 # through /proc/sys/kernel/ns_last_pid. Sourced by bash scripts; `bin` and `name` must be set.
+# shellcheck disable=SC2154 # bin and name are the sourcing script's
 
 # Polls (every 50 ms, at most 20 s) until the command succeeds.
 poll() {
-  local attempt
-  for attempt in $(seq 400); do
+  local _
+  for _ in $(seq 400); do
     "$@" && return 0
     sleep 0.05
   done

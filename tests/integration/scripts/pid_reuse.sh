@@ -11,6 +11,7 @@ set -u
 bin=$1
 name=$2
 mode=$3
+# shellcheck source=pid_namespace_lib.sh
 . "$(dirname "$0")/pid_namespace_lib.sh"
 first_log=$(mktemp)
 second_log=$(mktemp)
@@ -44,7 +45,6 @@ stale_status=$(status_pid)
 echo "stale_status_pid=${stale_status:-none}"
 
 "$bin/tether-controller" --name "$name" "${options[@]}" -- "${worker[@]}" 2>"$second_log" &
-second_controller=$!
 fresh_ready() { ready "$second_log" && fresh=$(status_pid) && [ -n "$fresh" ] && [ "$fresh" != "$stranger" ]; }
 poll fresh_ready && echo "fresh=$fresh" || echo "fresh=none"
 echo "adopted_lines=$(grep -c 'adopted' "$second_log")"

@@ -20,6 +20,7 @@ set -u
 bin=$1
 name=$2
 mode=$3
+# shellcheck source=pid_namespace_lib.sh
 . "$(dirname "$0")/pid_namespace_lib.sh"
 first_log=$(mktemp)
 second_log=$(mktemp)

@@ -1,0 +1,93 @@
+#include "core/shutdown_core.hpp"
+
+#include "core/assert.hpp"
+#include "core/exit_codes.hpp"
+
+namespace tether {
+
+namespace {
+
+using P = ShutdownPhase;
+
+constexpr std::array<ShutdownPhaseSpec, shutdown_phase_count> phase_specs = {{
+    {P::read_magic, "read_magic", SegmentOp::load, Field::magic},
+    {P::post_request, "post_request", SegmentOp::store, Field::shutdown_request},
+    {P::read_controller, "read_controller", SegmentOp::load, Field::controller_identity},
+    {P::notify_controller, "notify_controller", SegmentOp::none, std::nullopt},
+    {P::finished, "finished", SegmentOp::none, std::nullopt},
+}};
+
+constexpr bool specs_in_phase_order() {
+  for (std::size_t index = 0; index < phase_specs.size(); ++index) {
+    if (static_cast<std::size_t>(phase_specs[index].phase) != index) return false;
+  }
+  return true;
+}
+static_assert(specs_in_phase_order(), "the shutdown phase table must list the phases in enum order");
+
+}  // namespace
+
+const ShutdownPhaseSpec& shutdown_phase_spec(ShutdownPhase phase) {
+  return phase_specs[static_cast<std::size_t>(phase)];
+}
+
+ShutdownCore::ShutdownCore(SegmentPort& segment, NoticePort& notices) : segment_(segment), notices_(notices) {}
+
+int ShutdownCore::exit_code() const {
+  TETHER_ASSERT(finished());
+  return state_.exit_code;
+}
+
+void ShutdownCore::check_segment_op(SegmentOp op, Field field) {
+  const ShutdownPhaseSpec& spec = shutdown_phase_spec(state_.phase);
+  TETHER_ASSERT(step_op_done_ == SegmentOp::none);
+  TETHER_ASSERT(spec.op == op);
+  TETHER_ASSERT(spec.field == field);
+  step_op_done_ = op;
+}
+
+std::uint64_t ShutdownCore::load(Field field) {
+  check_segment_op(SegmentOp::load, field);
+  return segment_.load(field);
+}
+
+void ShutdownCore::store(Field field, std::uint64_t value) {
+  check_segment_op(SegmentOp::store, field);
+  segment_.store(field, value);
+}
+
+// The phases run in a line; only an unset-up segment ends the tool early. The request is a field of its
+// own, posted before the nudge: a controller that looks for any reason (the nudge, an exit, its start)
+// sees it, and nothing but the segment's removal ever clears it.
+bool ShutdownCore::step() {
+  step_op_done_ = SegmentOp::none;
+  switch (state_.phase) {
+    case P::read_magic:
+      if (load(Field::magic) != segment_magic) {
+        state_.exit_code = exit_code::data_error;
+        state_.phase = P::finished;
+      } else {
+        state_.phase = P::post_request;
+      }
+      break;
+    case P::post_request:
+      store(Field::shutdown_request, 1);
+      segment_.wake_shutdown_waiters();
+      state_.phase = P::read_controller;
+      break;
+    case P::read_controller:
+      state_.controller = ProcessIdentity::unpack(load(Field::controller_identity));
+      state_.phase = P::notify_controller;
+      break;
+    case P::notify_controller:
+      state_.controller_told = state_.controller.valid() && notices_.notify_controller(state_.controller);
+      state_.exit_code = exit_code::ok;
+      state_.phase = P::finished;
+      break;
+    case P::finished:
+      break;
+  }
+  return finished();
+}
+
+}  // namespace tether
