@@ -13,6 +13,24 @@ struct Pending {
 };
 }  // namespace
 
+SimConfig small_world_config(std::uint32_t crashes, std::uint32_t pid_count) {
+  SimConfig config;
+  config.explore = true;
+  config.crash_budget = crashes;
+  config.pid_count = pid_count;
+  config.fault_phase_ms = 100;
+  config.steps_max = 2000;
+  return config;
+}
+
+Scenario violating_scenario(const SimConfig& config, const RunOutput& output) {
+  Scenario found;
+  found.config = config;
+  found.decisions = output.decisions;
+  found.violation = output.result.violation;
+  return found;
+}
+
 ExploreResult explore(const ExploreOptions& options) {
   ExploreResult result;
   SimConfig config = options.config;
@@ -31,11 +49,7 @@ ExploreResult explore(const ExploreOptions& options) {
       ++result.runs;
       if (output.result.violation) {
         if (!result.shortest || output.result.violation->step < result.shortest->violation->step) {
-          Scenario found;
-          found.config = config;
-          found.decisions = output.decisions;
-          found.violation = output.result.violation;
-          result.shortest = found;
+          result.shortest = violating_scenario(config, output);
         }
         continue;  // a failing run's extensions fail at the same point or later: no shorter trace there
       }

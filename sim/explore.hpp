@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "runner.hpp"
 #include "scenario.hpp"
 
 namespace tether::sim {
@@ -25,5 +26,11 @@ struct ExploreResult {
 };
 
 ExploreResult explore(const ExploreOptions& options);
+
+// The small fixed world both systematic searches (explore, check) run: SimConfig::explore with the
+// given crash budget and pid space, a short fault phase and a step budget far above its runs.
+SimConfig small_world_config(std::uint32_t crashes, std::uint32_t pid_count);
+// The scenario file of a violating run (its configuration, decisions and violation).
+Scenario violating_scenario(const SimConfig& config, const RunOutput& output);
 
 }  // namespace tether::sim

@@ -24,10 +24,15 @@ std::string_view fault_kind_name(FaultKind kind) {
 namespace {
 constexpr std::uint32_t faults_per_run_max = 8;
 
-// The small fixed world of `explore`: one controller, a `tether shutdown` at time 0, no latency, so
-// that the only choices left are the interleaving and the crash points.
-Swarm explore_swarm() {
+// The small fixed world of `explore` and `check`: one controller, a `tether shutdown` at time 0, no
+// latency, so that the choices left are the interleaving, the crash points and one first decision:
+// the name starts fresh (0), or with a stale segment whose dead listener's pid is free (1) or held by
+// a stranger (2): the world where trusting a pid adopts someone else (the seed's second failure).
+Swarm explore_swarm(Decisions& decisions) {
   Swarm swarm;
+  const std::uint32_t initial = decisions.choose(3);
+  swarm.initial = initial == 0 ? InitialSegment::absent : InitialSegment::stale;
+  swarm.stranger_takes_stale_pid = initial == 2;
   swarm.controller.restart_delay_ms = 10;
   swarm.controller.restart_delay_ms_max = 10;
   swarm.controller.start_limit = 3;
@@ -49,7 +54,7 @@ std::uint32_t draw_rate(Decisions& decisions, std::uint32_t max_ppm) {
 }  // namespace
 
 Swarm draw_swarm(Decisions& decisions, const SimConfig& config) {
-  if (config.explore) return explore_swarm();
+  if (config.explore) return explore_swarm(decisions);
   Swarm swarm;
   ControllerConfig& controller = swarm.controller;
   const std::uint32_t mode = decisions.choose(8);

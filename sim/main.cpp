@@ -2,6 +2,7 @@
 // seed design, or a planted bug). Exit codes: 0 pass, 1 an invariant failed, 64 usage, 65 bad file (or a
 // replay that does not reproduce the violation it records), 66 unreadable file, 73 an output file cannot
 // be created, 74 output could not be written.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -13,8 +14,10 @@
 #include <filesystem>
 #include <limits>
 #include <sstream>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "check.hpp"
 #include "cli_report.hpp"
 #include "core/exit_codes.hpp"
 #include "explore.hpp"
@@ -34,6 +37,8 @@ constexpr std::size_t scenario_files_max = 20;
 constexpr std::uint64_t seeds_max = 1'000'000'000;
 constexpr std::uint64_t jobs_max = 1024;
 constexpr std::uint64_t depth_max = 16;  // the explorer's run limit ends the search long before
+constexpr std::uint64_t states_max_max = 1'000'000'000;  // some 60 GB of visited set: beyond any machine here
+constexpr std::uint64_t memory_mb_max_max = 1'048'576;   // 1 TiB
 constexpr std::uint64_t unbounded = std::numeric_limits<std::uint64_t>::max();
 
 // A whole decimal number in [minimum, maximum]. CLI11 alone reads "-5" into an unsigned option as
@@ -217,14 +222,23 @@ int command_shrink(const std::string& file, const std::string& output_file) {
   return exit_code::ok;
 }
 
+// A search's shortest violating scenario: its timeline, its violation, and the file if asked for.
+int report_found(const char* command, const Scenario& scenario, const std::string& output_file) {
+  Trace trace(true);
+  const RunOutput output = run_decisions(scenario.config, scenario.decisions, trace);
+  print_timeline(trace, scenario.config.protocol, 0);
+  const int code = report_violation(output.result);
+  if (!output_file.empty()) {
+    if (const auto saved = save_scenario(output_file, scenario); !saved) return file_failed(command, saved.error());
+    fmt::print("scenario written to {}\n", output_file);
+  }
+  return code;
+}
+
 int command_explore(const CommonOptions& common, std::uint32_t depth, std::uint32_t crashes, std::uint32_t pid_count,
                     const std::string& output_file) {
   ExploreOptions options;
-  options.config.explore = true;
-  options.config.crash_budget = crashes;
-  options.config.pid_count = pid_count;
-  options.config.fault_phase_ms = 100;
-  options.config.steps_max = 2000;
+  options.config = small_world_config(crashes, pid_count);
   options.depth = depth;
   if (auto problem = apply_common(common, options.config)) {
     fmt::print(stderr, "tether-sim explore: {}\n", *problem);
@@ -237,15 +251,42 @@ int command_explore(const CommonOptions& common, std::uint32_t depth, std::uint3
     fmt::print("no invariant violated within the bound\n");
     return exit_code::ok;
   }
-  Trace trace(true);
-  const RunOutput output = run_decisions(result.shortest->config, result.shortest->decisions, trace);
-  print_timeline(trace, result.shortest->config.protocol, 0);
-  const int code = report_violation(output.result);
-  if (!output_file.empty()) {
-    if (const auto saved = save_scenario(output_file, *result.shortest); !saved) return file_failed("explore", saved.error());
-    fmt::print("scenario written to {}\n", output_file);
+  return report_found("explore", *result.shortest, output_file);
+}
+
+int command_check(const CommonOptions& common, const CheckOptions& bounds, std::uint32_t crashes, std::uint32_t pid_count,
+                  const std::string& output_file) {
+  CheckOptions options = bounds;
+  options.config = small_world_config(crashes, pid_count);
+  if (auto problem = apply_common(common, options.config)) {
+    fmt::print(stderr, "tether-sim check: {}\n", *problem);
+    return exit_code::usage;
   }
-  return code;
+  if (!options.invariant.empty() &&
+      std::find(invariant::all.begin(), invariant::all.end(), options.invariant) == invariant::all.end()) {
+    fmt::print(stderr, "tether-sim check: unknown --invariant '{}' (one of: {})\n", options.invariant,
+               fmt::join(invariant::all, ", "));
+    return exit_code::usage;
+  }
+  const CheckResult result = check(options);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  // One line: the verdict on the bounded space, then the numbers that say how big it was.
+  fmt::print("check: {}: {} distinct states, {} transitions ({} revisits pruned{}), maximum depth {}, {:.0f} states/s, "
+             "collision probability < {:.1e}, peak memory {} MiB (estimate {} MiB); bounds: depth {}, crashes {}, pids {}\n",
+             result.violation ? "VIOLATION"
+             : result.complete ? "complete"
+                               : fmt::format("incomplete ({})", result.incomplete_reason),
+             result.states, result.transitions, result.revisits,
+             result.other_violations == 0 ? std::string()
+                                          : fmt::format(", {} paths ended by other invariants", result.other_violations),
+             result.max_depth,
+             result.seconds > 0 ? static_cast<double>(result.states) / result.seconds : 0.0,
+             collision_probability(result.states), usage.ru_maxrss / 1024, result.memory_bytes_peak >> 20, options.depth,
+             crashes, pid_count);
+  // A budget that ran out is no violation: 0, and the line says incomplete (ci/sim-check requires complete).
+  if (!result.violation) return exit_code::ok;
+  return report_found("check", *result.violation, output_file);
 }
 
 // Parses the command line and runs the subcommand; main checks that what it printed was written.
@@ -307,6 +348,31 @@ int run_command_line(int argc, char** argv) {
   add_pids_option(*explore_command, explore_pids);
   explore_command->add_option("-o,--output", output_file, "write the shortest failing scenario here");
 
+  CheckOptions check_bounds;
+  std::uint32_t check_crashes = 2;  // about 20 s optimised (docs/SIMULATOR.md); 3 takes about 3 minutes
+  std::uint32_t check_pids = 4;
+  auto* check_command =
+      app.add_subcommand("check", "explore every state of the small world within the bounds (visited set, BFS)");
+  check_command->add_option("--protocol", common.protocol, "tether or seed");
+  check_command->add_option("--mutant", common.mutant, "a planted bug");
+  check_command->add_option("--depth", check_bounds.depth, "decisions deviating from 0 per path (preemptions, crashes)")
+      ->capture_default_str()
+      ->check(bounded(0, depth_max));
+  check_command->add_option("--crashes", check_crashes, "crashes the search may insert per path")
+      ->capture_default_str()
+      ->check(bounded(0, SimConfig::crash_budget_max));
+  add_pids_option(*check_command, check_pids);
+  check_command->add_option("--states-max", check_bounds.states_max, "stop (incomplete) after this many distinct states")
+      ->capture_default_str()
+      ->check(bounded(1, states_max_max));
+  check_command->add_option("--memory-mb-max", check_bounds.memory_mb_max,
+                            "stop (incomplete) once the visited set and queue would need more")
+      ->capture_default_str()
+      ->check(bounded(1, memory_mb_max_max));
+  check_command->add_option("--invariant", check_bounds.invariant,
+                            "look for a violation of this invariant only (paths violating others end there)");
+  check_command->add_option("-o,--output", output_file, "write the shortest failing scenario here");
+
   auto* mutants = app.add_subcommand("mutants", "list the planted bugs");
 
   try {
@@ -326,6 +392,7 @@ int run_command_line(int argc, char** argv) {
   if (replay->parsed()) return command_replay(file, trace_out, last_lines);
   if (shrink_command->parsed()) return command_shrink(file, output_file);
   if (explore_command->parsed()) return command_explore(common, depth, crashes, explore_pids, output_file);
+  if (check_command->parsed()) return command_check(common, check_bounds, check_crashes, check_pids, output_file);
   if (mutants->parsed()) {
     for (const Mutant mutant : all_mutants) fmt::print("{}\n", mutant_name(mutant));
     return exit_code::ok;

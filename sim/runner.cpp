@@ -5,8 +5,10 @@
 namespace tether::sim {
 
 namespace {
-RunOutput run_with(const SimConfig& config, Decisions decisions, Trace& trace) {
+RunOutput run_with(const SimConfig& config, Decisions decisions, Trace& trace,
+                   std::optional<std::size_t> frontier_after = std::nullopt) {
   World world(config, decisions, trace);
+  if (frontier_after.has_value()) world.stop_at_frontier(*frontier_after);
   RunOutput output;
   output.result = world.run();
   output.decisions = decisions.taken();
@@ -21,6 +23,10 @@ RunOutput run_seed(const SimConfig& config, std::uint64_t seed, Trace& trace) {
 
 RunOutput run_decisions(const SimConfig& config, const std::vector<std::uint32_t>& decisions, Trace& trace) {
   return run_with(config, Decisions::replaying(decisions), trace);
+}
+
+RunOutput run_to_frontier(const SimConfig& config, const std::vector<std::uint32_t>& prefix, Trace& trace) {
+  return run_with(config, Decisions::replaying(prefix), trace, prefix.size());
 }
 
 DeterminismReport check_determinism(const SimConfig& config, std::uint64_t seed) {

@@ -20,6 +20,10 @@ struct RunOutput {
 
 RunOutput run_seed(const SimConfig& config, std::uint64_t seed, Trace& trace);
 RunOutput run_decisions(const SimConfig& config, const std::vector<std::uint32_t>& decisions, Trace& trace);
+// Replays `prefix` and stops at the first scheduler decision beyond it (result.frontier), or ends as
+// run_decisions would (a violation, or the end of the run). Decisions drawn inside steps after the
+// prefix take the default 0 and are logged in `decisions`, so the caller can branch on them.
+RunOutput run_to_frontier(const SimConfig& config, const std::vector<std::uint32_t>& prefix, Trace& trace);
 
 struct DeterminismReport {
   bool identical = true;

@@ -101,6 +101,13 @@ RunResult World::run() {
       steps_exhausted = true;
       break;
     }
+    // `tether-sim check` stops here once the prefix it replays is used up: a complete state (no step is
+    // half done), with the next scheduler decision's range. Decisions drawn inside a step are no such
+    // point: the checker branches on them but never fingerprints the world in the middle of a step.
+    if (frontier_after_.has_value() && ready.size() >= 2 && decisions_.taken().size() >= *frontier_after_) {
+      frontier_ = Frontier{fingerprint(), static_cast<std::uint32_t>(ready.size())};
+      break;
+    }
     SimProcess& chosen = process(ready[decisions_.choose(static_cast<std::uint32_t>(ready.size()))]);
     if (!quiet_ && decisions_.chance(swarm_.preempt_ppm)) {
       chosen.ready_at_ns = now_ns_ + decisions_.between(1, preempt_ms_max) * ns_per_ms;
@@ -129,6 +136,7 @@ RunResult World::run() {
     }
     ++step_;
     last_stepped_ = chosen.serial;
+    remember_input(chosen.serial, now_ns_);  // a step is an input: the time it reads
     step_process(chosen);
     if (swarm_.crash_point.has_value() && chosen.alive) {
       const CrashPoint passed = chosen.controller ? chosen.controller->passed_point()
@@ -147,6 +155,7 @@ RunResult World::run() {
   (void)steps_exhausted;
   RunResult result;
   result.violation = violation_;
+  result.frontier = frontier_;
   result.steps = step_;
   result.segment_ops = segment_ops_;
   result.end_time_ns = now_ns_;

@@ -34,6 +34,7 @@ class PidSpace {
   void release(std::int32_t pid);
   [[nodiscard]] Serial owner(std::int32_t pid) const;
   [[nodiscard]] bool has_free() const;
+  [[nodiscard]] std::int32_t last_pid() const { return last_pid_; }  // where the next search starts
 
  private:
   std::vector<Serial> owners_;  // index pid - first_pid

@@ -246,6 +246,9 @@ void World::flush_exit_reports() {
     SimProcess& controller = process(report.controller);
     if (!controller.alive) continue;
     controller.last_listener_status = report.real_status;
+    remember_input(controller.serial, report.watched.pack());
+    remember_input(controller.serial, static_cast<std::uint64_t>(report.status.kind));
+    remember_input(controller.serial, static_cast<std::uint64_t>(report.status.value));
     if (controller.controller) controller.controller->handle_listener_exit(report.watched, report.status);
     if (controller.seed_controller) controller.seed_controller->handle_listener_exit(report.watched, report.status);
     controller.ready_at_ns = now_ns_;
@@ -263,6 +266,7 @@ void World::kill(SimProcess& process, std::string_view why) {
 void World::deliver_shutdown_signal(SimProcess& controller) {
   assert(controller.kind == ProcessKind::controller && controller.alive);
   controller.got_shutdown_signal = true;
+  remember_input(controller.serial, signal_input);
   if (controller.controller) controller.controller->handle_shutdown_signal();
   if (controller.seed_controller) controller.seed_controller->handle_shutdown_signal();
   controller.ready_at_ns = now_ns_;
@@ -278,6 +282,7 @@ bool World::notify(Serial sender, ProcessIdentity identity) {
     violate(invariant::foreign_signal, fmt::format("{} sent its notice to {}", process(sender).label, receiver.label));
     return false;
   }
+  remember_input(target, notice_input);
   if (receiver.controller) receiver.controller->handle_shutdown_notice();
   if (receiver.seed_controller) receiver.seed_controller->handle_shutdown_notice();
   receiver.ready_at_ns = now_ns_;
@@ -374,6 +379,7 @@ void World::wake_shutdown_waiters(Serial caller) {
     SimProcess& listener = process(serial);
     if (!listener.idle_waiting || listener.hung || listener.mapped_incarnation != mapped) continue;
     listener.idle_waiting = false;
+    remember_input(serial, wake_input);
     if (listener.worker) listener.worker->wake();
     if (listener.seed_listener) listener.seed_listener->wake();
     listener.ready_at_ns = now_ns_;

@@ -32,6 +32,9 @@ inline constexpr std::string_view shutdown_lost = "shutdown_lost";
 inline constexpr std::string_view restart_missing = "restart_missing";
 inline constexpr std::string_view shutdown_stuck = "shutdown_stuck";
 inline constexpr std::string_view adoption_failed = "adoption_failed";
+inline constexpr std::array<std::string_view, 8> all = {duplicate_listener, foreign_signal,   torn_unit,
+                                                       relaunch_after_shutdown, shutdown_lost, restart_missing,
+                                                       shutdown_stuck, adoption_failed};
 }  // namespace invariant
 
 struct Violation {
@@ -75,8 +78,27 @@ inline constexpr std::size_t situation_count = static_cast<std::size_t>(Situatio
 std::string_view situation_name(Situation situation);
 using Coverage = std::array<std::uint64_t, situation_count>;
 
+// A 128-bit fingerprint of the whole simulated world at a scheduling point (world_fingerprint.cpp):
+// two independent 64-bit hashes of the same stream of values. `tether-sim check` keeps a set of them.
+struct Fingerprint {
+  std::uint64_t first = 0;
+  std::uint64_t second = 0;
+  friend bool operator==(const Fingerprint&, const Fingerprint&) = default;
+};
+struct FingerprintHash {
+  std::size_t operator()(const Fingerprint& fingerprint) const noexcept { return fingerprint.first; }
+};
+
+// Where a run asked to stop at its frontier stopped: the world's fingerprint just before the first
+// scheduler decision beyond the replayed prefix, and that decision's range.
+struct Frontier {
+  Fingerprint fingerprint;
+  std::uint32_t range = 0;
+};
+
 struct RunResult {
   std::optional<Violation> violation;
+  std::optional<Frontier> frontier;  // set only when the run stopped there (World::stop_at_frontier)
   std::uint64_t steps = 0;
   std::uint64_t segment_ops = 0;
   std::uint64_t end_time_ns = 0;
@@ -93,6 +115,11 @@ class World {
   World& operator=(const World&) = delete;
 
   RunResult run();
+  // Makes run() stop at the first scheduler decision (a choice among two or more ready processes)
+  // drawn once `prefix_length` decisions were taken: see Frontier, and `tether-sim check`.
+  void stop_at_frontier(std::size_t prefix_length) { frontier_after_ = prefix_length; }
+  // The whole world's state, meaningful at a scheduling point (world_fingerprint.cpp says what counts).
+  [[nodiscard]] Fingerprint fingerprint() const;
 
   // Backends of the ports (sim_ports.cpp); `caller` is the process performing the operation.
   std::uint64_t segment_load(Serial caller, Field field);
@@ -105,6 +132,10 @@ class World {
   [[nodiscard]] Serial find_alive(ProcessIdentity identity) const;
   bool watch(Serial controller, ProcessIdentity identity);
   SignalOutcome signal(Serial sender, ProcessIdentity identity, Signal signal);
+  // Folds an input a process received (a step at this time, a value its port returned, a wake-up, a
+  // report) into its history. WorkerLoop and the seed protocol keep their state private, so the
+  // fingerprint stands for it by this history: the same inputs from the same start give the same state.
+  void remember_input(Serial serial, std::uint64_t value);
   // SIGUSR1 from the tool; true when a controller with that identity got it.
   bool notify(Serial sender, ProcessIdentity identity);
 
@@ -231,6 +262,13 @@ class World {
   std::optional<Violation> violation_;
   bool liveness_checked_ = false;
   Coverage coverage_{};
+  std::optional<std::size_t> frontier_after_;  // stop_at_frontier
+  std::optional<Frontier> frontier_;
+  // Markers of the inputs that carry no value of their own (remember_input).
+  static constexpr std::uint64_t signal_input = 0x5167'7465'726d'0001ull;
+  static constexpr std::uint64_t notice_input = 0x5167'7465'726d'0002ull;
+  static constexpr std::uint64_t wake_input = 0x5167'7465'726d'0003ull;
+  std::vector<std::uint64_t> input_histories_;  // by serial - 1: remember_input
 };
 
 }  // namespace tether::sim

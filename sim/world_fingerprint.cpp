@@ -1,0 +1,191 @@
+// The fingerprint of a whole simulated world at a scheduling point, for `tether-sim check`'s visited
+// set. Two worlds with the same fingerprint must behave the same from here on (up to the hash's
+// collisions): everything that can influence a later step, a later decision's range or an invariant is
+// folded in; what only labels, counts or traces a run is left out, and each omission says why.
+//
+// Hash: the values go, in a fixed order, into two independent 64-bit hashes (FNV-1a, and a
+// multiply-rotate hash finalised by splitmix64), which make the 128-bit fingerprint. The cores'
+// states enter through their own 64-bit hash_value (src/core), so two worlds differing only in a
+// core's state collide with probability 2^-64, not 2^-128: `check` prints the estimate from that bound.
+//
+// Time: kept exact. The clock (now) is part of the fingerprint and every deadline is hashed as the
+// absolute time it names, as the cores' states hold it (ControllerState's deadlines,
+// ListenerCoreState::now_ns). Hashing deadlines relative to now would merge two worlds only when their
+// stored absolute times are shifted alike too, which needs the cores to expose which fields are times;
+// exact time is trivially sound and still merges the interleavings that reach one state at one time.
+#include <bit>
+
+#include "core/state_hash.hpp"
+#include "world.hpp"
+
+namespace tether::sim {
+
+namespace {
+
+constexpr std::uint64_t splitmix64(std::uint64_t value) {
+  value += 0x9e3779b97f4a7c15ull;
+  value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ull;
+  value = (value ^ (value >> 27)) * 0x94d049bb133111ebull;
+  return value ^ (value >> 31);
+}
+
+class FingerprintBuilder {
+ public:
+  void add(std::uint64_t value) {
+    first_.add(value);
+    second_ = std::rotl((second_ ^ value) * 0x9fb21c651e98df25ull, 29) + 0x7a646e4d6f6e6b65ull;
+  }
+  void add(bool value) { add(std::uint64_t{value ? 1u : 0u}); }
+  void add(std::int64_t value) { add(static_cast<std::uint64_t>(value)); }
+  void add(int value) { add(static_cast<std::int64_t>(value)); }
+  void add(std::uint32_t value) { add(std::uint64_t{value}); }
+  void add(ProcessIdentity identity) { add(identity.pack()); }
+  void add(const ExitStatus& status) {
+    add(static_cast<std::uint64_t>(status.kind));
+    add(status.value);
+  }
+  template <class T>
+  void add(const std::optional<T>& value) {
+    add(value.has_value());
+    if (value.has_value()) add(*value);
+  }
+  [[nodiscard]] Fingerprint value() const { return {first_.value(), splitmix64(second_)}; }
+
+ private:
+  Fnv1a first_;
+  std::uint64_t second_ = 0x243f6a8885a308d3ull;
+};
+
+}  // namespace
+
+void World::remember_input(Serial serial, std::uint64_t value) {
+  if (serial == 0) return;
+  // One entry per process ever created: bounded like processes_ itself.
+  if (input_histories_.size() < processes_.size()) input_histories_.resize(processes_.size(), 0);
+  std::uint64_t& history = input_histories_[serial - 1];
+  history = splitmix64(history ^ splitmix64(value));
+}
+
+// Left out on purpose: the step and segment-operation counters and the coverage counts (reports only;
+// `check` keeps its runs far below --steps), the trace, and any violation (a run stops at one).
+Fingerprint World::fingerprint() const {
+  FingerprintBuilder hash;
+  // The clock and the run's phase: the checkpoints are fixed per run, hashed for completeness.
+  hash.add(now_ns_);
+  hash.add(quiet_);
+  hash.add(converge_checked_);
+  hash.add(system_finished_);
+  hash.add(controller_restart_pending_);
+  hash.add(fault_phase_end_ns_);
+  hash.add(converge_at_ns_);
+  hash.add(end_at_ns_);
+  hash.add(last_listener_exit_ns_);
+  hash.add(last_controller_start_ns_);
+  // The rest of the fault schedule (due faults count their remaining extra steps) and the crash budget.
+  hash.add(static_cast<std::uint64_t>(faults_.size() - next_fault_));
+  for (std::size_t index = next_fault_; index < faults_.size(); ++index) {
+    const FaultEvent& fault = faults_[index];
+    hash.add(static_cast<std::uint64_t>(fault.kind));
+    hash.add(fault.at_ns);
+    hash.add(fault.extra_steps);
+    hash.add(fault.value);
+  }
+  hash.add(crash_budget_);
+  // Who stepped last: choice 0 lets it go on, so it decides which successors cost a deviation
+  // (`--depth`). Leaving it out would merge worlds whose bounded futures differ.
+  hash.add(last_stepped_);
+  hash.add(lock_holder_);
+  // The segment bearing the name, and the removed ones still mapped, with their creation counts.
+  hash.add(segment_incarnation_);
+  auto add_segment = [&hash](const Segment& segment) {
+    for (const std::uint64_t word : segment.words) hash.add(word);
+    hash.add(segment.exists);
+    hash.add(segment.removed);
+    hash.add(segment.shutdown_posted);
+  };
+  add_segment(segment_);
+  hash.add(static_cast<std::uint64_t>(retired_segments_.size()));
+  for (const auto& [incarnation, segment] : retired_segments_) {
+    hash.add(incarnation);
+    add_segment(segment);
+  }
+  // The pid table: who holds each pid and where the next allocation starts. Start times come from a
+  // counter that never repeats, so the next one is state too.
+  for (std::uint32_t offset = 0; offset < config_.pid_count; ++offset) {
+    hash.add(pids_.owner(PidSpace::first_pid + static_cast<std::int32_t>(offset)));
+  }
+  hash.add(pids_.last_pid());
+  hash.add(next_start_ticks_);
+  hash.add(static_cast<std::uint64_t>(pending_exits_.size()));
+  for (const PendingExit& pending : pending_exits_) {
+    hash.add(pending.controller);
+    hash.add(pending.watched);
+    hash.add(pending.status);
+    hash.add(pending.real_status);
+  }
+  hash.add(static_cast<std::uint64_t>(live_listeners_.size()));
+  for (const Serial serial : live_listeners_) hash.add(serial);
+  // Every process, dead ones too (the invariants look at how they ended). Left out: the label (made
+  // from the fields below); the swarm, fixed by the configuration except for the small world's first
+  // decision (fresh or stale start), which only shapes the setup, whose effects are hashed here; and
+  // pid_used_by_ours_, read only to count coverage.
+  hash.add(static_cast<std::uint64_t>(processes_.size()));
+  for (const auto& owned : processes_) {
+    const SimProcess& process = *owned;
+    hash.add(static_cast<std::uint64_t>(process.kind));
+    hash.add(process.identity);
+    hash.add(process.parent);
+    hash.add(process.alive);
+    hash.add(process.started);
+    hash.add(process.ready_at_ns);
+    hash.add(process.mapped_incarnation);
+    hash.add(process.gated);
+    hash.add(process.spawned_at_ns);
+    hash.add(process.gate_ready_at_ns);
+    hash.add(process.ticket.incarnation);
+    hash.add(process.ticket.generation);
+    hash.add(process.worker_config.work_ms);
+    hash.add(process.worker_config.units);
+    hash.add(process.worker_config.idle_ms);
+    hash.add(process.ignores_sigterm);
+    hash.add(process.hang_pending);
+    hash.add(process.hung);
+    hash.add(process.exit_pending_code);
+    hash.add(process.in_unit);
+    hash.add(process.registered);
+    hash.add(process.ever_registered);
+    hash.add(process.idle_waiting);
+    hash.add(process.plain);
+    hash.add(process.plain_exit_at_ns);
+    hash.add(process.plain_exit_code);
+    hash.add(process.got_shutdown_signal);
+    hash.add(process.last_listener_status);
+    hash.add(process.at_crash_point);
+    hash.add(process.finished);
+    hash.add(process.expect_adopt);
+    hash.add(static_cast<std::uint64_t>(process.watching.size()));
+    for (const ProcessIdentity watched : process.watching) hash.add(watched);
+    // The production cores expose their whole state as a value; WorkerLoop and the seed protocol do
+    // not, so their input history stands for it (remember_input).
+    // Which cores exist: a process creates its core at its first step.
+    hash.add(std::uint64_t{process.controller ? 1u : 0u} | (process.listener ? 2u : 0u) | (process.worker ? 4u : 0u) |
+             (process.tool ? 8u : 0u) | (process.seed_controller ? 16u : 0u) | (process.seed_listener ? 32u : 0u));
+    if (process.controller) hash.add(hash_value(process.controller->state()));
+    if (process.listener) hash.add(hash_value(process.listener->state()));
+    if (process.tool) {
+      // ShutdownState has no hash_value of its own: its four fields.
+      const ShutdownState& tool = process.tool->state();
+      hash.add(static_cast<std::uint64_t>(tool.phase));
+      hash.add(tool.controller);
+      hash.add(tool.controller_told);
+      hash.add(tool.exit_code);
+    }
+    if (process.worker || process.seed_controller || process.seed_listener) {
+      hash.add(process.serial <= input_histories_.size() ? input_histories_[process.serial - 1] : 0);
+      if (process.worker) hash.add(process.worker->units_done());
+    }
+  }
+  return hash.value();
+}
+
+}  // namespace tether::sim
