@@ -59,6 +59,9 @@ struct PartOf {
   Member member;
   Name name;
 };
+// Spelled out: clang 14 deduces no template arguments for aggregates.
+template <typename Member, typename Name>
+PartOf(Member, Name) -> PartOf<Member, Name>;
 
 constexpr std::string_view part_colours =
     "    classDef startup fill:#e8f0fe\n    classDef launch fill:#fef7e0\n"
