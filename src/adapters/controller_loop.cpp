@@ -9,6 +9,7 @@
 
 #include "adapters/failpoints.hpp"
 #include "core/exit_codes.hpp"
+#include "core/units.hpp"
 
 namespace tether {
 
@@ -26,7 +27,7 @@ int poll_timeout_ms(const ControllerCore& core, std::uint64_t now_ns) {
   const auto deadline = core.deadline_ns();
   if (!deadline.has_value()) return -1;
   if (*deadline <= now_ns) return 0;
-  const std::uint64_t remaining_ms = (*deadline - now_ns + 999'999) / 1'000'000;  // round up: never early
+  const std::uint64_t remaining_ms = ns_to_ms_ceil(*deadline - now_ns);
   return remaining_ms > INT_MAX ? INT_MAX : static_cast<int>(remaining_ms);
 }
 

@@ -17,6 +17,9 @@ struct PairStatus {
   // listener_state_name; "unregistered" for a live launched process that has not registered (a plain
   // worker, or one still starting); "none" when no worker lives.
   std::string state;
+  // What the worker itself last reported (listener_state_name, "unregistered" or "none"): `state` says
+  // "stopping" from the shutdown request on, while the listener still finishes its unit.
+  std::string reported_state;
   ProcessIdentity listener{};
   bool listener_alive = false;
   std::uint64_t generation = 0;

@@ -41,8 +41,10 @@ ParseOutcome<ControllerOptions> parse_controller_command_line(std::span<const ch
                "gracefully on SIGINT/SIGTERM or `tether shutdown NAME`.",
                "tether-controller"};
   app.set_version_flag("--version", tether_version);
-  app.footer("Exit codes: 0 graceful shutdown, 64 usage, 65 bad segment, 69 gave up (crash loop) or "
-             "cannot launch, 73 name held by another controller, 77 permission.");
+  app.footer("Exit codes: 0 graceful shutdown (or the worker ended well and is not restarted), 1 the worker "
+             "failed and is not restarted, 64 usage, 65 bad segment, 66 env file unreadable, 69 gave up (crash "
+             "loop) or cannot launch, 71 system error, 73 name held by another controller or log file not "
+             "opened, 74 output not written, 77 permission.");
 
   std::string restart = "always";
   std::string stop_signal = "TERM";

@@ -69,15 +69,15 @@ int main(int argc, char** argv) {
     // The file's entries first: the command line's --env entries win.
     spec.environment.insert(spec.environment.begin(), entries.value().begin(), entries.value().end());
   }
-  int output_fd = -1;
+  UniqueFd output;
   const std::optional<std::string>& log_file = options.log_file;
   if (log_file.has_value()) {
     auto opened = open_log_file(*log_file);
     if (!opened.ok()) {
-      log.event("error", {{"error", opened.error()}});
-      return exit_code::cant_create;
+      log.event("error", {{"error", opened.error().message}});
+      return opened.error().exit_code;
     }
-    output_fd = opened.value();
+    output = std::move(opened).value();
   }
 
   // Block our signals before anything can deliver them, so none is lost before the loop reads them.
@@ -92,19 +92,18 @@ int main(int argc, char** argv) {
     return segment.error().exit_code();
   }
   PosixProcesses processes(spec);
-  processes.set_output(output_fd);
+  processes.set_output(output.get());
   // Log rotation: the next launch writes to a freshly opened file (a running worker keeps its
   // descriptor; the file is opened for appending, so copy-and-truncate rotation is safe for it).
   const auto reopen_log_file = [&] {
     if (!log_file.has_value()) return;
     auto reopened = open_log_file(*log_file);
     if (!reopened.ok()) {
-      log.event("log_file_reopen_failed", {{"error", reopened.error()}});
+      log.event("log_file_reopen_failed", {{"error", reopened.error().message}});
       return;
     }
-    close(output_fd);
-    output_fd = reopened.value();
-    processes.set_output(output_fd);
+    output = std::move(reopened).value();
+    processes.set_output(output.get());
     log.event("log_file_reopened", {{"path", *log_file}});
   };
   SteadyClock clock;

@@ -22,6 +22,7 @@ nlohmann::json to_json(const PairStatus& status) {
   return {
       {"name", status.name},
       {"state", status.state},
+      {"listener_state", status.reported_state},
       {"listener_pid", pid_or_null(status.listener, status.listener_alive)},
       {"listener_start_time", status.listener_alive ? nlohmann::json(status.listener.start_time_ticks)
                                                     : nlohmann::json(nullptr)},
@@ -41,9 +42,12 @@ std::string to_text(const PairStatus& status) {
       status.controller_alive ? fmt::format("pid {}", status.controller.pid) : std::string("none");
   const std::string heartbeat =
       status.heartbeat_age_ms ? fmt::format("{} ms ago", *status.heartbeat_age_ms) : std::string("-");
+  const std::string state = status.state == status.reported_state
+                                ? status.state
+                                : fmt::format("{} (listener {})", status.state, status.reported_state);
   return fmt::format("{}: state {}, listener {}, controller {}, generation {}, restarts {}, "
                      "shutdown {}, heartbeat {}",
-                     status.name, status.state, listener, controller, status.generation, status.restarts,
+                     status.name, state, listener, controller, status.generation, status.restarts,
                      status.shutdown_requested ? "requested" : "not requested", heartbeat);
 }
 
@@ -61,6 +65,8 @@ int run_status(const std::string& name, bool json) {
       }
       return exit_code::not_running;
     }
+    // One convention with `list --json`: with --json, errors are JSON on stdout too.
+    if (json) print_json_line({{"name", name}, {"error", error.message}, {"exit_code", error.exit_code()}});
     fmt::print(stderr, "tether status: {}\n", error.message);
     return error.exit_code();
   }

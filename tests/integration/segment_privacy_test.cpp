@@ -6,7 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hardening_support.hpp"
+#include "harness_extras.hpp"
+#include "pair_processes.hpp"
 
 namespace tether::testing {
 namespace {
@@ -16,7 +17,7 @@ std::vector<std::string> as_nobody(std::vector<std::string> argv) {
   return argv;
 }
 
-TEST(HardeningAccess, AnotherUserCanNeitherReadTheStatusNorPostAShutdown) {
+TEST(SegmentPrivacy, AnotherUserCanNeitherReadTheStatusNorPostAShutdown) {
   if (geteuid() != 0) GTEST_SKIP() << "switching to another user needs root";
   // The nobody user must be able to run the binaries at all, or a 77 would prove nothing.
   const auto version = run(as_nobody({binary("tether"), "--version"}));
@@ -49,7 +50,25 @@ TEST(HardeningAccess, AnotherUserCanNeitherReadTheStatusNorPostAShutdown) {
   EXPECT_FALSE(pair.log_contains("shutdown_requested")) << pair.log();
 }
 
-TEST(HardeningAccess, MalformedFailpointsAreUsageErrors) {
+// A --log-file the user may not write is a permission problem (77), as every other refusal of access
+// is; it used to be reported as "cannot create" (73).
+TEST(SegmentPrivacy, LogFileWithoutPermissionIsNoPermission) {
+  if (geteuid() != 0) GTEST_SKIP() << "switching to another user needs root";
+  if (run(as_nobody({binary("tether"), "--version"})).exit_code != 0) GTEST_SKIP() << "nobody cannot run the binaries";
+  Cleanup cleanup;
+  const auto name = cleanup.name("log-permission");
+  const TempDir directory("log-permission");
+  ASSERT_EQ(chmod(directory.path().c_str(), 0700), 0);  // root's: closed to nobody
+  const std::string path = directory.file("worker.log");
+  const auto controller = run(as_nobody({binary("tether-controller"), "--name", name, "--log-file", path, "--",
+                                         "sleep", "infinity"}));
+  EXPECT_EQ(controller.exit_code, 77) << controller.errors;
+  EXPECT_TRUE(contains(controller.errors, "cannot open log file '" + path + "': Permission denied"))
+      << controller.errors;
+  EXPECT_FALSE(segment_exists(name));
+}
+
+TEST(SegmentPrivacy, MalformedFailpointsAreUsageErrors) {
   TETHER_REQUIRE_FAILPOINTS();
   Cleanup cleanup;
   const auto name = cleanup.name("failpoints");

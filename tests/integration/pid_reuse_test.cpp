@@ -38,7 +38,7 @@ void expect_stranger_untouched(std::map<std::string, std::string>& fact, const s
   EXPECT_EQ(fact["segment_left"], "no") << report;
 }
 
-TEST(HardeningPidReuse, ControllerNeitherAdoptsNorSignalsTheNewOwnerOfADeadListenersPid) {
+TEST(PidReuse, ControllerNeitherAdoptsNorSignalsTheNewOwnerOfADeadListenersPid) {
   std::string why;
   if (!pid_namespaces_available(why)) GTEST_SKIP() << why;
   std::string report;
@@ -47,7 +47,7 @@ TEST(HardeningPidReuse, ControllerNeitherAdoptsNorSignalsTheNewOwnerOfADeadListe
   EXPECT_EQ(fact["stale_cleared_lines"], "1") << "the dead registration is recognised and cleared: " << report;
 }
 
-TEST(HardeningPidReuse, ControllerNeitherAdoptsNorSignalsTheNewOwnerOfADeadPlainWorkersPid) {
+TEST(PidReuse, ControllerNeitherAdoptsNorSignalsTheNewOwnerOfADeadPlainWorkersPid) {
   // A plain worker never registers: only the controller's launched identity records it.
   std::string why;
   if (!pid_namespaces_available(why)) GTEST_SKIP() << why;

@@ -9,7 +9,7 @@
 #include <set>
 
 #include "harness_extras.hpp"
-#include "hardening_support.hpp"
+#include "pair_processes.hpp"
 
 namespace tether::testing {
 namespace {
@@ -54,22 +54,22 @@ void expect_abandoned_launch_never_runs(const std::string& point, const std::vec
   EXPECT_TRUE(nothing_left_behind());
 }
 
-TEST(HardeningCrash, ListenerLaunchedByAControllerKilledAfterSpawnNeverRuns) {
+TEST(CrashRecovery, ListenerLaunchedByAControllerKilledAfterSpawnNeverRuns) {
   expect_abandoned_launch_never_runs("after_spawn", json_listener(), "\"registered\"");
 }
 
-TEST(HardeningCrash, ListenerWhoseReleaseWasCutShortNeverRuns) {
+TEST(CrashRecovery, ListenerWhoseReleaseWasCutShortNeverRuns) {
   expect_abandoned_launch_never_runs("after_record", json_listener(), "\"registered\"");
 }
 
 // The case the gate exists for: a plain worker cannot withdraw by itself, so before the gate one
 // launched by a controller that died before recording it ran on next to the next controller's worker.
-TEST(HardeningCrash, PlainWorkerLaunchedByAControllerKilledAfterSpawnNeverRuns) {
+TEST(CrashRecovery, PlainWorkerLaunchedByAControllerKilledAfterSpawnNeverRuns) {
   expect_abandoned_launch_never_runs("after_spawn", {"/bin/sh", "-c", "echo plain-worker-started >&2; exec sleep 60"},
                                      "plain-worker-started");
 }
 
-TEST(HardeningCrash, ControllerKilledBeforeAnUnregisteredListenerRegistersNeverYieldsTwo) {
+TEST(CrashRecovery, ControllerKilledBeforeAnUnregisteredListenerRegistersNeverYieldsTwo) {
   TETHER_REQUIRE_FAILPOINTS();
   Cleanup cleanup;
   const auto name = cleanup.name("after-spawn-slow");
@@ -113,7 +113,7 @@ TEST(HardeningCrash, ControllerKilledBeforeAnUnregisteredListenerRegistersNeverY
   EXPECT_FALSE(segment_exists(name));
 }
 
-TEST(HardeningCrash, SegmentHalfInitialisedByADeadCreatorIsRecovered) {
+TEST(CrashRecovery, SegmentHalfInitialisedByADeadCreatorIsRecovered) {
   TETHER_REQUIRE_FAILPOINTS();
   Cleanup cleanup;
   const auto name = cleanup.name("mid-init");
@@ -141,7 +141,7 @@ TEST(HardeningCrash, SegmentHalfInitialisedByADeadCreatorIsRecovered) {
   EXPECT_FALSE(segment_exists(name));
 }
 
-TEST(HardeningCrash, StaleSegmentOfTwoDeadProcessesIsClearedAndAFreshListenerLaunched) {
+TEST(CrashRecovery, StaleSegmentOfTwoDeadProcessesIsClearedAndAFreshListenerLaunched) {
   Cleanup cleanup;
   const auto name = cleanup.name("stale");
   auto first = std::make_unique<Process>(controller_command(name, {"--log-format", "json"}, json_listener()));
@@ -171,7 +171,7 @@ TEST(HardeningCrash, StaleSegmentOfTwoDeadProcessesIsClearedAndAFreshListenerLau
   EXPECT_EQ(second.wait_exit(), 0) << second.log();
 }
 
-TEST(HardeningCrash, ListenerCrashingAtEachOfItsPointsIsRestartedUntilTheStartLimit) {
+TEST(CrashRecovery, ListenerCrashingAtEachOfItsPointsIsRestartedUntilTheStartLimit) {
   TETHER_REQUIRE_FAILPOINTS();
   for (const std::string point : {"after_register", "between_check_and_unit", "in_unit"}) {
     SCOPED_TRACE(point);
@@ -189,7 +189,7 @@ TEST(HardeningCrash, ListenerCrashingAtEachOfItsPointsIsRestartedUntilTheStartLi
   }
 }
 
-TEST(HardeningCrash, PausedListenerIsStillTheOnlyOneAfterTheControllerDies) {
+TEST(CrashRecovery, PausedListenerIsStillTheOnlyOneAfterTheControllerDies) {
   TETHER_REQUIRE_FAILPOINTS();
   Cleanup cleanup;
   const auto name = cleanup.name("paused");

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "hardening_support.hpp"
+#include "pair_processes.hpp"
 #include "harness_extras.hpp"
 
 namespace tether::testing {
@@ -14,7 +14,7 @@ namespace {
 
 constexpr long long clock_tolerance_ms = 20;
 
-TEST(HardeningRestart, CrashLoopBacksOffWithGrowingDelaysThenGivesUp) {
+TEST(CrashLoopBackoff, CrashLoopBacksOffWithGrowingDelaysThenGivesUp) {
   Cleanup cleanup;
   const auto name = cleanup.name("crash-loop");
   Process pair(controller_command(name,
@@ -48,7 +48,7 @@ TEST(HardeningRestart, CrashLoopBacksOffWithGrowingDelaysThenGivesUp) {
 // A program that exists and is executable but cannot be run (its interpreter line names nothing): the
 // exec fails after the launch was recorded, so it counts as a crash (127, as a shell says) and the start
 // limit ends the loop; the worker's output says why, as a shell would.
-TEST(HardeningRestart, ProgramThatCannotBeRunSaysWhyAndGivesUp) {
+TEST(CrashLoopBackoff, ProgramThatCannotBeRunSaysWhyAndGivesUp) {
   Cleanup cleanup;
   const auto name = cleanup.name("bad-interpreter");
   const TempDir files("bad-interpreter");
@@ -64,7 +64,7 @@ TEST(HardeningRestart, ProgramThatCannotBeRunSaysWhyAndGivesUp) {
   EXPECT_FALSE(segment_exists(name));
 }
 
-TEST(HardeningRestart, OnFailureDoesNotRestartACleanExit) {
+TEST(CrashLoopBackoff, OnFailureDoesNotRestartACleanExit) {
   Cleanup cleanup;
   const auto name = cleanup.name("on-failure-clean");
   Process pair(controller_command(name, {"--log-format", "json", "--restart", "on-failure"},
@@ -78,7 +78,7 @@ TEST(HardeningRestart, OnFailureDoesNotRestartACleanExit) {
   EXPECT_FALSE(segment_exists(name));
 }
 
-TEST(HardeningRestart, OnFailureRestartsAFailingListener) {
+TEST(CrashLoopBackoff, OnFailureRestartsAFailingListener) {
   TETHER_REQUIRE_FAILPOINTS();
   Cleanup cleanup;
   const auto name = cleanup.name("on-failure-fails");
@@ -94,7 +94,7 @@ TEST(HardeningRestart, OnFailureRestartsAFailingListener) {
   EXPECT_TRUE(json_events(log, "unit_finished").empty()) << "the failpoint fires inside the unit: " << log;
 }
 
-TEST(HardeningRestart, NeverRestartsNothing) {
+TEST(CrashLoopBackoff, NeverRestartsNothing) {
   Cleanup cleanup;
   const auto name = cleanup.name("never");
   Process pair(controller_command(name, {"--log-format", "json", "--restart", "never", "--restart-delay-ms", "0"},
@@ -113,7 +113,7 @@ TEST(HardeningRestart, NeverRestartsNothing) {
   EXPECT_FALSE(segment_exists(name));
 }
 
-TEST(HardeningRestart, AlwaysRestartsEvenACleanExit) {
+TEST(CrashLoopBackoff, AlwaysRestartsEvenACleanExit) {
   Cleanup cleanup;
   const auto name = cleanup.name("always");
   // A high start limit: a listener that ends after one short unit would otherwise reach the default one.

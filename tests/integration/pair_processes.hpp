@@ -1,5 +1,5 @@
 #pragma once
-// Helpers shared by the hardening tests (issue 5): command lines with options and failpoints, a view of
+// Helpers shared by the integration tests: command lines with options and failpoints, a view of
 // a pair's processes from /proc that does not trust the segment, and timings read from JSON log lines.
 #include <chrono>
 #include <nlohmann/json.hpp>

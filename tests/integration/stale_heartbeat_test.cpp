@@ -6,7 +6,7 @@
 #include <csignal>
 #include <gtest/gtest.h>
 
-#include "hardening_support.hpp"
+#include "pair_processes.hpp"
 
 namespace tether::testing {
 namespace {
@@ -25,7 +25,7 @@ long long system_now_ms() {
       .count();
 }
 
-TEST(HardeningWatchdog, HeartbeatingListenerIsLeftAlone) {
+TEST(StaleHeartbeat, HeartbeatingListenerIsLeftAlone) {
   Cleanup cleanup;
   const auto name = cleanup.name("watchdog-quiet");
   Process pair(watched_pair(name));
@@ -42,7 +42,7 @@ TEST(HardeningWatchdog, HeartbeatingListenerIsLeftAlone) {
   EXPECT_EQ((*status)["restarts"], 0);
 }
 
-TEST(HardeningWatchdog, StoppedListenerIsKilledAndRestarted) {
+TEST(StaleHeartbeat, StoppedListenerIsKilledAndRestarted) {
   Cleanup cleanup;
   const auto name = cleanup.name("watchdog-stopped");
   Process pair(watched_pair(name));
@@ -81,7 +81,7 @@ TEST(HardeningWatchdog, StoppedListenerIsKilledAndRestarted) {
 
 // A listener that hangs in its first moments, long before the ready timeout, is still caught within
 // about one watchdog period: the watchdog period paces the controller's early looks at the registration.
-TEST(HardeningWatchdog, ListenerHungRightAfterRegisteringIsKilledWithinTheWatchdogPeriod) {
+TEST(StaleHeartbeat, ListenerHungRightAfterRegisteringIsKilledWithinTheWatchdogPeriod) {
   Cleanup cleanup;
   const auto name = cleanup.name("watchdog-early");
   Process pair(watched_pair(name));

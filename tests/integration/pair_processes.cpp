@@ -1,4 +1,4 @@
-#include "hardening_support.hpp"
+#include "pair_processes.hpp"
 
 #include <cstdio>
 #include <ctime>

@@ -6,7 +6,7 @@
 #include <csignal>
 #include <gtest/gtest.h>
 
-#include "hardening_support.hpp"
+#include "pair_processes.hpp"
 
 namespace tether::testing {
 namespace {
@@ -22,7 +22,7 @@ void shutdown_during_first_unit(const Process& pair, const std::string& name) {
   ASSERT_EQ(shutdown.exit_code, 0) << shutdown.errors;
 }
 
-TEST(HardeningStop, ListenerIgnoringSigtermIsKilledAndNothingElseIsSignalled) {
+TEST(StopEscalation, ListenerIgnoringSigtermIsKilledAndNothingElseIsSignalled) {
   Cleanup cleanup;
   const auto name = cleanup.name("escalate");
   // A bystander in the controller's process group that even carries the pair's name in its environment:
@@ -55,7 +55,7 @@ TEST(HardeningStop, ListenerIgnoringSigtermIsKilledAndNothingElseIsSignalled) {
   EXPECT_FALSE(segment_exists(name));
 }
 
-TEST(HardeningStop, SigtermEndsAListenerThatDoesNotIgnoreIt) {
+TEST(StopEscalation, SigtermEndsAListenerThatDoesNotIgnoreIt) {
   Cleanup cleanup;
   const auto name = cleanup.name("sigterm-honoured");
   Process pair(controller_command(
@@ -74,7 +74,7 @@ TEST(HardeningStop, SigtermEndsAListenerThatDoesNotIgnoreIt) {
   EXPECT_FALSE(segment_exists(name));
 }
 
-TEST(HardeningStop, HeartbeatsDuringALongUnitExtendTheStopUntilTheUnitEnds) {
+TEST(StopEscalation, HeartbeatsDuringALongUnitExtendTheStopUntilTheUnitEnds) {
   Cleanup cleanup;
   const auto name = cleanup.name("extend");
   Process pair(controller_command(
@@ -100,7 +100,7 @@ TEST(HardeningStop, HeartbeatsDuringALongUnitExtendTheStopUntilTheUnitEnds) {
   EXPECT_FALSE(segment_exists(name));
 }
 
-TEST(HardeningStop, ExtensionsNeverPassTheCap) {
+TEST(StopEscalation, ExtensionsNeverPassTheCap) {
   Cleanup cleanup;
   const auto name = cleanup.name("cap");
   constexpr long long cap_ms = 1200;
