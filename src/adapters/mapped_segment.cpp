@@ -193,6 +193,11 @@ Result<MappedSegment, SegmentError> MappedSegment::open_for_controller(std::stri
         object.emplace(bip::create_only, object_name.c_str(), bip::read_write, bip::permissions(0600));
       } catch (const bip::interprocess_exception& exception) {
         if (exception.get_error_code() != bip::already_exists_error) throw;
+        // Whatever holds the name must be a shared-memory object of ours before we open it.
+        if (auto problem = check_before_opening(name)) {
+          if (problem->kind == SegmentError::Kind::not_found) continue;  // removed meanwhile: retry
+          return fail(*problem);
+        }
         try {
           object.emplace(bip::open_only, object_name.c_str(), bip::read_write);
         } catch (const bip::interprocess_exception& open_exception) {
