@@ -57,31 +57,42 @@ struct EditableLog {
 
 class Validate : public ::testing::Test {
  protected:
-  // One real run for the whole suite: start, a SIGKILLed listener restarted, `tether shutdown --wait`.
+  // One real run for the whole suite: a controller (its log: file A, where its listeners write too), a
+  // SIGKILLed listener restarted, the controller SIGKILLed and a second one (file B) adopting the
+  // listener, then `tether shutdown --wait`. Validating needs both files merged by their clocks.
   static void SetUpTestSuite() {
     Cleanup cleanup;
     const std::string name = cleanup.name("validate");
-    testing::Process pair({testing::binary("tether-controller"), "--name", name, "--log-format", "json",
-                           "--restart-delay-ms", "10", "--", testing::binary("tether-listener"), "--log-format", "json",
-                           "--work-ms", "20", "--idle-ms", "5"});
+    const std::vector<std::string> argv = {testing::binary("tether-controller"), "--name", name, "--log-format", "json",
+                                           "--restart-delay-ms", "10", "--", testing::binary("tether-listener"),
+                                           "--log-format", "json", "--work-ms", "20", "--idle-ms", "5"};
+    testing::Process first(argv);
     const auto units_of = [&](int count) {
-      return testing::wait_until([&] { return pair.log_count("\"unit_finished\"") >= count; });
+      return testing::wait_until([&] { return first.log_count("\"unit_finished\"") >= count; });
     };
-    ASSERT_TRUE(units_of(2)) << pair.log();
-    const pid_t first = testing::listener_pid(name);
-    ASSERT_GT(first, 0);
-    ASSERT_EQ(kill(first, SIGKILL), 0);
-    ASSERT_TRUE(testing::wait_until([&] { return pair.log_count("\"registered\"") >= 2; })) << pair.log();
-    ASSERT_TRUE(units_of(4)) << pair.log();
-    ASSERT_EQ(testing::run({testing::binary("tether"), "shutdown", name, "--wait"}).exit_code, 0) << pair.log();
-    ASSERT_EQ(pair.wait_exit(), 0) << pair.log();
-    real_log_ = pair.log();
+    ASSERT_TRUE(units_of(2)) << first.log();
+    const pid_t killed = testing::listener_pid(name);
+    ASSERT_GT(killed, 0);
+    ASSERT_EQ(kill(killed, SIGKILL), 0);
+    ASSERT_TRUE(testing::wait_until([&] { return first.log_count("\"registered\"") >= 2; })) << first.log();
+    ASSERT_TRUE(units_of(4)) << first.log();
+    first.signal(SIGKILL);
+    ASSERT_TRUE(first.wait_exit().has_value());
+    testing::Process second(argv);
+    ASSERT_TRUE(testing::wait_until([&] { return second.log_contains("\"adopted\""); })) << second.log();
+    ASSERT_TRUE(units_of(6)) << first.log();
+    ASSERT_EQ(testing::run({testing::binary("tether"), "shutdown", name, "--wait"}).exit_code, 0) << second.log();
+    ASSERT_EQ(second.wait_exit(), 0) << second.log();
+    real_log_ = first.log();
+    adopter_log_ = second.log();
   }
 
   // Writes `text` to a file of this test and validates it.
+  // Writes `text` to a file of this test and validates it, with the adopter's log beside it.
   ValidationReport validate(const std::string& text) {
     std::ofstream(path_) << text;
-    return validate_logs({path_});
+    std::ofstream(adopter_path_) << adopter_log_;
+    return validate_logs({path_, adopter_path_});
   }
   // The report must reject `rule` at line `index` (from 0) of the file.
   void expect_rejected(const ValidationReport& report, const std::string& rule, long index) {
@@ -91,17 +102,51 @@ class Validate : public ::testing::Test {
   }
 
   void SetUp() override { ASSERT_FALSE(real_log_.empty()) << "the real run failed"; }
-  void TearDown() override { std::filesystem::remove(path_); }
+  void TearDown() override {
+    std::filesystem::remove(path_);
+    std::filesystem::remove(adopter_path_);
+  }
 
   static std::string real_log_;
+  static std::string adopter_log_;
   const std::string path_ = std::filesystem::temp_directory_path() / testing::unique_name("validate-log");
+  const std::string adopter_path_ = path_ + ".adopter";
 };
 std::string Validate::real_log_;
+std::string Validate::adopter_log_;
 
 TEST_F(Validate, RealRunIsValid) {
   const auto report = validate(real_log_);
   EXPECT_EQ(report.exit_code, 0) << report.message << "\n" << real_log_;
-  EXPECT_NE(report.message.find("1 controller(s), 2 listener(s)"), std::string::npos) << report.message;
+  EXPECT_NE(report.message.find("2 controller(s), 2 listener(s)"), std::string::npos) << report.message;
+  EXPECT_NE(adopter_log_.find("\"adopted\""), std::string::npos);
+}
+
+TEST_F(Validate, TheAdoptersLogAloneIsNotEnough) {
+  // Without file A the adopted listener's lines are missing: its exit is reported, its lines are not.
+  std::ofstream(adopter_path_) << adopter_log_;
+  EXPECT_EQ(validate_logs({adopter_path_}).exit_code, 0) << "the adopter's own history is consistent";
+  std::ofstream(path_) << real_log_;
+  const auto both_swapped = validate_logs({adopter_path_, path_});
+  EXPECT_EQ(both_swapped.exit_code, 0) << "the merge is by the clocks, not by the order of the files: "
+                                       << both_swapped.message;
+}
+
+TEST_F(Validate, TextLinesOfOneFileAreCheckedInFileOrder) {
+  const std::string pair =
+      "2026-12-06T00:00:00.001Z tether-controller[10] p: segment_initialised\n"
+      "2026-12-06T00:00:00.002Z tether-controller[10] p: launched listener_pid=20 generation=1\n"
+      "2026-12-06T00:00:00.003Z tether-listener[20] p: registered\n"
+      "2026-12-06T00:00:00.004Z tether-listener[20] p: unit_started unit=1\n"
+      "worker output between event lines\n";
+  std::ofstream(path_) << pair;
+  EXPECT_EQ(validate_logs({path_}).exit_code, 0) << validate_logs({path_}).message;
+  std::ofstream(path_) << pair << "2026-12-06T00:00:00.005Z tether-listener[21] p: registered\n";
+  const auto report = validate_logs({path_});
+  EXPECT_EQ(report.exit_code, 65);
+  EXPECT_NE(report.message.find(path_ + ":6: duplicate_listener:"), std::string::npos) << report.message;
+  std::ofstream(adopter_path_) << pair;
+  EXPECT_EQ(validate_logs({path_, adopter_path_}).exit_code, 65) << "text lines of two files cannot be merged";
 }
 
 TEST_F(Validate, EveryEventLineCarriesIdentityTimeAndSequence) {
@@ -277,7 +322,8 @@ TEST_F(Validate, HostileLinesAreRejectedWithTheLineNamed) {
   }
   const auto long_line = validate(text + std::string(2 << 20, 'x') + "\n");
   EXPECT_EQ(long_line.exit_code, 65) << long_line.message;
-  EXPECT_EQ(validate("worker output only\n{\"not\":\"tether\"}\n").exit_code, 65) << "no event lines at all";
+  std::ofstream(path_) << "worker output only\n{\"not\":\"tether\"}\n";
+  EXPECT_EQ(validate_logs({path_}).exit_code, 65) << "no event lines at all";
   EXPECT_EQ(validate_logs({path_ + ".missing"}).exit_code, 66);
 }
 
