@@ -49,27 +49,28 @@ void shut_down(const std::string& name) {
   EXPECT_EQ(testing::run({binary("tether"), "shutdown", name, "--wait"}).exit_code, 0);
 }
 
-TEST(ValidateRuns, PlainWorkerDetectedAndStopped) {
+// A plain worker (it never registers) taken for one at its ready timeout, then stopped by
+// `tether shutdown`; the log must show `expected` and validate.
+void stop_plain_worker(const std::string& stem, std::vector<std::string> options, const std::vector<std::string>& command,
+                       const std::string& expected) {
   Cleanup cleanup;
-  const auto name = cleanup.name("validate-plain");
-  Process pair(controller_argv(name, {"--ready-timeout-ms", "100"}, {"sleep", "infinity"}));
+  const auto name = cleanup.name(stem);
+  options.insert(options.begin(), {"--ready-timeout-ms", "100"});
+  Process pair(controller_argv(name, options, command));
   ASSERT_TRUE(testing::wait_until([&] { return pair.log_contains("\"unregistered\""); })) << pair.log();
   shut_down(name);
   ASSERT_EQ(pair.wait_exit(), 0) << pair.log();
-  EXPECT_TRUE(pair.log_contains("\"stop_signalled\"")) << pair.log();
-  expect_valid({pair.log()}, "validate-plain");
+  EXPECT_TRUE(pair.log_contains(expected)) << pair.log();
+  expect_valid({pair.log()}, stem);
+}
+
+TEST(ValidateRuns, PlainWorkerDetectedAndStopped) {
+  stop_plain_worker("validate-plain", {}, {"sleep", "infinity"}, "\"stop_signalled\"");
 }
 
 TEST(ValidateRuns, StopEscalatedToSigkill) {
-  Cleanup cleanup;
-  const auto name = cleanup.name("validate-escalate");
-  Process pair(controller_argv(name, {"--ready-timeout-ms", "100", "--kill-timeout-ms", "200"},
-                               {"sh", "-c", "trap '' TERM; sleep 1000"}));
-  ASSERT_TRUE(testing::wait_until([&] { return pair.log_contains("\"unregistered\""); })) << pair.log();
-  shut_down(name);
-  ASSERT_EQ(pair.wait_exit(), 0) << pair.log();
-  EXPECT_TRUE(pair.log_contains("\"SIGKILL\"")) << pair.log();
-  expect_valid({pair.log()}, "validate-escalate");
+  stop_plain_worker("validate-escalate", {"--kill-timeout-ms", "200"}, {"sh", "-c", "trap '' TERM; sleep 1000"},
+                    "\"SIGKILL\"");
 }
 
 TEST(ValidateRuns, CrashLoopGivesUp) {
