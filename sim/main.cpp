@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "check.hpp"
+#include "validate.hpp"
 #include "cli_report.hpp"
 #include "core/exit_codes.hpp"
 #include "explore.hpp"
@@ -375,6 +376,10 @@ int run_command_line(int argc, char** argv) {
 
   auto* mutants = app.add_subcommand("mutants", "list the planted bugs");
 
+  std::vector<std::string> log_files;
+  auto* validate = app.add_subcommand("validate", "check real runs' JSON event lines against the cores' rules");
+  validate->add_option("logs", log_files, "log files of one pair's processes (stderr of the binaries)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -393,6 +398,11 @@ int run_command_line(int argc, char** argv) {
   if (shrink_command->parsed()) return command_shrink(file, output_file);
   if (explore_command->parsed()) return command_explore(common, depth, crashes, explore_pids, output_file);
   if (check_command->parsed()) return command_check(common, check_bounds, check_crashes, check_pids, output_file);
+  if (validate->parsed()) {
+    const ValidationReport report = validate_logs(log_files);
+    fmt::print(report.exit_code == 0 ? stdout : stderr, "{}\n", report.message);
+    return report.exit_code;
+  }
   if (mutants->parsed()) {
     for (const Mutant mutant : all_mutants) fmt::print("{}\n", mutant_name(mutant));
     return exit_code::ok;
