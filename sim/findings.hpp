@@ -1,8 +1,9 @@
 #pragma once
 // Findings, not seeds: many failing seeds of one bug are one finding. Each failure is shrunk (with a
-// bounded replay budget) and replayed; its signature is a hash of the invariant and of the last
-// protocol events before the violation in the shrunk run, written without seeds, pids, times or serial
-// numbers ("controller: event shutdown_requested", "listener: SIGTERM handler calls exit() (exit )").
+// bounded replay budget) and replayed; its signature is a hash of the invariant and of the set of the
+// last protocol events before the violation in the shrunk run, written without seeds, pids, times or
+// serial numbers ("controller: event shutdown_requested", "listener: SIGTERM handler calls exit() (exit )").
+// A set, because the order in which two processes' steps interleave varies from seed to seed.
 // Failures with the same invariant and signature form one finding, represented by its shortest shrunk
 // scenario (fewest steps; among equals the lowest seed), with a count. Classifying and grouping are
 // deterministic, and grouping is order-independent, so shards' findings merge into a single run's.
@@ -21,7 +22,7 @@ namespace tether::sim {
 // The window of events a signature hashes: enough to tell a lost shutdown from a torn unit, few enough
 // that the noise a bounded shrink leaves earlier in the run (an extra controller started and refused)
 // does not split one bug into many findings.
-inline constexpr std::size_t signature_events_max = 8;
+inline constexpr std::size_t signature_events_max = 5;
 // Replays spent shrinking each failure before it is classified (`tether-sim shrink` uses 4000): a
 // failure costs about 0.1 s in a Debug build at this budget, a few ms optimised.
 inline constexpr std::size_t classify_replays_max = 400;

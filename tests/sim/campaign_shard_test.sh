@@ -29,7 +29,9 @@ unset JOB_COMPLETION_INDEX SLURM_ARRAY_TASK_ID SLURM_ARRAY_TASK_MIN CAMPAIGN_SHA
 export CAMPAIGN_OUT="$scratch/sharded"
 JOB_COMPLETION_INDEX=0 timeout 120 "$entry" >/dev/null & pids+=($!)
 JOB_COMPLETION_INDEX=1 timeout 120 "$entry" >/dev/null & pids+=($!)
-SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_ID=3 timeout 120 "$entry" >/dev/null & pids+=($!)
+# The Slurm task runs through the Slurm script itself, as sbatch would run it.
+SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_ID=3 SLURM_CPUS_PER_TASK=1 TETHER_REPO=$root \
+  timeout 120 bash "$root/docs/campaign/slurm-array.sh" >/dev/null & pids+=($!)
 for pid in "${pids[@]}"; do wait "$pid" || fail "a shard exited $?"; done
 pids=()
 for index in 0 1 2; do [ -s "$CAMPAIGN_OUT/shard-$index.json" ] || fail "shard $index wrote no summary"; done
@@ -85,6 +87,16 @@ TETHER_SIM=$sim timeout 60 "$entry" merge >"$scratch/broken.out" || code=$?
 [ "$code" -eq 1 ] || fail "the merge with a failed shard exited $code, not 1"
 grep -q '^FAILED SHARD: 1 (seeds 311 to 610) exited 70' "$scratch/broken.out" || fail "$(cat "$scratch/broken.out")"
 grep -q '^INCOMPLETE$' "$scratch/broken.out" || fail "a campaign with a failed shard must say INCOMPLETE"
+
+# The engines' files agree with themselves: as many pods and array tasks as CAMPAIGN_SHARDS says.
+manifest="$root/docs/campaign/k8s-indexed-job.yaml"
+k8s_shards=$(grep -A1 'name: CAMPAIGN_SHARDS' "$manifest" | grep -o '"[0-9]*"' | sort -u | tr -d '"')
+grep -q "^  completions: $k8s_shards " "$manifest" || fail "the manifest's completions differ from CAMPAIGN_SHARDS $k8s_shards"
+grep -q "^  parallelism: $k8s_shards\$" "$manifest" || fail "the manifest's parallelism differs from $k8s_shards"
+grep -q '^      completionMode: Indexed\|^  completionMode: Indexed' "$manifest" || fail "the Job is not Indexed"
+slurm="$root/docs/campaign/slurm-array.sh"
+grep -q "^#SBATCH --array=0-$((k8s_shards - 1))\$" "$slurm" || fail "the Slurm array is not 0-$((k8s_shards - 1))"
+grep -q "CAMPAIGN_SHARDS=\${CAMPAIGN_SHARDS:-$k8s_shards}" "$slurm" || fail "the Slurm script's CAMPAIGN_SHARDS differs"
 
 # Bad settings are refused before anything runs.
 for setting in "JOB_COMPLETION_INDEX=3" "JOB_COMPLETION_INDEX=x" "SLURM_ARRAY_TASK_ID=0 SLURM_ARRAY_TASK_MIN=1" \

@@ -188,7 +188,7 @@ TEST(SimMerge, RefusesSummariesOfAnotherVersionProtocolConfigurationOrCampaign) 
 TEST(SimMerge, ManyFailingSeedsBecomeFewFindings) {
   const NamedSummary single_run = run_shard(frequent_bug_config(), ShardSpec{0, 1}, 1000);
   const CampaignSummary& single = single_run.loaded.summary;
-  ASSERT_GE(single.failures_total(), 30u);
+  ASSERT_GE(single.failures_total(), 30u);  // 44 in seeds 5 to 1004
   EXPECT_LE(single.findings.size() * 4, single.failures_total());
   std::uint64_t counted = 0;
   for (const Finding& finding : single.findings) {
