@@ -66,6 +66,29 @@ if single["totals"]["seeds_run"] != 900 or not single["findings"]:
     sys.exit("the campaign ran other seeds than asked, or found nothing of the planted bug")
 PY
 
+# The command line's refusals, with their exit codes and messages.
+expect_exit() {
+  local wanted=$1 message=$2 code=0
+  shift 2
+  timeout 60 "$sim" "$@" >"$scratch/cli.out" 2>&1 || code=$?
+  [ "$code" -eq "$wanted" ] || fail "tether-sim $* exited $code, not $wanted: $(cat "$scratch/cli.out")"
+  grep -qF -- "$message" "$scratch/cli.out" || fail "tether-sim $* did not say '$message': $(cat "$scratch/cli.out")"
+}
+expect_exit 64 "I must be from 0 to N - 1" run --seeds 10 --shard 3/3
+expect_exit 64 "--shard must be I/N" run --seeds 10 --shard 1-3
+expect_exit 64 "more shards than the 2 seeds" run --seeds 2 --shard 0/3
+expect_exit 64 "--seed-start must be a whole number" run --seeds 2 --seed-start -1
+expect_exit 64 "goes past the largest seed" run --seeds 2 --seed-start 18446744073709551615
+expect_exit 64 "--stop-at-first ends a sweep early" run --seeds 10 --shard 0/2 --stop-at-first
+expect_exit 66 "cannot open" merge "$scratch/no-such-summary.json"
+expect_exit 65 "overlapping summaries" merge "$CAMPAIGN_OUT/shard-0.json" "$CAMPAIGN_OUT/shard-0.json"
+sed 's/"tether_version": "[^"]*"/"tether_version": "0.0.0-other"/' "$CAMPAIGN_OUT/shard-1.json" >"$scratch/other.json"
+expect_exit 65 "tether version 0.0.0-other differs" merge "$CAMPAIGN_OUT/shard-0.json" "$scratch/other.json"
+echo '{"format": "tether-sim-summary", "version": 1}' >"$scratch/short.json"
+expect_exit 65 "missing \"tether_version\"" merge "$scratch/short.json"
+expect_exit 73 "cannot create" merge "$CAMPAIGN_OUT/shard-0.json" -o "$scratch/no-such-dir/merged.json"
+expect_exit 73 "cannot create" run --seeds 2 --summary "$scratch/no-such-dir/summary.json"
+
 # A shard whose simulator dies: recorded, the engine sees the failure, the merge reports it.
 cat >"$scratch/broken-sim" <<SH
 #!/bin/sh
