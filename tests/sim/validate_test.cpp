@@ -7,6 +7,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 
 #include "harness.hpp"
@@ -325,6 +326,28 @@ TEST_F(Validate, HostileLinesAreRejectedWithTheLineNamed) {
   std::ofstream(path_) << "worker output only\n{\"not\":\"tether\"}\n";
   EXPECT_EQ(validate_logs({path_}).exit_code, 65) << "no event lines at all";
   EXPECT_EQ(validate_logs({path_ + ".missing"}).exit_code, 66);
+}
+
+TEST_F(Validate, MangledLinesNeverCrashTheValidator) {
+  // Hostile bytes anywhere in a real log: a verdict (valid, or rejected naming a line), never a crash.
+  std::mt19937 random(14);
+  for (int round = 0; round < 300; ++round) {
+    std::string text = real_log_;
+    const std::size_t edits = 1 + random() % 4;
+    for (std::size_t edit = 0; edit < edits; ++edit) {
+      const std::size_t at = random() % text.size();
+      switch (random() % 3) {
+        case 0: text[at] = static_cast<char>(random() % 256); break;
+        case 1: text.erase(at, 1 + random() % 8); break;
+        default: text.insert(at, 1 + random() % 8, "{}\":,0-9x\n"[random() % 10]); break;
+      }
+    }
+    const auto report = validate(text);
+    ASSERT_TRUE(report.exit_code == 0 || report.exit_code == 65) << report.exit_code << ": " << report.message;
+    if (report.exit_code == 65) {
+      EXPECT_NE(report.message.find("REJECTED"), std::string::npos) << report.message;
+    }
+  }
 }
 
 TEST_F(Validate, CommandLineExitCodes) {
