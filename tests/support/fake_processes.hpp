@@ -1,26 +1,87 @@
 #pragma once
-// An in-memory process table implementing ProcessPort: spawned children and strangers, each with a pid
-// from a small pool (so pids are reused, as on a busy machine) and a unique start time. Records every
-// spawn and signal; can be told to fail the next spawns.
+// In-memory ProcessPorts. ScriptedProcesses, for unit tests: pids counted up from first_spawn_pid,
+// processes live until the test ends them, spawn failures scripted, every spawn, release, watch and
+// signal recorded, so a test can say exactly which process the core touched. PooledProcesses, for
+// property tests and fuzz targets: pids from a small pool (so pids are reused, as on a busy machine),
+// each with a unique start time, strangers among them.
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <set>
 #include <utility>
 #include <vector>
 
 #include "core/ports.hpp"
 #include "fake_segment.hpp"
 
-namespace tether::testing {
+namespace tether::fakes {
 
-struct FakeProcess {
+class ScriptedProcesses final : public ProcessPort {
+ public:
+  // Spawned processes get pids from here upwards, each with a fresh start time.
+  static constexpr std::int32_t first_spawn_pid = 2000;
+
+  Result<ProcessIdentity, SpawnError> spawn(LaunchTicket ticket) override {
+    spawn_tickets_.push_back(ticket);
+    if (!spawn_failures_.empty()) {
+      const SpawnError error = spawn_failures_.front();
+      spawn_failures_.pop_front();
+      return fail(error);
+    }
+    const ProcessIdentity identity{next_pid_++, next_start_time_ticks_++};
+    live_.insert(identity.pack());
+    spawned_.push_back(identity);
+    return identity;
+  }
+  void release(ProcessIdentity identity) override { released_.push_back(identity); }
+  bool is_alive(ProcessIdentity identity) override { return identity.valid() && live_.count(identity.pack()) != 0; }
+  bool watch(ProcessIdentity identity) override {
+    watched_.push_back(identity);
+    return is_alive(identity);
+  }
+  SignalOutcome signal(ProcessIdentity identity, Signal signal) override {
+    signals_.emplace_back(identity, signal);
+    return is_alive(identity) ? SignalOutcome::delivered : SignalOutcome::gone;
+  }
+
+  // A process that exists now (a listener from before, or a stranger).
+  void add_live(ProcessIdentity identity) { live_.insert(identity.pack()); }
+  // The process ends: it is no longer alive; the test reports the exit to the core itself.
+  void end(ProcessIdentity identity) { live_.erase(identity.pack()); }
+  // The next spawn fails with `error` (scripted failures are used up in order).
+  void fail_next_spawn(SpawnError error) { spawn_failures_.push_back(error); }
+
+  [[nodiscard]] const std::vector<LaunchTicket>& spawn_tickets() const { return spawn_tickets_; }
+  [[nodiscard]] std::vector<std::uint64_t> spawn_generations() const {
+    std::vector<std::uint64_t> generations;
+    for (const LaunchTicket& ticket : spawn_tickets_) generations.push_back(ticket.generation);
+    return generations;
+  }
+  [[nodiscard]] const std::vector<ProcessIdentity>& spawned() const { return spawned_; }
+  [[nodiscard]] const std::vector<ProcessIdentity>& released() const { return released_; }
+  [[nodiscard]] const std::vector<ProcessIdentity>& watched() const { return watched_; }
+  [[nodiscard]] const std::vector<std::pair<ProcessIdentity, Signal>>& signals() const { return signals_; }
+
+ private:
+  std::set<std::uint64_t> live_;
+  std::deque<SpawnError> spawn_failures_;
+  std::vector<LaunchTicket> spawn_tickets_;  // one per spawn attempt, failed ones included
+  std::vector<ProcessIdentity> spawned_;
+  std::vector<ProcessIdentity> released_;
+  std::vector<ProcessIdentity> watched_;
+  std::vector<std::pair<ProcessIdentity, Signal>> signals_;
+  std::int32_t next_pid_ = first_spawn_pid;
+  std::uint64_t next_start_time_ticks_ = 50'000;
+};
+
+struct PooledProcess {
   ProcessIdentity identity;
   bool alive = true;
   bool child = false;          // spawned by the controller under test
   bool exit_reported = false;  // the driver told the core that it ended
 };
 
-class FakeProcesses final : public ProcessPort {
+class PooledProcesses final : public ProcessPort {
  public:
   // Small on purpose: with a handful of pids, reuse happens within a few launches.
   static constexpr std::int32_t pid_first = 100;
@@ -28,11 +89,11 @@ class FakeProcesses final : public ProcessPort {
   static constexpr std::size_t table_max = 4096;  // bounds a run; tests and fuzzers stop well before
 
   // `segment` lets the fake record a spawn that happens while a shutdown request is posted.
-  explicit FakeProcesses(const FakeSegment& segment) : segment_(segment) {}
+  explicit PooledProcesses(const FakeSegment& segment) : segment_(segment) {}
 
   Result<ProcessIdentity, SpawnError> spawn(LaunchTicket ticket) override {
     ++spawn_calls_;
-    if (segment_.word(Field::shutdown_request) != 0) ++spawns_after_shutdown_;
+    if (segment_.peek(Field::shutdown_request) != 0) ++spawns_after_shutdown_;
     spawn_tickets_.push_back(ticket);
     if (!spawn_failures_.empty()) {
       const SpawnError error = spawn_failures_.front();
@@ -61,7 +122,7 @@ class FakeProcesses final : public ProcessPort {
   // A new live process: a child (as spawn makes) or a stranger (started by hand, or by an earlier
   // controller). Its pid is the next free one in the pool; its start time is new.
   ProcessIdentity start(bool child) {
-    FakeProcess process;
+    PooledProcess process;
     process.child = child;
     process.identity.pid = next_free_pid();
     process.identity.start_time_ticks = ++clock_ticks_;
@@ -69,20 +130,20 @@ class FakeProcesses final : public ProcessPort {
     return process.identity;
   }
   void end(ProcessIdentity identity) {
-    if (FakeProcess* process = find_alive(identity)) process->alive = false;
+    if (PooledProcess* process = find_alive(identity)) process->alive = false;
   }
   // The driver has reported this identity's end to the core: from now on nothing may be aimed at it.
   void note_exit_reported(ProcessIdentity identity) {
-    for (FakeProcess& process : table_) {
+    for (PooledProcess& process : table_) {
       if (process.identity == identity) process.exit_reported = true;
     }
   }
   void fail_next_spawn(SpawnError error) { spawn_failures_.push_back(error); }
 
-  [[nodiscard]] const std::vector<FakeProcess>& table() const { return table_; }
+  [[nodiscard]] const std::vector<PooledProcess>& table() const { return table_; }
   [[nodiscard]] std::size_t live_count() const {
     std::size_t live = 0;
-    for (const FakeProcess& process : table_) live += process.alive ? 1 : 0;
+    for (const PooledProcess& process : table_) live += process.alive ? 1 : 0;
     return live;
   }
   [[nodiscard]] std::uint64_t spawn_calls() const { return spawn_calls_; }
@@ -94,9 +155,9 @@ class FakeProcesses final : public ProcessPort {
   [[nodiscard]] std::size_t pending_spawn_failures() const { return spawn_failures_.size(); }
 
  private:
-  FakeProcess* find_alive(ProcessIdentity identity) {
+  PooledProcess* find_alive(ProcessIdentity identity) {
     if (!identity.valid()) return nullptr;
-    for (FakeProcess& process : table_) {
+    for (PooledProcess& process : table_) {
       if (process.alive && process.identity == identity) return &process;
     }
     return nullptr;
@@ -106,14 +167,14 @@ class FakeProcesses final : public ProcessPort {
     for (std::int32_t tried = 0; tried < pid_pool_size; ++tried) {
       const std::int32_t pid = pid_first + (next_pid_offset_++ % pid_pool_size);
       bool taken = false;
-      for (const FakeProcess& process : table_) taken = taken || (process.alive && process.identity.pid == pid);
+      for (const PooledProcess& process : table_) taken = taken || (process.alive && process.identity.pid == pid);
       if (!taken) return pid;
     }
     return pid_first + pid_pool_size + static_cast<std::int32_t>(table_.size());
   }
 
   const FakeSegment& segment_;
-  std::vector<FakeProcess> table_;
+  std::vector<PooledProcess> table_;
   std::deque<SpawnError> spawn_failures_;
   std::vector<LaunchTicket> spawn_tickets_;
   std::vector<std::pair<ProcessIdentity, Signal>> signals_;
@@ -126,4 +187,4 @@ class FakeProcesses final : public ProcessPort {
   std::int32_t next_pid_offset_ = 0;
 };
 
-}  // namespace tether::testing
+}  // namespace tether::fakes
