@@ -1,6 +1,7 @@
 #include "adapters/notify_service_manager.hpp"
 
 #include <cstdlib>
+#include <dlfcn.h>
 #include <fmt/format.h>
 #include <systemd/sd-daemon.h>
 
@@ -8,11 +9,23 @@ namespace tether {
 
 ServiceManagerNotifier::ServiceManagerNotifier(std::uint64_t now_ns) {
   const char* socket = std::getenv("NOTIFY_SOCKET");
-  enabled_ = socket != nullptr && socket[0] != '\0';
-  if (!enabled_) return;
+  if (socket == nullptr || socket[0] == '\0') return;
+  // The soname Debian's libsystemd0 ships; the header we compiled against gives the signatures.
+  library_ = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+  using SdWatchdogEnabled = decltype(&sd_watchdog_enabled);
+  auto* watchdog_enabled = library_ == nullptr ? nullptr
+                                               : reinterpret_cast<SdWatchdogEnabled>(dlsym(library_, "sd_watchdog_enabled"));
+  sd_notify_ = library_ == nullptr ? nullptr : reinterpret_cast<SdNotify>(dlsym(library_, "sd_notify"));
+  if (sd_notify_ == nullptr || watchdog_enabled == nullptr) {
+    const char* error = dlerror();
+    problem_ = std::string("NOTIFY_SOCKET is set but libsystemd.so.0 cannot be used (install libsystemd0): ") +
+               (error != nullptr ? error : "sd_notify not found");
+    return;
+  }
+  enabled_ = true;
   std::uint64_t watchdog_us = 0;
   // Positive only when WATCHDOG_USEC is set and WATCHDOG_PID (if set) names us.
-  if (sd_watchdog_enabled(0, &watchdog_us) > 0 && watchdog_us > 0) {
+  if (watchdog_enabled(0, &watchdog_us) > 0 && watchdog_us > 0) {
     // Half the manager's timeout, as sd_watchdog_enabled(3) advises: one late wake-up is survivable.
     watchdog_interval_ns_ = watchdog_us * 1000 / 2;
     watchdog_due_ns_ = now_ns;  // the first one at once
@@ -20,10 +33,14 @@ ServiceManagerNotifier::ServiceManagerNotifier(std::uint64_t now_ns) {
   status("starting");
 }
 
+ServiceManagerNotifier::~ServiceManagerNotifier() {
+  if (library_ != nullptr) dlclose(library_);
+}
+
 void ServiceManagerNotifier::send(const std::string& text) const {
   // 0: keep NOTIFY_SOCKET in our environment; the worker's is filtered by the launcher instead.
   // A failed send (the manager went away) is not worth the pair's life: nothing to do about it.
-  static_cast<void>(sd_notify(0, text.c_str()));
+  static_cast<void>(sd_notify_(0, text.c_str()));
 }
 
 void ServiceManagerNotifier::status(const std::string& text) {

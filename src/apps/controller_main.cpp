@@ -124,6 +124,10 @@ int main(int argc, char** argv) {
   };
   SteadyClock clock;
   ServiceManagerNotifier manager(clock.now_ns());
+  if (manager.problem().has_value()) {
+    log.event("error", {{"error", *manager.problem()}});
+    return exit_code::unavailable;
+  }
   ControllerCore core(options.config, segment.value(), processes, self_identity());
   const int code = run_controller_loop(core, processes, signals, notices, manager, clock, log, reopen_log_file);
   // Still holding the lock: nobody else can be using the name while we remove it.
