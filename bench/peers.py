@@ -24,6 +24,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROUNDS = int(os.environ.get("PEERS_ROUNDS", "20"))
 IDLE_S = float(os.environ.get("PEERS_IDLE_S", "10"))
 WAIT_S = 10.0  # longest any single step may take before the run is declared failed
+HEALTHY_S = 1.2  # longer than the one second runit, s6 and tether's --healthy-run-ms count as healthy
+SETTLE_S = 6.0  # longer than tether's default --ready-timeout-ms
 
 
 def now_ns():
@@ -59,9 +61,15 @@ class Supervisor:
             time.sleep(0.0005)
         raise RuntimeError(f"{self.name}: no '{kind}' line within {WAIT_S} s")
 
-    def worker_pid(self):
+    def last_start(self):
+        """(pid, monotonic ns) of the newest worker's start line."""
         starts = [line for line in self.lines() if line[0] == "start"]
-        return int(starts[-1][1]) if starts else 0
+        if not starts:
+            raise RuntimeError(f"{self.name}: no worker has started")
+        return int(starts[-1][1]), int(starts[-1][2])
+
+    def worker_pid(self):
+        return self.last_start()[0]
 
     def supervisor_pids(self):
         return [self.process.pid] if self.process and self.process.poll() is None else []
@@ -238,7 +246,10 @@ def wait_gone(pid):
 
 
 def restart_round(supervisor):
-    pid = supervisor.worker_pid()
+    pid, started_ns = supervisor.last_start()
+    # runit and s6 hold back a restart when the service ran under a second; so do tether's backoff and
+    # its healthy run: every worker runs longer than that before it is killed.
+    time.sleep(max(0.0, HEALTHY_S - (now_ns() - started_ns) / 1e9))
     count = len(supervisor.lines())
     killed_ns = now_ns()
     os.kill(pid, signal.SIGKILL)
@@ -304,19 +315,17 @@ def main():
     try:
         for supervisor in supervisors:
             supervisor.start_and_wait()
-        # runit and s6 hold back a restart when the service ran under a second; so do tether's backoff
-        # and its healthy run: every worker runs longer than that before it is killed again.
         for round_number in range(ROUNDS):
-            began = time.monotonic()
             for supervisor in supervisors:
                 samples[supervisor.name]["restart_ms"].append(restart_round(supervisor))
-            time.sleep(max(0.0, 1.2 - (time.monotonic() - began)))
         for round_number in range(ROUNDS):
             for supervisor in supervisors:
                 term_ms, exit_ms = stop_round(supervisor)
                 samples[supervisor.name]["stop_term_ms"].append(term_ms)
                 samples[supervisor.name]["stop_exit_ms"].append(exit_ms)
-        time.sleep(1.0)  # let start-up work settle before the idle window
+        # Idle means after start-up: the last stop round started new controllers, whose one-time ready
+        # timeout (5 s by default) must pass before the window, or it would be counted as a wake-up.
+        time.sleep(SETTLE_S)
         before = {s.name: {pid: context_switches(pid) for pid in all_pids(s)} for s in supervisors}
         time.sleep(IDLE_S)
         for supervisor in supervisors:
@@ -374,8 +383,13 @@ def report(supervisors, samples, idle, memory, results_dir):
         "# Tether and its peers, one static worker, one interleaved run",
         "",
         f"Written by `bench/peers` ({ROUNDS} SIGKILL->restart rounds and {ROUNDS} stops per supervisor, "
-        f"idle window {IDLE_S:g} s; medians). Ratios are against the floor (bare posix_spawn + wait) "
-        "of the same run.",
+        f"idle window {IDLE_S:g} s after {SETTLE_S:g} s of settling; medians). Ratios are against the floor "
+        "(bare posix_spawn + wait) of the same run. Every worker runs "
+        f"{HEALTHY_S:g} s before it is killed, since runit, s6 and tether delay the restart of a worker "
+        "that ran under a second. Stops are the supervisors' own commands (`tether shutdown`, `sv down`, "
+        "`s6-svc -d`, `supervisorctl stop`; the floor: a signal), timed from their start; after each stop "
+        "the service is brought up again (tether: a new controller). Wake-ups are the supervisor "
+        "process's context switches (/proc/PID/status); RSS and PSS from /proc/PID/smaps_rollup.",
         "",
         "| supervisor | restart after SIGKILL | stop -> SIGTERM at the worker | stop -> worker gone | "
         f"idle wake-ups / {IDLE_S:g} s | RSS | PSS |",
