@@ -117,5 +117,22 @@ TEST(ServiceManager, APlainWorkerIsReadyAtTheReadyTimeoutAndNeverSeesTheManager)
   EXPECT_TRUE(nothing_left_behind());
 }
 
+TEST(ServiceManager, WithoutAUsableLibsystemdTheControllerRefusesToRun) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("systemd-missing");
+  // A libsystemd.so.0 without sd_notify is found first: told to speak to a manager and unable to, the
+  // controller says why and exits 69 rather than leave the manager waiting for a READY=1.
+  std::vector<std::string> argv = {"/usr/bin/env", std::string("LD_LIBRARY_PATH=") + TETHER_FAKE_LIBSYSTEMD_DIR,
+                                   "NOTIFY_SOCKET=/nonexistent/notify"};
+  const auto controller = controller_argv(name, {}, {"sleep", "infinity"});
+  argv.insert(argv.end(), controller.begin(), controller.end());
+  const auto result = run(argv);
+  EXPECT_EQ(result.exit_code, 69) << result.errors;
+  EXPECT_NE(result.errors.find("NOTIFY_SOCKET is set but libsystemd.so.0 cannot be used"), std::string::npos)
+      << result.errors;
+  EXPECT_NE(result.errors.find("sd_notify"), std::string::npos) << result.errors;
+  EXPECT_TRUE(nothing_left_behind());
+}
+
 }  // namespace
 }  // namespace tether::testing
