@@ -93,11 +93,11 @@ int main(int argc, char** argv) {
     log.event("refused", {{"error", segment.error().message}});
     return segment.error().exit_code();
   }
-  // The worker's own NOTIFY_SOCKET, named after this controller's identity: unique while it lives.
+  // The worker's own NOTIFY_SOCKET, named after the user and the pair: only the controller holding the
+  // name's lock binds it, and a worker adopted by the next controller of the name still reaches it.
   std::optional<NotifySocket> notify_socket;
   if (options.notify_socket) {
-    const ProcessIdentity self = self_identity();
-    auto opened = NotifySocket::open(fmt::format("@tether-notify/{}/{}", self.pid, self.start_time_ticks));
+    auto opened = NotifySocket::open(fmt::format("@tether-notify/{}/{}", getuid(), name));
     if (!opened.ok()) {
       log.event("error", {{"error", opened.error()}});
       return exit_code::os_error;

@@ -8,7 +8,9 @@
 
 #include <chrono>
 #include <cstring>
+#include <csignal>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -73,6 +75,27 @@ TEST(NotifySocket, ReadyAndStatusShowInTetherStatus) {
   EXPECT_EQ(run({binary("tether"), "shutdown", name, "--wait"}).exit_code, 0);
   EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
   EXPECT_FALSE(segment_exists(name));
+  EXPECT_TRUE(nothing_left_behind());
+}
+
+TEST(NotifySocket, AnAdoptedWorkerStillReachesTheNextController) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("notify-adopt");
+  // The worker speaks again two seconds after READY=1; by then its first controller is gone and the
+  // next one has adopted it (the address is the pair's, not the controller's).
+  std::optional<Process> first;
+  first.emplace(notify_pair(name, {}, {"send:READY=1", "sleep:2000", "send:STATUS=after adoption"}));
+  const pid_t worker = launched_worker(*first);
+  ASSERT_TRUE(wait_until([&] { return state_of(name) == "ready"; })) << first->log();
+  first->signal(SIGKILL);
+  ASSERT_TRUE(first->wait_exit().has_value());
+  Process second(notify_pair(name, {}, {"exit:3"}));
+  EXPECT_TRUE(wait_until([&] { return second.log_contains("adopted listener_pid=" + std::to_string(worker)); }))
+      << second.log();
+  EXPECT_TRUE(wait_until([&] { return status_text_of(name) == "after adoption"; })) << second.log();
+  EXPECT_FALSE(second.log_contains("notify_refused")) << second.log();
+  EXPECT_EQ(run({binary("tether"), "shutdown", name, "--wait"}).exit_code, 0);
+  EXPECT_EQ(second.wait_exit(), 0) << second.log();
   EXPECT_TRUE(nothing_left_behind());
 }
 
