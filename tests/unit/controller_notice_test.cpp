@@ -110,6 +110,32 @@ TEST_F(ControllerNoticeTest, AWatchdogHeartbeatOutlivesTheReadyTimeout) {
   EXPECT_EQ(processes.signals()[0].second, Signal::kill);
 }
 
+TEST_F(ControllerNoticeTest, ANoticeBetweenTheWatchdogLookAndTheRegistrationCheckEndsTheLooks) {
+  config.watchdog_ms = 300;
+  const ProcessIdentity worker = launch_plain();
+  // The watchdog period paces looks at the registration of a worker that has not registered yet.
+  ASSERT_EQ(core->deadline_ns(), now_ns + 300 * ns_per_ms);
+  now_ns += 300 * ns_per_ms;
+  ASSERT_EQ(step(), StepOutcome::progressed);
+  ASSERT_EQ(core->phase(), ControllerPhase::check_ready);
+  say(NoticeKind::ready, worker);  // arrives before the look is made
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_FALSE(core->deadline_ns().has_value()) << "a ready worker without heartbeats is not looked at again";
+
+  // The same with a heartbeat: its own deadline stays, not the look's.
+  now_ns += 1000 * ns_per_ms;
+  fail_and_expect_restart(worker, ExitStatus::code(1));
+  ASSERT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  const ProcessIdentity second = core->listener();
+  ASSERT_NE(second, worker);
+  now_ns += 300 * ns_per_ms;
+  ASSERT_EQ(step(), StepOutcome::progressed);
+  ASSERT_EQ(core->phase(), ControllerPhase::check_ready);
+  say(NoticeKind::watchdog, second);
+  EXPECT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_EQ(core->deadline_ns(), now_ns + 300 * ns_per_ms) << "the heartbeat's deadline";
+}
+
 TEST_F(ControllerNoticeTest, WithoutTheWatchdogOptionWatchdogNoticesSetNoDeadline) {
   const ProcessIdentity worker = launch_plain();
   say(NoticeKind::ready, worker);
