@@ -172,6 +172,8 @@ void LogSink::controller_event(const ControllerEvent& e) const {
       break;
     case Kind::unregistered: about("unregistered", {{"listener_pid", pid}, {"treated_as", std::string("plain worker")}}); break;
     case Kind::stop_signalled: about("stop_signalled", {{"listener_pid", pid}}); break;
+    case Kind::worker_ready: about("worker_ready", {{"listener_pid", pid}}); break;
+    case Kind::worker_stopping: about("worker_stopping", {{"listener_pid", pid}}); break;
     case Kind::gave_up:
       event("gave_up", {{"reason", fmt::format("{} starts within --start-limit-interval-ms", e.value)}});
       break;

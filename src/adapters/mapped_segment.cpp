@@ -274,6 +274,8 @@ bool MappedSegment::controller_lock_held() const {
   return held;
 }
 
+WorkerNoticeArea& MappedSegment::worker_notice_area() const { return image().worker_notice; }
+
 SegmentFault MappedSegment::fault() const {
   if (region_.get_address() == nullptr) return SegmentFault::truncated;
   const auto* bytes = static_cast<const std::byte*>(region_.get_address());

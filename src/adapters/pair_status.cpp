@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "adapters/mapped_segment.hpp"
+#include "adapters/notify_area.hpp"
 #include "adapters/proc_identity.hpp"
 #include "adapters/steady_clock.hpp"
 #include "core/names.hpp"
@@ -22,6 +23,16 @@ PairStatus status_of(std::string_view name, MappedSegment& segment) {
   status.reported_state = !worker.alive()     ? std::string("none")
                           : worker.registered ? std::string(listener_state_name(segment.load(Field::listener_state)))
                                               : std::string("unregistered");
+  // What the live worker said through the notify protocols; words of an earlier worker do not count.
+  const auto notice = read_worker_notice(segment.worker_notice_area());
+  if (worker.alive() && notice.has_value() && notice->worker == worker.identity) {
+    if (!worker.registered && notice->stopping) {
+      status.reported_state = "stopping";
+    } else if (!worker.registered && notice->ready) {
+      status.reported_state = "ready";
+    }
+    if (!notice->status_text.empty()) status.status_text = notice->status_text;
+  }
   status.generation = segment.load(Field::generation);
   status.restarts = segment.load(Field::restarts);
   status.shutdown_requested = segment.load(Field::shutdown_request) != 0;

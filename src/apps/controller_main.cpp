@@ -1,6 +1,7 @@
 // tether-controller: launch a listener for a name and keep it running, adopt a live one, stop it
 // gracefully on request. A thin shell: parse, open, hand over to the core's real driver.
 #include <climits>
+#include <fmt/format.h>
 #include <csignal>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include "adapters/controller_loop.hpp"
 #include "adapters/failpoints.hpp"
 #include "adapters/mapped_segment.hpp"
+#include "adapters/notify_socket.hpp"
 #include "adapters/proc_identity.hpp"
 #include "adapters/standard_descriptors.hpp"
 #include "adapters/steady_clock.hpp"
@@ -91,6 +93,19 @@ int main(int argc, char** argv) {
     log.event("refused", {{"error", segment.error().message}});
     return segment.error().exit_code();
   }
+  // The worker's own NOTIFY_SOCKET, named after the user and the pair: only the controller holding the
+  // name's lock binds it, and a worker adopted by the next controller of the name still reaches it.
+  std::optional<NotifySocket> notify_socket;
+  if (options.notify_socket) {
+    auto opened = NotifySocket::open(fmt::format("@tether-notify/{}/{}", getuid(), name));
+    if (!opened.ok()) {
+      log.event("error", {{"error", opened.error()}});
+      return exit_code::os_error;
+    }
+    spec.environment.push_back("NOTIFY_SOCKET=" + opened.value().address());
+    notify_socket.emplace(std::move(opened.value()));
+  }
+  WorkerNotices notices(std::move(notify_socket), segment.value().worker_notice_area());
   PosixProcesses processes(spec);
   processes.set_output(output.get());
   // Log rotation: the next launch writes to a freshly opened file (a running worker keeps its
@@ -107,8 +122,13 @@ int main(int argc, char** argv) {
     log.event("log_file_reopened", {{"path", *log_file}});
   };
   SteadyClock clock;
+  ServiceManagerNotifier manager(clock.now_ns());
+  if (manager.problem().has_value()) {
+    log.event("error", {{"error", *manager.problem()}});
+    return exit_code::unavailable;
+  }
   ControllerCore core(options.config, segment.value(), processes, self_identity());
-  const int code = run_controller_loop(core, processes, signals, clock, log, reopen_log_file);
+  const int code = run_controller_loop(core, processes, signals, notices, manager, clock, log, reopen_log_file);
   // Still holding the lock: nobody else can be using the name while we remove it.
   if (core.remove_segment()) MappedSegment::remove(name);
   return code;

@@ -32,6 +32,7 @@ nlohmann::json to_json(const PairStatus& status) {
       {"controller_pid", pid_or_null(status.controller, status.controller_alive)},
       {"heartbeat_age_ms", status.heartbeat_age_ms.has_value() ? nlohmann::json(*status.heartbeat_age_ms)
                                                                : nlohmann::json(nullptr)},
+      {"status_text", status.status_text.has_value() ? nlohmann::json(*status.status_text) : nlohmann::json(nullptr)},
   };
 }
 
@@ -45,10 +46,12 @@ std::string to_text(const PairStatus& status) {
   const std::string state = status.state == status.reported_state
                                 ? status.state
                                 : fmt::format("{} (listener {})", status.state, status.reported_state);
+  // The worker's own words last, quoted: they may hold commas.
+  const std::string said = status.status_text.has_value() ? fmt::format(", status \"{}\"", *status.status_text) : "";
   return fmt::format("{}: state {}, listener {}, controller {}, generation {}, restarts {}, "
-                     "shutdown {}, heartbeat {}",
+                     "shutdown {}, heartbeat {}{}",
                      status.name, state, listener, controller, status.generation, status.restarts,
-                     status.shutdown_requested ? "requested" : "not requested", heartbeat);
+                     status.shutdown_requested ? "requested" : "not requested", heartbeat, said);
 }
 
 }  // namespace
