@@ -218,6 +218,30 @@ void read_totals(const Json& document, CampaignSummary& summary) {
   for (const Json& finding : array(document, "findings")) summary.findings.push_back(finding_from(finding));
 }
 
+// The totals are the sum of the shards that ran, and every shard that ran swept its whole block (run
+// refuses --stop-at-first with --summary): a summary that says otherwise was edited or is corrupt.
+void check_totals(const CampaignSummary& summary) {
+  std::uint64_t seeds_run = 0;
+  std::uint64_t failures = 0;
+  for (const ShardRecord& shard : summary.shards) {
+    if (shard.ran && shard.seeds_run != shard.range.seeds) {
+      throw BadSummary{fmt::format("shard {} ran {} of its {} seeds", shard.index, shard.seeds_run, shard.range.seeds)};
+    }
+    seeds_run += shard.seeds_run;
+    failures += shard.failures;
+  }
+  if (seeds_run != summary.totals.seeds_run || failures != summary.failures_total()) {
+    throw BadSummary{std::string("the totals are not the sum of the shards (seeds run, failing seeds)")};
+  }
+  const std::uint64_t listed = std::min<std::uint64_t>(failures, failures_listed_max);
+  if (summary.totals.failures.size() != listed || summary.first_failures.size() != summary.violations.size()) {
+    throw BadSummary{std::string("the failures listed do not match the violations counted")};
+  }
+  std::uint64_t in_findings = 0;
+  for (const Finding& finding : summary.findings) in_findings += finding.count;
+  if (in_findings != failures) throw BadSummary{std::string("the findings do not count every failing seed")};
+}
+
 // A failed shard's record, written by scripts/campaign-shard: only the campaign and the shard are known.
 CampaignSummary failure_record_from(const Json& document) {
   CampaignSummary summary;
@@ -351,6 +375,7 @@ Result<LoadedSummary, std::string> summary_from_json(const std::string& json_tex
       check_shard_range(summary, summary.shards.back());
     }
     read_totals(document, summary);
+    check_totals(summary);
     summary.totals.missing_situations =
         missing_situations(summary.config, summary.totals.seeds_run, summary.totals.coverage, summary.coverage_seeds_min);
     return loaded;

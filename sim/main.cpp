@@ -1,7 +1,8 @@
 // tether-sim: sweep seeds, replay, shrink and explore simulated runs of the tether protocol (or the
-// seed design, or a planted bug). Exit codes: 0 pass, 1 an invariant failed, 64 usage, 65 bad file (or a
-// replay that does not reproduce the violation it records), 66 unreadable file, 73 an output file cannot
-// be created, 74 output could not be written.
+// seed design, or a planted bug), and merge campaign summaries (campaign_cli.hpp). Exit codes: 0 pass, 1
+// an invariant failed (or a merged campaign is incomplete), 64 usage, 65 bad file (or a replay that does
+// not reproduce the violation it records, or summaries that cannot be merged), 66 unreadable file, 73 an
+// output file cannot be created, 74 output could not be written.
 #include <sys/resource.h>
 #include <unistd.h>
 

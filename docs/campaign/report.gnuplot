@@ -23,7 +23,7 @@ set title "Violations by invariant: failing seeds (left) and distinct findings (
 set xlabel ""
 set ylabel "count"
 set logscale y
-set yrange [0.8:10<*]
+set yrange [0.8:*]
 set offsets 0, 0, 0, 0
 set xtics rotate by -30
 set boxwidth 0.4
@@ -36,7 +36,7 @@ set key off
 set title "Coverage: occurrences of every situation (a bar at the bottom was never reached)"
 set ylabel "occurrences"
 set logscale y
-set yrange [0.8:10<*]
+set yrange [0.8:*]
 set xtics rotate by -45 font ",8"
 set boxwidth 0.8
 plot prefix . '-coverage.dat' using 0:($2 > 0 ? $2 : 0.8):xtic(1) with boxes lc rgb "#228833"

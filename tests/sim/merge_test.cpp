@@ -238,6 +238,10 @@ TEST(SimMerge, RefusesSummariesWhoseFieldsContradictEachOther) {
       [](nlohmann::json& d) { d["findings"][0]["scenario"]["decisions"] = "none"; },
       [](nlohmann::json& d) { d["configuration"]["pid_count"] = 1; },
       [](nlohmann::json& d) { d.erase("campaign"); },
+      [](nlohmann::json& d) { d["totals"]["seeds_run"] = 299; },              // not the shards' sum
+      [](nlohmann::json& d) { d["findings"][0]["count"] = d["findings"][0]["count"].get<int>() + 1; },
+      [](nlohmann::json& d) { d["failures"].erase(0); },
+      [](nlohmann::json& d) { d["totals"]["violations"]["torn_unit"] = 1000; },
   };
   ASSERT_FALSE(single_run.loaded.summary.findings.empty());
   for (std::size_t i = 0; i < edits.size(); ++i) {
