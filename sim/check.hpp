@@ -24,7 +24,7 @@ namespace tether::sim {
 
 struct CheckOptions {
   SimConfig config;  // small_world_config(...) plus protocol and mutant
-  // As many deviations as the command line allows: in the small world with the default two crashes the
+  // As many deviations as the command line allows: in the small world with two crashes and no fault the
   // bound does not bind (depth 8 and 16 explore the same 141,513 states), so the default explores all.
   std::uint32_t depth = 16;
   std::uint64_t states_max = 2'000'000;

@@ -43,7 +43,7 @@ inline constexpr std::array<FaultBoundField, 7> fault_bound_fields = {{
     {"controllers", &FaultBounds::controllers, "most controllers alive at once (2: a second concurrent one)"},
     {"shutdowns", &FaultBounds::shutdowns, "`tether shutdown`s at any point, beside the one at time 0"},
     {"cleans", &FaultBounds::cleans, "`tether clean`s at any point (when it would remove the segment)"},
-    {"removals", &FaultBounds::removals, "the segment removed under everyone (a later controller creates it)"},
+    {"removals", &FaultBounds::removals, "the segment removed while it records no live worker (created again)"},
     {"listener-faults", &FaultBounds::listener_faults, "listener exits, hangs, or ignores SIGTERM"},
     {"strangers", &FaultBounds::strangers, "strangers taking the next free pid"},
 }};
