@@ -299,6 +299,10 @@ int command_check(const CommonOptions& common, const CheckOptions& bounds, std::
     }
     return exit_code::failure;
   }
+  if (result.complete && !result.violation) {
+    fmt::print("liveness: no cycle among {} states and {} edges: every path ends (at the final checkpoint)\n",
+               result.states, result.edges);
+  }
   // A budget that ran out is no violation: 0, and the line says incomplete (ci/sim-check requires complete).
   if (!result.violation) return exit_code::ok;
   return report_found("check", *result.violation, output_file);

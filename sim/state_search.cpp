@@ -229,6 +229,7 @@ SearchOutcome search(const Prober& probe, const SearchBounds& bounds) {
     }
   }
   stats.states = visited.size();
+  stats.edges = edges.size();
   if (stats.complete && !outcome.violation) outcome.lasso = find_lasso(records, edges);
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return outcome;

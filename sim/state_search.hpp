@@ -52,6 +52,7 @@ struct SearchStats {
   std::uint64_t reexpansions = 0;     // states reached again with fewer deviations
   std::uint64_t step_budget_hits = 0;  // runs that ended early (then not complete)
   std::uint64_t other_violations = 0;  // paths ended by a violation the search does not look for
+  std::uint64_t edges = 0;            // state-to-state transitions kept for the cycle search
   std::uint32_t max_depth = 0;        // deepest BFS level (frontier decisions from the start)
   std::uint64_t memory_bytes_peak = 0;  // the estimate that memory_mb_max bounds
   double seconds = 0;

@@ -59,6 +59,7 @@ TEST(SimCheckSearch, ExploresEveryStateOfAGridOnceAndPrunesTheRest) {
   EXPECT_EQ(outcome.stats.states, 9u);
   EXPECT_EQ(outcome.stats.transitions, 19u);
   EXPECT_EQ(outcome.stats.revisits, 19u - 6u - 9u);
+  EXPECT_EQ(outcome.stats.edges, 19u - 6u - 1u);  // every run that reaches a state, but the start's
   EXPECT_EQ(outcome.stats.max_depth, 5u);  // (2, 2) is four decisions from (0, 0); the runs from it are the fifth level
   EXPECT_EQ(outcome.stats.reexpansions, 0u);  // every route to (a, b) deviates b times: none is cheaper
 }
