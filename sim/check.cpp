@@ -1,45 +1,23 @@
 #include "check.hpp"
 
-#include <chrono>
+#include <algorithm>
 #include <cmath>
-#include <deque>
-#include <unordered_map>
-#include <utility>
-#include <vector>
-
-#include <fmt/format.h>
 
 #include "explore.hpp"
 #include "runner.hpp"
 
 namespace tether::sim {
 
-namespace {
-
-struct Node {
-  std::vector<std::uint32_t> prefix;  // the decisions that lead here
-  std::uint32_t deviations = 0;       // how many of them are not 0
-};
-
-// What a visited entry costs in an unordered_map: the key and value, the node's link and the
-// allocator's header, and a bucket pointer. An estimate, but a steady one: --memory-mb-max compares it.
-constexpr std::uint64_t visited_entry_bytes = sizeof(Fingerprint) + sizeof(std::uint32_t) + 40;
-
-std::uint64_t node_bytes(const Node& node) {
-  return sizeof(Node) + node.prefix.capacity() * sizeof(std::uint32_t);
+// One controller restart and one removal of the segment (with the default single crash): the races of a
+// removed segment (its listener joining the successor, a tool posting into it) and the seed's two
+// failures. Every fault kind at once, even at 1 each, is beyond two million states: docs/SIMULATOR.md
+// gives the measured count of each kind alone, and scripts/sim-check-bounds runs them.
+FaultBounds default_check_faults() {
+  FaultBounds bounds;
+  bounds.launches = 1;
+  bounds.removals = 1;
+  return bounds;
 }
-
-Node extend(const std::vector<std::uint32_t>& decisions, std::size_t length, std::uint32_t value,
-            std::uint32_t deviations) {
-  Node node;
-  node.prefix.reserve(length + 1);
-  node.prefix.assign(decisions.begin(), decisions.begin() + static_cast<std::ptrdiff_t>(length));
-  node.prefix.push_back(value);
-  node.deviations = deviations;
-  return node;
-}
-
-}  // namespace
 
 double collision_probability(std::uint64_t states) {
   const auto count = static_cast<double>(states);
@@ -47,93 +25,37 @@ double collision_probability(std::uint64_t states) {
 }
 
 CheckResult check(const CheckOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
-  CheckResult result;
-  // Each frontier state with the fewest deviations it was reached with.
-  std::unordered_map<Fingerprint, std::uint32_t, FingerprintHash> visited;
-  // Breadth-first by scheduler decisions: `level` holds the nodes at the current distance from the
-  // start (and the other outcomes of their transitions, found while running them), `next` the nodes
-  // one scheduler decision further. So the first violation found lies on a shortest path.
-  std::deque<Node> level(1);
-  std::deque<Node> next;
-  std::uint64_t queue_bytes = node_bytes(level.front());
-  const std::uint64_t memory_max = options.memory_mb_max * 1024 * 1024;
-  auto push = [&queue_bytes](std::deque<Node>& queue, Node node) {
-    queue_bytes += node_bytes(node);
-    queue.push_back(std::move(node));
-  };
-  // Every iteration runs one node; the budgets below end the search, and each node's successors are
-  // at most (decisions after its prefix) x (largest range) many.
-  while (!result.violation) {
-    if (level.empty()) {
-      if (next.empty()) break;
-      std::swap(level, next);
-      ++result.max_depth;
-    }
-    const std::uint64_t memory = visited.size() * visited_entry_bytes + queue_bytes;
-    result.memory_bytes_peak = std::max(result.memory_bytes_peak, memory);
-    if (visited.size() >= options.states_max) {
-      result.complete = false;
-      result.incomplete_reason = fmt::format("--states-max {} reached", options.states_max);
-      break;
-    }
-    if (memory > memory_max) {
-      result.complete = false;
-      result.incomplete_reason = fmt::format("--memory-mb-max {} reached", options.memory_mb_max);
-      break;
-    }
-    Node node = std::move(level.front());
-    level.pop_front();
-    queue_bytes -= node_bytes(node);
+  // The simulated world as the search's system: each probe is an ordinary run of the production cores,
+  // replaying the prefix and stopping at the first scheduler decision beyond it.
+  const Prober probe = [&options](const std::vector<std::uint32_t>& prefix) {
     Trace trace;
-    const RunOutput output = run_to_frontier(options.config, node.prefix, trace);
-    ++result.transitions;
+    RunOutput output = run_to_frontier(options.config, prefix, trace);
+    Probe probed;
     if (output.result.violation) {
-      if (options.invariant.empty() || output.result.violation->invariant == options.invariant) {
-        result.violation = violating_scenario(options.config, output);
-        break;
-      }
-      ++result.other_violations;
-      continue;
+      const bool wanted = options.invariant.empty() || output.result.violation->invariant == options.invariant;
+      probed.violation = wanted;
+      probed.other_violation = !wanted;
     }
-    // Decisions drawn inside the steps after the prefix took 0; their other values are the other
-    // outcomes of this same transition, at the same distance from the start.
-    if (node.deviations < options.depth) {
-      for (std::size_t position = node.prefix.size(); position < output.decisions.size(); ++position) {
-        for (std::uint32_t value = 1; value < output.ranges[position]; ++value) {
-          push(level, extend(output.decisions, position, value, node.deviations + 1));
-        }
-      }
-    }
-    // A run that used up its step budget ended early: what lies beyond went unexplored (and the
-    // fingerprint leaves the step count out), so the verdict cannot be complete.
-    if (!output.result.frontier.has_value() && output.result.steps >= options.config.steps_max) {
-      ++result.step_budget_hits;
-      result.complete = false;
-      result.incomplete_reason = fmt::format("{} paths used up the step budget", result.step_budget_hits);
-    }
-    if (output.result.frontier.has_value()) {
-      const Frontier& frontier = *output.result.frontier;
-      const auto [entry, inserted] = visited.try_emplace(frontier.fingerprint, node.deviations);
-      bool expand = inserted;
-      if (!inserted) {
-        ++result.revisits;
-        // Reached before, but with more deviations spent: what lies within the bound from here is more.
-        if (node.deviations < entry->second) {
-          entry->second = node.deviations;
-          ++result.reexpansions;
-          expand = true;
-        }
-      }
-      for (std::uint32_t value = 0; expand && value < frontier.range; ++value) {
-        const std::uint32_t deviations = node.deviations + (value == 0 ? 0 : 1);
-        if (deviations > options.depth) break;
-        push(next, extend(output.decisions, output.decisions.size(), value, deviations));
-      }
-    }
+    probed.frontier = output.result.frontier;
+    // A run that used up its step budget ended early (and the fingerprint leaves the step count out).
+    probed.step_budget_hit = !probed.frontier.has_value() && output.result.steps >= options.config.steps_max;
+    probed.decisions = std::move(output.decisions);
+    probed.ranges = std::move(output.ranges);
+    return probed;
+  };
+  SearchBounds bounds;
+  bounds.depth = options.depth;
+  bounds.states_max = options.states_max;
+  bounds.memory_mb_max = options.memory_mb_max;
+  const SearchOutcome outcome = search(probe, bounds);
+  CheckResult result;
+  static_cast<SearchStats&>(result) = outcome.stats;
+  result.lasso = outcome.lasso;
+  if (outcome.violation) {
+    // Run once more to the end: the scenario holds the whole violating run's decisions.
+    Trace trace;
+    result.violation = violating_scenario(options.config, run_decisions(options.config, *outcome.violation, trace));
   }
-  result.states = visited.size();
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
 

@@ -18,12 +18,13 @@
 #include <string>
 
 #include "scenario.hpp"
+#include "state_search.hpp"
 
 namespace tether::sim {
 
 struct CheckOptions {
   SimConfig config;  // small_world_config(...) plus protocol and mutant
-  // As many deviations as the command line allows: in the small world with the default two crashes the
+  // As many deviations as the command line allows: in the small world with two crashes and no fault the
   // bound does not bind (depth 8 and 16 explore the same 141,513 states), so the default explores all.
   std::uint32_t depth = 16;
   std::uint64_t states_max = 2'000'000;
@@ -33,22 +34,18 @@ struct CheckOptions {
   std::string invariant;
 };
 
-struct CheckResult {
-  bool complete = true;               // the whole bounded space was explored
-  std::string incomplete_reason;      // which budget ran out, when not complete
-  std::uint64_t states = 0;           // distinct fingerprints at frontiers
-  std::uint64_t transitions = 0;      // runs: one per successor explored
-  std::uint64_t revisits = 0;         // frontiers already in the visited set (pruned)
-  std::uint64_t reexpansions = 0;     // states reached again with fewer deviations
-  std::uint64_t step_budget_hits = 0;  // runs that used up SimConfig::steps_max (then not complete)
-  std::uint64_t other_violations = 0;  // paths ended by an invariant other than options.invariant
-  std::uint32_t max_depth = 0;        // deepest BFS level (scheduler decisions from the start)
-  std::uint64_t memory_bytes_peak = 0;  // the estimate that --memory-mb-max bounds
-  double seconds = 0;
+struct CheckResult : SearchStats {
   std::optional<Scenario> violation;  // the first found, on a path of the fewest scheduler decisions
+  // A path that never ends (found only when the search completed without a violation): the decisions
+  // reaching a state, and those leading from it back to it.
+  std::optional<Lasso> lasso;
 };
 
 CheckResult check(const CheckOptions& options);
+
+// The faults `tether-sim check` inserts by default (docs/SIMULATOR.md says what they cover and what
+// they cost): small enough to complete in CI, large enough to hold the races the project has met.
+FaultBounds default_check_faults();
 
 // Probability that two of `states` distinct states share a fingerprint, by the birthday bound with the
 // cores' 64-bit hashes as the weakest part (world_fingerprint.cpp): states^2 / 2^65.

@@ -265,9 +265,10 @@ int command_explore(const CommonOptions& common, std::uint32_t depth, std::uint3
 }
 
 int command_check(const CommonOptions& common, const CheckOptions& bounds, std::uint32_t crashes, std::uint32_t pid_count,
-                  const std::string& output_file) {
+                  const FaultBounds& faults, const std::string& output_file) {
   CheckOptions options = bounds;
   options.config = small_world_config(crashes, pid_count);
+  options.config.fault_bounds = faults;
   if (auto problem = apply_common(common, options.config)) {
     fmt::print(stderr, "tether-sim check: {}\n", *problem);
     return exit_code::usage;
@@ -283,7 +284,7 @@ int command_check(const CommonOptions& common, const CheckOptions& bounds, std::
   getrusage(RUSAGE_SELF, &usage);
   // One line: the verdict on the bounded space, then the numbers that say how big it was.
   fmt::print("check: {}: {} distinct states, {} transitions ({} revisits pruned{}), maximum depth {}, {:.0f} states/s, "
-             "collision probability < {:.1e}, peak memory {} MiB (estimate {} MiB); bounds: depth {}, crashes {}, pids {}\n",
+             "collision probability < {:.1e}, peak memory {} MiB (estimate {} MiB); bounds: depth {}, crashes {}, pids {}, {}\n",
              result.violation ? "VIOLATION"
              : result.complete ? "complete"
                                : fmt::format("incomplete ({})", result.incomplete_reason),
@@ -293,7 +294,25 @@ int command_check(const CommonOptions& common, const CheckOptions& bounds, std::
              result.max_depth,
              result.seconds > 0 ? static_cast<double>(result.states) / result.seconds : 0.0,
              collision_probability(result.states), usage.ru_maxrss / 1024, result.memory_bytes_peak >> 20, options.depth,
-             crashes, pid_count);
+             crashes, pid_count, describe(faults));
+  if (result.lasso) {
+    // A path that never ends: its prefix, then a cycle back to the prefix's last state.
+    fmt::print("LIVENESS: a path that never completes: prefix [{}], then for ever [{}]\n", fmt::join(result.lasso->prefix, ","),
+               fmt::join(result.lasso->cycle, ","));
+    if (!output_file.empty()) {
+      Scenario lasso;
+      lasso.config = options.config;
+      lasso.decisions = result.lasso->prefix;
+      lasso.decisions.insert(lasso.decisions.end(), result.lasso->cycle.begin(), result.lasso->cycle.end());
+      if (const auto saved = save_scenario(output_file, lasso); !saved) return file_failed("check", saved.error());
+      fmt::print("scenario (the prefix and the cycle once) written to {}\n", output_file);
+    }
+    return exit_code::failure;
+  }
+  if (result.complete && !result.violation) {
+    fmt::print("liveness: no cycle among {} states and {} edges: every path ends (at the final checkpoint)\n",
+               result.states, result.edges);
+  }
   // A budget that ran out is no violation: 0, and the line says incomplete (ci/sim-check requires complete).
   if (!result.violation) return exit_code::ok;
   return report_found("check", *result.violation, output_file);
@@ -363,7 +382,7 @@ int run_command_line(int argc, char** argv) {
   explore_command->add_option("-o,--output", output_file, "write the shortest failing scenario here");
 
   CheckOptions check_bounds;
-  std::uint32_t check_crashes = 2;  // about 20 s optimised (docs/SIMULATOR.md); 3 takes about 3 minutes
+  std::uint32_t check_crashes = 1;  // with the default faults about 30 s optimised (docs/SIMULATOR.md)
   std::uint32_t check_pids = 4;
   auto* check_command =
       app.add_subcommand("check", "explore every state of the small world within the bounds (visited set, BFS)");
@@ -383,6 +402,15 @@ int run_command_line(int argc, char** argv) {
                             "stop (incomplete) once the visited set and queue would need more")
       ->capture_default_str()
       ->check(bounded(1, memory_mb_max_max));
+  FaultBounds check_faults = default_check_faults();
+  for (const FaultBoundField& field : fault_bound_fields) {
+    const std::uint64_t minimum = field.member == &FaultBounds::controllers ? 1 : 0;
+    const std::uint64_t maximum =
+        field.member == &FaultBounds::controllers ? FaultBounds::controllers_max : FaultBounds::per_kind_max;
+    check_command->add_option(fmt::format("--{}", field.name), check_faults.*field.member, std::string(field.help))
+        ->capture_default_str()
+        ->check(bounded(minimum, maximum));
+  }
   check_command->add_option("--invariant", check_bounds.invariant,
                             "look for a violation of this invariant only (paths violating others end there)");
   check_command->add_option("-o,--output", output_file, "write the shortest failing scenario here");
@@ -412,7 +440,9 @@ int run_command_line(int argc, char** argv) {
   if (replay->parsed()) return command_replay(file, trace_out, last_lines);
   if (shrink_command->parsed()) return command_shrink(file, output_file);
   if (explore_command->parsed()) return command_explore(common, depth, crashes, explore_pids, output_file);
-  if (check_command->parsed()) return command_check(common, check_bounds, check_crashes, check_pids, output_file);
+  if (check_command->parsed()) {
+    return command_check(common, check_bounds, check_crashes, check_pids, check_faults, output_file);
+  }
   if (validate->parsed()) {
     const ValidationReport report = validate_logs(log_files);
     fmt::print(report.exit_code == 0 ? stdout : stderr, "{}\n", report.message);

@@ -68,7 +68,7 @@ std::string scenario_to_json(const Scenario& scenario) {
                  {"time_ns", scenario.violation->time_ns},
                  {"detail", scenario.violation->detail}};
   }
-  const Json document = {
+  Json document = {
       {"format", format_name},
       {"version", format_version},
       {"protocol", protocol_name(scenario.config.protocol)},
@@ -83,6 +83,12 @@ std::string scenario_to_json(const Scenario& scenario) {
       {"violation", violation},
       {"decisions", scenario.decisions},
   };
+  // check's fault bounds, only when set: files of the other commands stay as they were.
+  if (scenario.config.fault_bounds != FaultBounds{}) {
+    Json bounds = Json::object();
+    for (const FaultBoundField& field : fault_bound_fields) bounds[std::string(field.name)] = scenario.config.fault_bounds.*field.member;
+    document["configuration"]["fault_bounds"] = bounds;
+  }
   return document.dump(1) + "\n";
 }
 
@@ -133,6 +139,15 @@ Result<Scenario, std::string> scenario_from_json(const std::string& text) {
   scenario.config.fault_phase_ms = fault_phase_ms.value();
   scenario.config.crash_budget = static_cast<std::uint32_t>(crash_budget.value());
   scenario.config.explore = configuration.at("explore").get<bool>();
+  if (configuration.contains("fault_bounds")) {
+    const Json& bounds = configuration.at("fault_bounds");
+    if (!bounds.is_object()) return tether::fail(std::string("configuration: \"fault_bounds\" must be an object"));
+    for (const FaultBoundField& field : fault_bound_fields) {
+      auto value = read_unsigned(bounds, std::string(field.name).c_str(), std::numeric_limits<std::uint32_t>::max());
+      if (!value) return tether::fail("configuration: fault_bounds: " + value.error());
+      scenario.config.fault_bounds.*field.member = static_cast<std::uint32_t>(value.value());
+    }
+  }
   if (auto problem = scenario.config.problem()) return tether::fail("configuration: " + *problem);
 
   auto seed = read_unsigned(document, "seed", std::numeric_limits<std::uint64_t>::max());

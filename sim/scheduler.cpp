@@ -29,6 +29,12 @@ std::optional<std::uint64_t> World::next_event_ns() const {
   return next;
 }
 
+void World::advance_clock() {
+  const auto next = next_event_ns();
+  assert(next.has_value());  // the checkpoints are always ahead
+  now_ns_ = *next;
+}
+
 void World::begin_quiet_phase() {
   quiet_ = true;
   note(0, TraceOp::check, 0, 0, [] { return std::string("quiet phase: faults off"); });
@@ -91,24 +97,38 @@ RunResult World::run() {
       check_safety();
       continue;
     }
-    if (ready.empty()) {
-      const auto next = next_event_ns();
-      assert(next.has_value());  // the checkpoints are always ahead
-      now_ns_ = *next;
+    // check's faults (fault_bounds.hpp) are further values of this decision, after the ready processes
+    // (or after "let time pass" when none is ready); outside check there are none.
+    list_check_faults(check_faults_);
+    if (ready.empty() && check_faults_.empty()) {
+      advance_clock();
       continue;
     }
     if (step_ >= config_.steps_max) {
       steps_exhausted = true;
       break;
     }
+    const std::size_t slots = std::max<std::size_t>(ready.size(), 1);
+    const auto options = static_cast<std::uint32_t>(slots + check_faults_.size());
     // `tether-sim check` stops here once the prefix it replays is used up: a complete state (no step is
     // half done), with the next scheduler decision's range. Decisions drawn inside a step are no such
     // point: the checker branches on them but never fingerprints the world in the middle of a step.
-    if (frontier_after_.has_value() && ready.size() >= 2 && decisions_.taken().size() >= *frontier_after_) {
-      frontier_ = Frontier{fingerprint(), static_cast<std::uint32_t>(ready.size())};
+    if (frontier_after_.has_value() && options >= 2 && decisions_.taken().size() >= *frontier_after_) {
+      frontier_ = Frontier{fingerprint(), options};
       break;
     }
-    SimProcess& chosen = process(ready[decisions_.choose(static_cast<std::uint32_t>(ready.size()))]);
+    const std::uint32_t choice = decisions_.choose(options);
+    if (choice >= slots) {
+      apply_check_fault(check_faults_[choice - slots]);
+      flush_exit_reports();
+      check_safety();
+      continue;
+    }
+    if (ready.empty()) {
+      advance_clock();
+      continue;
+    }
+    SimProcess& chosen = process(ready[choice]);
     if (!quiet_ && decisions_.chance(swarm_.preempt_ppm)) {
       chosen.ready_at_ns = now_ns_ + decisions_.between(1, preempt_ms_max) * ns_per_ms;
       continue;

@@ -29,6 +29,8 @@ std::optional<std::string> SimConfig::problem() const {
     return fmt::format("fault_phase_ms must be between 1 and {}", fault_phase_ms_max);
   }
   if (crash_budget > crash_budget_max) return fmt::format("crash_budget must be at most {}", crash_budget_max);
+  if (auto bounds = fault_bounds.problem()) return bounds;
+  if (!explore && fault_bounds.any()) return std::string("fault bounds apply only to the small world (explore, check)");
   if (protocol == Protocol::seed && mutant != Mutant::none) {
     return "mutants are planted in the tether protocol; the seed protocol takes none";
   }

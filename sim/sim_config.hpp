@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "fault_bounds.hpp"
 #include "mutants.hpp"
 
 namespace tether::sim {
@@ -25,6 +26,7 @@ struct SimConfig {
   std::uint64_t fault_phase_ms = 3000; // faults happen only in this first phase
   bool explore = false;                // the small fixed configuration of `explore` (no swarm draws)
   std::uint32_t crash_budget = 0;      // explore: crashes the scheduler may insert before any step
+  FaultBounds fault_bounds;            // check: further faults the scheduler may insert (fault_bounds.hpp)
 
   static constexpr std::uint32_t pid_count_min = 3;
   static constexpr std::uint32_t pid_count_max = 4096;

@@ -18,7 +18,8 @@ World::World(const SimConfig& config, Decisions& decisions, Trace& trace)
       trace_(trace),
       pids_(config.pid_count),
       pid_used_by_ours_(static_cast<std::size_t>(config.pid_count) + PidSpace::first_pid, false),
-      crash_budget_(config.crash_budget) {
+      crash_budget_(config.crash_budget),
+      faults_left_(config.fault_bounds) {
   assert(!config.problem().has_value());
 }
 

@@ -188,8 +188,15 @@ class World {
   // SIGKILL a controller (a fault or a crash point), maybe followed by a new one: `value` decides.
   void kill_controller(SimProcess& controller, std::uint32_t value, std::string_view why);
 
+  // world_check_faults.cpp: check's faults as successors (fault_bounds.hpp).
+  void list_check_faults(std::vector<CheckFault>& options);
+  void apply_check_fault(CheckFault fault);
+  [[nodiscard]] bool clean_would_remove() const;
+  [[nodiscard]] bool live_worker_recorded() const;
+
   // scheduler.cpp
   std::optional<std::uint64_t> next_event_ns() const;
+  void advance_clock();  // to the next event (a ready time, a fault, a checkpoint)
   void begin_quiet_phase();
   void retry_controller_restart();
 
@@ -251,6 +258,8 @@ class World {
   bool system_finished_ = false;  // a controller finished (not refused): the run of this name is over
   std::size_t next_fault_ = 0;
   std::uint32_t crash_budget_ = 0;
+  FaultBounds faults_left_;                // check: what remains of config.fault_bounds on this path
+  std::vector<CheckFault> check_faults_;   // the faults enabled at the current scheduling point
   bool quiet_ = false;
   bool converge_checked_ = false;
   std::uint64_t fault_phase_end_ns_ = 0;

@@ -81,7 +81,8 @@ Fingerprint World::fingerprint() const {
   hash.add(end_at_ns_);
   hash.add(last_listener_exit_ns_);
   hash.add(last_controller_start_ns_);
-  // The rest of the fault schedule (due faults count their remaining extra steps) and the crash budget.
+  // The rest of the fault schedule (due faults count their remaining extra steps), the crash budget and
+  // what is left of check's fault bounds (the bound on live controllers is fixed per run).
   hash.add(static_cast<std::uint64_t>(faults_.size() - next_fault_));
   for (std::size_t index = next_fault_; index < faults_.size(); ++index) {
     const FaultEvent& fault = faults_[index];
@@ -91,6 +92,12 @@ Fingerprint World::fingerprint() const {
     hash.add(fault.value);
   }
   hash.add(crash_budget_);
+  hash.add(faults_left_.launches);
+  hash.add(faults_left_.shutdowns);
+  hash.add(faults_left_.cleans);
+  hash.add(faults_left_.removals);
+  hash.add(faults_left_.listener_faults);
+  hash.add(faults_left_.strangers);
   // Who stepped last: choice 0 lets it go on, so it decides which successors cost a deviation
   // (`--depth`). Leaving it out would merge worlds whose bounded futures differ.
   hash.add(last_stepped_);

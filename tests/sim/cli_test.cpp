@@ -163,6 +163,14 @@ TEST(SimCli, NumericOptionsOutsideTheirRangeAreUsageErrors) {
       {"explore --depth 1 --crashes -1", "--crashes"},
       {"explore --depth 1 --crashes 9", "--crashes"},
       {"explore --depth 1 --pids 0", "--pids"},
+      {"check --launches 5", "--launches"},
+      {"check --controllers 0", "--controllers"},
+      {"check --controllers 5", "--controllers"},
+      {"check --shutdowns -1", "--shutdowns"},
+      {"check --cleans 9", "--cleans"},
+      {"check --removals x", "--removals"},
+      {"check --listener-faults 5", "--listener-faults"},
+      {"check --strangers 99999999999", "--strangers"},
   };
   for (const auto& [arguments, option] : refused) {
     const Outcome outcome = run_cli(arguments);

@@ -1,0 +1,122 @@
+// `tether-sim check`'s faults as successors: at every scheduling point of the fault phase, each fault
+// the remaining bounds allow (FaultBounds) is one more value of the scheduler's decision, after the
+// ready processes (so 0 stays "the last process goes on", and every fault counts as a deviation). The
+// faults act on the world exactly as the swarm's do: through the same process table, segment and
+// signal paths, and the production cores react through their ports.
+#include <algorithm>
+
+#include "core/units.hpp"
+#include "world.hpp"
+
+namespace tether::sim {
+
+namespace {
+constexpr std::uint64_t stranger_life_ms = 10;  // a short-lived process: its pid is free again soon
+constexpr int listener_exit_code = 1;           // a failure: the restart policies differ on it
+}  // namespace
+
+// Whether the segment bearing the name records a live worker (registered, or launched and released).
+// Removing the name under one loses the only record a later controller could adopt it by: no tool of
+// ours does that (`tether clean` refuses, docs/OPERATIONS.md), so the search removes only segments
+// that record none. The races of a removed segment (a listener launched for it mapping its successor,
+// a tool posting into it) need no more than that.
+bool World::live_worker_recorded() const {
+  const auto recorded = [&](Field field) {
+    return find_alive(ProcessIdentity::unpack(segment_.words[static_cast<std::size_t>(field)])) != 0;
+  };
+  return recorded(Field::listener_identity) || recorded(Field::launched_identity);
+}
+
+// `tether clean` holds the controller lock while it looks: it removes a segment only when no live
+// controller holds the name and no live worker is recorded in it. Modelled as one atomic action (the
+// lock keeps controllers out). A clean that would refuse changes nothing, so it is not offered.
+bool World::clean_would_remove() const {
+  if (config_.protocol != Protocol::tether || !segment_.exists || segment_.removed) return false;
+  if (lock_holder_ != 0 && process(lock_holder_).alive) return false;
+  return !live_worker_recorded();
+}
+
+void World::list_check_faults(std::vector<CheckFault>& options) {
+  options.clear();
+  if (!config_.explore || quiet_ || !faults_left_.any()) return;
+  const auto controllers_alive = static_cast<std::uint32_t>(
+      std::count_if(processes_.begin(), processes_.end(), [](const auto& candidate) {
+        return candidate->alive && candidate->kind == ProcessKind::controller && !candidate->finished;
+      }));
+  const SimProcess* listener = newest_alive(ProcessKind::listener);
+  const SimProcess* registered = newest_alive(ProcessKind::listener, true);
+  const bool pid_free = pids_.has_free();
+  const bool segment_named = segment_.exists && !segment_.removed;
+  for (const CheckFault fault : all_check_faults) {
+    bool enabled = false;
+    switch (fault) {
+      case CheckFault::start_controller:
+        enabled = faults_left_.launches > 0 && !system_finished_ && pid_free &&
+                  controllers_alive < faults_left_.controllers;
+        break;
+      case CheckFault::shutdown_tool: enabled = faults_left_.shutdowns > 0 && pid_free; break;
+      case CheckFault::clean: enabled = faults_left_.cleans > 0 && clean_would_remove(); break;
+      case CheckFault::remove_segment:
+        enabled = faults_left_.removals > 0 && segment_named && (config_.protocol == Protocol::seed || !live_worker_recorded());
+        break;
+      case CheckFault::listener_exit:
+        enabled = faults_left_.listener_faults > 0 && listener != nullptr && !listener->gated &&
+                  !listener->exit_pending_code.has_value();
+        break;
+      case CheckFault::listener_hang:
+        enabled = faults_left_.listener_faults > 0 && registered != nullptr && !registered->hang_pending;
+        break;
+      case CheckFault::ignore_sigterm:
+        enabled = faults_left_.listener_faults > 0 && listener != nullptr && !listener->ignores_sigterm;
+        break;
+      case CheckFault::stranger: enabled = faults_left_.strangers > 0 && pid_free; break;
+    }
+    if (enabled) options.push_back(fault);
+  }
+}
+
+void World::apply_check_fault(CheckFault fault) {
+  note(0, TraceOp::fault, static_cast<std::uint8_t>(fault), 0,
+       [&] { return fmt::format("fault (check) {}", check_fault_name(fault)); });
+  switch (fault) {
+    case CheckFault::start_controller:
+      --faults_left_.launches;
+      start_controller("started on the same name");
+      break;
+    case CheckFault::shutdown_tool:
+      --faults_left_.shutdowns;
+      cover(Situation::shutdown_by_tool);
+      start_tool();
+      break;
+    case CheckFault::clean:
+      --faults_left_.cleans;
+      segment_.removed = true;
+      note(0, TraceOp::event, 0, 0, [] { return std::string("tether clean removes the segment"); });
+      break;
+    case CheckFault::remove_segment:
+      --faults_left_.removals;
+      segment_.removed = true;
+      break;
+    case CheckFault::listener_exit:
+      --faults_left_.listener_faults;
+      newest_alive(ProcessKind::listener)->exit_pending_code = listener_exit_code;
+      break;
+    case CheckFault::listener_hang:
+      --faults_left_.listener_faults;
+      newest_alive(ProcessKind::listener, true)->hang_pending = true;
+      break;
+    case CheckFault::ignore_sigterm:
+      --faults_left_.listener_faults;
+      newest_alive(ProcessKind::listener)->ignores_sigterm = true;
+      break;
+    case CheckFault::stranger:
+      --faults_left_.strangers;
+      if (SimProcess* stranger = create_process(ProcessKind::foreign, 0)) {
+        stranger->ready_at_ns = now_ns_ + stranger_life_ms * ns_per_ms;
+        note(stranger->serial, TraceOp::start, 0, 0, [] { return std::string("a stranger starts"); });
+      }
+      break;
+  }
+}
+
+}  // namespace tether::sim

@@ -1,0 +1,176 @@
+// Goal: the search behind `tether-sim check` (sim/state_search.cpp) explores exactly the states of a
+// system, prunes what it has seen, respects its deviation bound and budgets, finds a violation on a
+// shortest path and a cycle as a lasso that really returns to its state. Method: small hand-made
+// systems whose state and transition counts are known by counting, driven through the Prober
+// interface the simulated world uses.
+#include <gtest/gtest.h>
+
+#include <optional>
+
+#include "state_search.hpp"
+
+namespace tether::sim {
+namespace {
+
+Fingerprint print_of(std::uint64_t a, std::uint64_t b) { return {a * 1000 + b, b * 1000 + a}; }
+
+// Two counters a and b from 0 to `top`; a decision picks which one steps (0: a, 1: b) whenever both
+// can. Frontier states are those where both can step, (a, b) with a, b < top: top^2 of them. The run
+// that steps a counter to `top` goes on with the other alone to the end, without a decision.
+struct Grid {
+  std::uint32_t top = 3;
+  std::optional<std::pair<std::uint32_t, std::uint32_t>> bad;  // a state whose reaching is a violation
+
+  Probe operator()(const std::vector<std::uint32_t>& prefix) const {
+    Probe probe;
+    std::uint32_t a = 0;
+    std::uint32_t b = 0;
+    // Each iteration steps a counter: at most 2 * top of them.
+    while (a < top || b < top) {
+      if (bad && a == bad->first && b == bad->second) {
+        probe.violation = true;
+        return probe;
+      }
+      if (a < top && b < top) {
+        if (probe.decisions.size() == prefix.size()) {
+          probe.frontier = Frontier{print_of(a, b), 2};
+          return probe;
+        }
+        const std::uint32_t value = prefix[probe.decisions.size()];
+        probe.decisions.push_back(value);
+        probe.ranges.push_back(2);
+        (value == 0 ? a : b) += 1;
+      } else {
+        (a < top ? a : b) += 1;
+      }
+    }
+    return probe;
+  }
+};
+
+TEST(SimCheckSearch, ExploresEveryStateOfAGridOnceAndPrunesTheRest) {
+  const Grid grid;
+  const SearchOutcome outcome = search(grid, SearchBounds{});
+  EXPECT_TRUE(outcome.stats.complete);
+  EXPECT_FALSE(outcome.violation.has_value());
+  EXPECT_FALSE(outcome.lasso.has_value());  // every path ends
+  // top^2 states; one run for the start and two per state; the 2 * top runs that step a counter to its
+  // end reach no state; the others reach one, all but the top^2 first visits being revisits.
+  EXPECT_EQ(outcome.stats.states, 9u);
+  EXPECT_EQ(outcome.stats.transitions, 19u);
+  EXPECT_EQ(outcome.stats.revisits, 19u - 6u - 9u);
+  EXPECT_EQ(outcome.stats.edges, 19u - 6u - 1u);  // every run that reaches a state, but the start's
+  EXPECT_EQ(outcome.stats.max_depth, 5u);  // (2, 2) is four decisions from (0, 0); the runs from it are the fifth level
+  EXPECT_EQ(outcome.stats.reexpansions, 0u);  // every route to (a, b) deviates b times: none is cheaper
+}
+
+TEST(SimCheckSearch, TheDeviationBoundLimitsThePaths) {
+  const Grid grid;
+  SearchBounds bounds;
+  bounds.depth = 0;  // always a: (0,0), (1,0), (2,0)
+  EXPECT_EQ(search(grid, bounds).stats.states, 3u);
+  bounds.depth = 1;  // plus one step of b anywhere: (0,1), (1,1), (2,1)
+  EXPECT_EQ(search(grid, bounds).stats.states, 6u);
+}
+
+TEST(SimCheckSearch, AViolationIsFoundOnAShortestPath) {
+  Grid grid;
+  grid.bad = std::make_pair(1u, 1u);
+  const SearchOutcome outcome = search(grid, SearchBounds{});
+  ASSERT_TRUE(outcome.violation.has_value());
+  // Two steps, one of each counter: the shortest route to (1, 1).
+  EXPECT_EQ(outcome.violation->size(), 2u);
+  EXPECT_EQ((*outcome.violation)[0] + (*outcome.violation)[1], 1u);
+  EXPECT_FALSE(outcome.lasso.has_value());
+}
+
+TEST(SimCheckSearch, BudgetsMakeItIncomplete) {
+  const Grid grid{10, std::nullopt};
+  SearchBounds bounds;
+  bounds.states_max = 5;
+  const SearchOutcome outcome = search(grid, bounds);
+  EXPECT_FALSE(outcome.stats.complete);
+  EXPECT_EQ(outcome.stats.states, 5u);
+  EXPECT_NE(outcome.stats.incomplete_reason.find("--states-max"), std::string::npos);
+  EXPECT_FALSE(outcome.lasso.has_value());  // looked for only in a complete graph
+}
+
+// A counter from 0 to `top` where a decision either steps it (0) or resets it to 0 (1): every state
+// lies on a cycle, so the search must report a lasso; the paths that never reset end.
+struct ResettingCounter {
+  std::uint32_t top = 3;
+
+  // The counter after running `decisions` from the start (without stopping at a frontier).
+  [[nodiscard]] std::uint32_t after(const std::vector<std::uint32_t>& decisions) const {
+    std::uint32_t counter = 0;
+    for (const std::uint32_t value : decisions) counter = value == 0 ? counter + 1 : 0;
+    return counter;
+  }
+
+  Probe operator()(const std::vector<std::uint32_t>& prefix) const {
+    Probe probe;
+    std::uint32_t counter = 0;
+    // Each iteration takes one decision of the prefix or stops: at most prefix.size() + 1.
+    while (counter < top) {
+      if (probe.decisions.size() == prefix.size()) {
+        probe.frontier = Frontier{print_of(counter, 77), 2};
+        return probe;
+      }
+      const std::uint32_t value = prefix[probe.decisions.size()];
+      probe.decisions.push_back(value);
+      probe.ranges.push_back(2);
+      counter = value == 0 ? counter + 1 : 0;
+    }
+    return probe;
+  }
+};
+
+TEST(SimCheckSearch, ACycleIsReportedAsALassoThatReturnsToItsState) {
+  const ResettingCounter counter;
+  const SearchOutcome outcome = search(counter, SearchBounds{});
+  EXPECT_TRUE(outcome.stats.complete);
+  EXPECT_EQ(outcome.stats.states, 3u);
+  ASSERT_TRUE(outcome.lasso.has_value());
+  ASSERT_FALSE(outcome.lasso->cycle.empty());
+  std::vector<std::uint32_t> around = outcome.lasso->prefix;
+  around.insert(around.end(), outcome.lasso->cycle.begin(), outcome.lasso->cycle.end());
+  EXPECT_EQ(counter.after(around), counter.after(outcome.lasso->prefix));
+  // And twice around too.
+  around.insert(around.end(), outcome.lasso->cycle.begin(), outcome.lasso->cycle.end());
+  EXPECT_EQ(counter.after(around), counter.after(outcome.lasso->prefix));
+}
+
+// Decisions drawn inside a step (here: whether it moves 2 or 3, drawn after the scheduler's choice,
+// which changes nothing) are branched on as other outcomes of the same transition. Without that branch
+// the frontiers would be positions 2 and 4 only; with it, 2, 3, 4 and 5 (6 and 7 end the run).
+struct InnerChoice {
+  Probe operator()(const std::vector<std::uint32_t>& prefix) const {
+    Probe probe;
+    auto take = [&](std::uint32_t range) {
+      const std::uint32_t value = probe.decisions.size() < prefix.size() ? prefix[probe.decisions.size()] : 0;
+      probe.decisions.push_back(value);
+      probe.ranges.push_back(range);
+      return value;
+    };
+    std::uint32_t position = 0;
+    // Each iteration moves at least 2: at most 3 of them.
+    while (position < 6) {
+      if (position > 0 && probe.decisions.size() >= prefix.size()) {
+        probe.frontier = Frontier{print_of(position, 5), 2};
+        return probe;
+      }
+      take(2);
+      position += 2 + take(2);
+    }
+    return probe;
+  }
+};
+
+TEST(SimCheckSearch, DecisionsInsideAStepAreBranchedOn) {
+  const SearchOutcome outcome = search(InnerChoice{}, SearchBounds{});
+  EXPECT_TRUE(outcome.stats.complete);
+  EXPECT_EQ(outcome.stats.states, 4u);
+}
+
+}  // namespace
+}  // namespace tether::sim
