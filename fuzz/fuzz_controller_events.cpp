@@ -86,7 +86,7 @@ void read_segment(ByteReader& in, World& world) {
   if (kind % 4 == 0) return;  // a fresh segment: all zero
   if (kind % 4 == 1) {
     // Anything at all, including a foreign magic or a half-initialised header.
-    for (std::size_t i = 0; i < field_count; ++i) world.segment.poke(static_cast<Field>(i), in.peek());
+    for (std::size_t i = 0; i < field_count; ++i) world.segment.poke(static_cast<Field>(i), in.word());
     return;
   }
   world.segment.poke(Field::magic, segment_magic);
@@ -213,7 +213,7 @@ void run_command(ByteReader& in, ControllerCore& core, World& world) {
     case 9: {  // another process scribbles on a segment word (never on the header: the adapters
                // validate that before a core runs, and it is written only at initialisation)
       const auto field = static_cast<Field>(3 + in.byte() % (field_count - 3));
-      std::uint64_t value = in.peek();
+      std::uint64_t value = in.word();
       if (field == Field::shutdown_request) value &= 0xffff'ffffu;  // a 32-bit word in the image
       if (field == Field::departed_identity) world.departed_forged = true;
       world.segment.poke(field, value);
