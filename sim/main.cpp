@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "campaign_cli.hpp"
+#include "campaign_summary.hpp"
 #include "check.hpp"
 #include "validate.hpp"
 #include "cli_report.hpp"
@@ -321,6 +322,9 @@ int command_check(const CommonOptions& common, const CheckOptions& bounds, std::
 // Parses the command line and runs the subcommand; main checks that what it printed was written.
 int run_command_line(int argc, char** argv) {
   CLI::App app{"tether-sim: deterministic simulation of the tether protocol"};
+  app.set_version_flag("--version", std::string(simulator_tether_version()));
+  // Every option's --help shows its default (the subcommands inherit this).
+  app.option_defaults()->always_capture_default();
   app.require_subcommand(1);
 
   CommonOptions common;

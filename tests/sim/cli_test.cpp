@@ -79,6 +79,17 @@ TEST(SimCli, ListsEveryMutant) {
   for (const Mutant mutant : all_mutants) EXPECT_NE(outcome.output.find(mutant_name(mutant)), std::string::npos);
 }
 
+// There was no --version, and --help showed no defaults.
+TEST(SimCli, VersionAndDefaultsAreShown) {
+  const Outcome version = run_cli("--version");
+  EXPECT_EQ(version.exit_code, 0) << version.output;
+  EXPECT_TRUE(contains(version.output, TETHER_TEST_VERSION)) << version.output;
+  const Outcome help = run_cli("run --help");
+  EXPECT_EQ(help.exit_code, 0) << help.output;
+  EXPECT_TRUE(contains(help.output, "--seeds UINT:1-1000000000=1000")) << help.output;
+  EXPECT_TRUE(contains(help.output, "--protocol TEXT=tether")) << help.output;
+}
+
 TEST(SimCli, BadScenarioFileExits65) {
   const auto path = scratch_dir() / "bad.json";
   write_file(path, "{\"format\": 3}");
