@@ -72,7 +72,7 @@ ParseOutcome<TetherCommand> parse_tether_command_line(std::span<const char* cons
   wait->add_option("--state", command.wait_state, "running: a live controller holds the name; registered, "
                                                    "working, idle: the listener's state; gone: nothing lives on it")
       ->transform(CLI::CheckedTransformer(std::map<std::string, WaitState>(wait_states.begin(), wait_states.end())))
-      ->capture_default_str();
+      ->default_str(std::string(wait_state_name(command.wait_state)));  // captured, the enum shows as a byte
   wait->add_option("--timeout-ms", command.timeout_ms, "Longest wait")
       ->check(CLI::Range(std::uint64_t{1}, TetherCommand::timeout_ms_max))
       ->capture_default_str();

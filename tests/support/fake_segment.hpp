@@ -78,7 +78,7 @@ class FakeSegment final : public SegmentPort {
   [[nodiscard]] const std::vector<SegmentAccess>& log() const { return log_; }
   [[nodiscard]] const SegmentAccess& last() const { return last_; }
   [[nodiscard]] std::uint64_t operations() const { return operations_; }
-  [[nodiscard]] std::uint64_t wakes() const { return wakes_; }
+  [[nodiscard]] std::uint32_t wakes() const { return wakes_; }
   // Logged accesses that may have changed a word (store, successful compare-exchange, fetch_add).
   [[nodiscard]] std::size_t writes() const {
     std::size_t writes = 0;
@@ -111,7 +111,7 @@ class FakeSegment final : public SegmentPort {
   std::vector<SegmentAccess> log_;
   SegmentAccess last_;
   std::uint64_t operations_ = 0;
-  std::uint64_t wakes_ = 0;
+  std::uint32_t wakes_ = 0;
   std::uint32_t ops_in_step_ = 0;
   std::uint32_t ops_in_step_max_ = 0;
 };

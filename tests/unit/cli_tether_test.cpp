@@ -76,6 +76,8 @@ TEST(TetherCli, WaitTakesANameAStateAndATimeout) {
   expect_usage_error(parse_tether_command_line(command_line({"wait", "demo", "--timeout-ms", "0"})).exit,
                      "--timeout-ms");
   expect_usage_error(parse_tether_command_line(command_line({"wait"})).exit, "name");
+  // The default is shown as the word it is (it was shown as a raw byte).
+  testing::expect_help(parse_tether_command_line(command_line({"wait", "--help"})).exit, "=running");
 }
 
 TEST(TetherCli, HelpAndVersionExitZeroOnStandardOutput) {
