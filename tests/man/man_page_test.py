@@ -25,11 +25,14 @@ import sys
 REQUIRED_SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXIT STATUS", "ENVIRONMENT", "FILES",
                      "SIGNALS", "EXAMPLES", "SEE ALSO"]
 LONG_OPTION = re.compile(r"(?<![\w-])--[A-Za-z0-9][A-Za-z0-9-]*")
-# A help text's option line: "  -o,--output TEXT   ..." or "  --json   ...".
-HELP_OPTION_LINE = re.compile(r"^\s+((?:-\w,)?--[A-Za-z0-9][\w-]*(?:,--[\w-]+)*)")
-HELP_COMMAND_LINE = re.compile(r"^\s+([a-z][\w-]*)(?:\s{2,}|$)")
+# A help text's option line: "  -o,--output TEXT   ..." or "  --json   ..."; two spaces in, so that a
+# description continued on its own, deeper indented line is never taken for an option.
+HELP_OPTION_LINE = re.compile(r"^ {2}((?:-\w,)?--[A-Za-z0-9][\w-]*(?:,--[\w-]+)*)")
+HELP_COMMAND_LINE = re.compile(r"^ {2}([a-z][\w-]*)(?:\s{2,}|$)")
+# Sections of a help text that list no options.
+HELP_NOT_OPTIONS = {"Positionals", "Subcommands"}
 # CLI11 appends an option's default to its type: "--timeout-ms UINT:UINT in [1 - 86400000]=30000".
-HELP_DEFAULT = re.compile(r"^\s+(?:-\w,)?(--[\w-]+) (?:UINT|INT|TEXT|FLOAT|ENUM|NUMBER)\b[^=]*(?:\{[^}]*\})?[^=]*=(\S+)(?:\s{2,}|$)")
+HELP_DEFAULT = re.compile(r"^ {2}(?:-\w,)?(--[\w-]+) (?:UINT|INT|TEXT|FLOAT|ENUM|NUMBER)\b[^=]*(?:\{[^}]*\})?[^=]*=(\S+)(?:\s{2,}|$)")
 HELP_TIMEOUT_S = 10
 
 
@@ -42,11 +45,12 @@ def run_help(binary, command):
 
 
 def help_sections(text):
-    """The CLI11 help's sections: heading ("Options", "Subcommands", ...) -> its indented lines."""
+    """The CLI11 help's sections: heading ("Options", an option group's name, "Subcommands", ...) -> its
+    indented lines."""
     sections = {}
     current = None
     for line in text.splitlines():
-        heading = re.match(r"^([A-Z][A-Za-z ]*):\s*$", line)
+        heading = re.match(r"^(\S[^:]*):\s*$", line)
         if heading:
             current = sections.setdefault(heading.group(1), [])
         elif not line.strip():
@@ -56,9 +60,15 @@ def help_sections(text):
     return sections
 
 
+def option_lines(text):
+    """The lines of every section that lists options: "Options" and any option group."""
+    return [line for heading, lines in help_sections(text).items() if heading not in HELP_NOT_OPTIONS
+            for line in lines]
+
+
 def help_options(text):
     options = set()
-    for line in help_sections(text).get("Options", []):
+    for line in option_lines(text):
         match = HELP_OPTION_LINE.match(line)
         if match:
             options.update(LONG_OPTION.findall(match.group(1)))
@@ -68,7 +78,7 @@ def help_options(text):
 def help_defaults(text):
     """Option -> the default its help shows (options without one are left out)."""
     defaults = {}
-    for line in help_sections(text).get("Options", []):
+    for line in option_lines(text):
         match = HELP_DEFAULT.match(line)
         # A default that is not printable text (an enum shown as its raw byte) is no default to a reader.
         if match and match.group(2).isprintable():
