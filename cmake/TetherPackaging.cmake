@@ -45,8 +45,10 @@ set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION admin)
 # The synopsis line is CPACK_PACKAGE_DESCRIPTION_SUMMARY; these are the extended descriptions.
 set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
     "A controller launches a worker, keeps it running, adopts it after a controller\nrestart and asks it to shut down through a named shared-memory segment; the\nworker finishes its unit of work and leaves. Programs: tether-controller,\ntether-listener, tether; the C ABI library libtether_c for C, Python, Rust.")
-# The runtime dependencies (libc, libstdc++, libfmt) come from dpkg-shlibdeps.
+# The runtime dependencies (libc, libstdc++, libfmt) come from dpkg-shlibdeps; libsystemd0 is loaded
+# at run time (under a service manager only), which dpkg-shlibdeps cannot see.
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "libsystemd0")
 
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_NAME libtether-dev)
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SECTION libdevel)

@@ -21,6 +21,7 @@ namespace {
 
 using namespace tether;
 using namespace tether::testing;
+using namespace tether::fakes;
 
 constexpr std::uint64_t ns_per_ms = 1'000'000;
 // Every configured duration is at most a day; a deadline further away than two days can only come from
@@ -67,7 +68,7 @@ ControllerConfig read_config(ByteReader& in) {
 
 struct World {
   FakeSegment segment;
-  FakeProcesses processes{segment};
+  PooledProcesses processes{segment};
   std::uint64_t now_ns = 1'000'000'000;
   // Whether the end of the last listener that exited may be judged clean: its wait status was 0, or
   // (not our child) it left its own identity in departed_identity. And whether a scribbler wrote that
@@ -85,28 +86,28 @@ void read_segment(ByteReader& in, World& world) {
   if (kind % 4 == 0) return;  // a fresh segment: all zero
   if (kind % 4 == 1) {
     // Anything at all, including a foreign magic or a half-initialised header.
-    for (std::size_t i = 0; i < field_count; ++i) world.segment.set_word(static_cast<Field>(i), in.word());
+    for (std::size_t i = 0; i < field_count; ++i) world.segment.poke(static_cast<Field>(i), in.peek());
     return;
   }
-  world.segment.set_word(Field::magic, segment_magic);
-  world.segment.set_word(Field::layout_version, segment_layout_version);
-  world.segment.set_word(Field::size_bytes, segment_size_bytes);
-  world.segment.set_word(Field::generation, in.below(100));
-  world.segment.set_word(Field::restarts, in.below(100));
-  world.segment.set_word(Field::listener_state, in.below(7));
-  world.segment.set_word(Field::shutdown_request, in.byte() % 4 == 0 ? 1 : 0);
+  world.segment.poke(Field::magic, segment_magic);
+  world.segment.poke(Field::layout_version, segment_layout_version);
+  world.segment.poke(Field::size_bytes, segment_size_bytes);
+  world.segment.poke(Field::generation, in.below(100));
+  world.segment.poke(Field::restarts, in.below(100));
+  world.segment.poke(Field::listener_state, in.below(7));
+  world.segment.poke(Field::shutdown_request, in.byte() % 4 == 0 ? 1 : 0);
   // Registered and launched: nobody, a live stranger, a dead one.
   for (const Field field : {Field::listener_identity, Field::launched_identity}) {
     const std::uint8_t who = in.byte() % 3;
     if (who == 0) continue;
     const ProcessIdentity stranger = world.processes.start(false);
-    world.segment.set_word(field, stranger.pack());
+    world.segment.poke(field, stranger.pack());
     if (who == 2) world.processes.end(stranger);
   }
 }
 
 bool alive(const World& world, ProcessIdentity identity) {
-  for (const FakeProcess& process : world.processes.table()) {
+  for (const PooledProcess& process : world.processes.table()) {
     if (process.alive && process.identity == identity) return true;
   }
   return false;
@@ -151,16 +152,16 @@ void run_command(ByteReader& in, ControllerCore& core, World& world) {
       if (listener.valid() && alive(world, listener)) {
         const std::uint8_t how = in.byte();
         const bool child = [&] {
-          for (const FakeProcess& process : world.processes.table()) {
+          for (const PooledProcess& process : world.processes.table()) {
             if (process.identity == listener) return process.child;
           }
           return false;
         }();
-        const bool goodbye = how % 2 == 0 && world.segment.word(Field::listener_identity) == listener.pack();
+        const bool goodbye = how % 2 == 0 && world.segment.peek(Field::listener_identity) == listener.pack();
         if (goodbye) {
-          world.segment.set_word(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));
-          world.segment.set_word(Field::departed_identity, listener.pack());
-          world.segment.set_word(Field::listener_identity, 0);
+          world.segment.poke(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));
+          world.segment.poke(Field::departed_identity, listener.pack());
+          world.segment.poke(Field::listener_identity, 0);
         }
         world.processes.end(listener);
         const ExitStatus status = !child      ? ExitStatus::unknown_status()
@@ -172,19 +173,19 @@ void run_command(ByteReader& in, ControllerCore& core, World& world) {
       break;
     case 1:  // the listener registers
       if (listener.valid() && alive(world, listener) &&
-          !alive(world, ProcessIdentity::unpack(world.segment.word(Field::listener_identity)))) {
-        world.segment.set_word(Field::listener_identity, listener.pack());
-        world.segment.set_word(Field::listener_state, static_cast<std::uint64_t>(ListenerState::starting));
+          !alive(world, ProcessIdentity::unpack(world.segment.peek(Field::listener_identity)))) {
+        world.segment.poke(Field::listener_identity, listener.pack());
+        world.segment.poke(Field::listener_state, static_cast<std::uint64_t>(ListenerState::starting));
       }
       break;
     case 2:  // a stranger takes a free or stale registration
       if (world.processes.live_count() < live_max &&
-          !alive(world, ProcessIdentity::unpack(world.segment.word(Field::listener_identity)))) {
-        world.segment.set_word(Field::listener_identity, world.processes.start(false).pack());
+          !alive(world, ProcessIdentity::unpack(world.segment.peek(Field::listener_identity)))) {
+        world.segment.poke(Field::listener_identity, world.processes.start(false).pack());
       }
       break;
     case 3: {  // whoever is registered dies unwatched (unless it is the listener: that is case 0)
-      const auto registered = ProcessIdentity::unpack(world.segment.word(Field::listener_identity));
+      const auto registered = ProcessIdentity::unpack(world.segment.peek(Field::listener_identity));
       if (registered != listener) world.processes.end(registered);
       break;
     }
@@ -192,7 +193,7 @@ void run_command(ByteReader& in, ControllerCore& core, World& world) {
       core.handle_shutdown_signal();
       break;
     case 5:
-      world.segment.set_word(Field::shutdown_request, 1);
+      world.segment.poke(Field::shutdown_request, 1);
       if (in.byte() % 2 == 0) core.handle_shutdown_notice();
       break;
     case 6:
@@ -212,10 +213,10 @@ void run_command(ByteReader& in, ControllerCore& core, World& world) {
     case 9: {  // another process scribbles on a segment word (never on the header: the adapters
                // validate that before a core runs, and it is written only at initialisation)
       const auto field = static_cast<Field>(3 + in.byte() % (field_count - 3));
-      std::uint64_t value = in.word();
+      std::uint64_t value = in.peek();
       if (field == Field::shutdown_request) value &= 0xffff'ffffu;  // a 32-bit word in the image
       if (field == Field::departed_identity) world.departed_forged = true;
-      world.segment.set_word(field, value);
+      world.segment.poke(field, value);
       break;
     }
     default:
@@ -252,14 +253,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   World world;
   read_segment(in, world);
   ControllerCore core(config, world.segment, world.processes, ProcessIdentity{50, 7});
-  const bool foreign = world.segment.word(Field::magic) != 0 && world.segment.word(Field::magic) != segment_magic;
+  const bool foreign = world.segment.peek(Field::magic) != 0 && world.segment.peek(Field::magic) != segment_magic;
   const FakeSegment before = world.segment;
   advance(core, world, settle_steps_max);
   if (foreign) {
     TETHER_FUZZ_CHECK(core.finished() && core.exit_code() == 65, "a foreign segment is refused");
     for (std::size_t i = 0; i < field_count; ++i) {
       const auto field = static_cast<Field>(i);
-      TETHER_FUZZ_CHECK(world.segment.word(field) == before.word(field), "a foreign segment is never written");
+      TETHER_FUZZ_CHECK(world.segment.peek(field) == before.peek(field), "a foreign segment is never written");
     }
   }
   for (std::size_t command = 0; command < commands_max && !in.done(); ++command) run_command(in, core, world);

@@ -17,7 +17,9 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "campaign_cli.hpp"
 #include "check.hpp"
+#include "validate.hpp"
 #include "cli_report.hpp"
 #include "core/exit_codes.hpp"
 #include "explore.hpp"
@@ -124,7 +126,7 @@ void explain_failures(const SimConfig& config, const SweepSummary& summary) {
 
 int command_run(const CommonOptions& common, SimConfig config, std::optional<std::uint64_t> seed, std::uint64_t seeds,
                 unsigned jobs, bool json, const std::string& out_dir, bool stop_at_first, std::uint64_t determinism_every,
-                bool explain) {
+                bool explain, CampaignRunOptions& campaign) {
   if (auto problem = apply_common(common, config)) {
     fmt::print(stderr, "tether-sim run: {}\n", *problem);
     return exit_code::usage;
@@ -136,6 +138,13 @@ int command_run(const CommonOptions& common, SimConfig config, std::optional<std
   options.jobs = jobs;
   options.stop_at_first = stop_at_first;
   options.determinism_every = determinism_every;
+  campaign.stop_at_first = stop_at_first;
+  if (seed) campaign.seed_start_text = std::to_string(*seed);  // --seed excludes --seed-start: a campaign of one
+  const std::uint64_t campaign_seeds = options.seeds;
+  if (auto problem = apply_campaign(campaign, options)) {
+    fmt::print(stderr, "tether-sim run: {}\n", *problem);
+    return exit_code::usage;
+  }
   if (isatty(STDERR_FILENO) != 0 && !json) {
     options.progress = [](std::uint64_t done, std::uint64_t total) {
       fmt::print(stderr, "\r{} / {} seeds", done, total);
@@ -174,7 +183,7 @@ int command_run(const CommonOptions& common, SimConfig config, std::optional<std
       fmt::print("(scenario files written for the first {} failures only)\n", scenario_files_max);
     }
   }
-  return code;
+  return finish_campaign_run(campaign, options, summary, campaign_seeds, json, code);
 }
 
 int command_replay(const std::string& file, const std::string& trace_out, std::size_t last_lines) {
@@ -320,6 +329,10 @@ int run_command_line(int argc, char** argv) {
       ->check(bounded(0, unbounded));
   bool explain = false;
   run->add_flag("--explain", explain, "shrink the first failure of each invariant and print its timeline");
+  CampaignRunOptions campaign;
+  add_campaign_run_options(*run, campaign, seed_option);
+  MergeOptions merge_options;
+  auto* merge = add_merge_command(app, merge_options);
 
   std::string file;
   std::string trace_out;
@@ -375,6 +388,10 @@ int run_command_line(int argc, char** argv) {
 
   auto* mutants = app.add_subcommand("mutants", "list the planted bugs");
 
+  std::vector<std::string> log_files;
+  auto* validate = app.add_subcommand("validate", "check real runs' JSON event lines against the cores' rules");
+  validate->add_option("logs", log_files, "log files of one pair's processes (stderr of the binaries)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -387,12 +404,19 @@ int run_command_line(int argc, char** argv) {
     return code == 0 ? exit_code::ok : exit_code::usage;
   }
   if (run->parsed()) {
-    return command_run(common, config, seed, seeds, jobs, json, out_dir, stop_at_first, determinism_every, explain);
+    return command_run(common, config, seed, seeds, jobs, json, out_dir, stop_at_first, determinism_every, explain,
+                       campaign);
   }
+  if (merge->parsed()) return command_merge(merge_options);
   if (replay->parsed()) return command_replay(file, trace_out, last_lines);
   if (shrink_command->parsed()) return command_shrink(file, output_file);
   if (explore_command->parsed()) return command_explore(common, depth, crashes, explore_pids, output_file);
   if (check_command->parsed()) return command_check(common, check_bounds, check_crashes, check_pids, output_file);
+  if (validate->parsed()) {
+    const ValidationReport report = validate_logs(log_files);
+    fmt::print(report.exit_code == 0 ? stdout : stderr, "{}\n", report.message);
+    return report.exit_code;
+  }
   if (mutants->parsed()) {
     for (const Mutant mutant : all_mutants) fmt::print("{}\n", mutant_name(mutant));
     return exit_code::ok;

@@ -19,9 +19,10 @@ constexpr std::string_view format_name = "tether-sim-scenario";
 constexpr std::uint64_t format_version = 1;
 constexpr std::size_t decisions_max = 50'000'000;
 constexpr std::size_t nesting_max = 16;  // a scenario nests 3 deep; the parser recurses per level
+}  // namespace
 
 // The JSON parser recurses once per nesting level: refuse deep documents before they reach it.
-bool nested_too_deep(const std::string& text) {
+bool json_nested_too_deep(const std::string& text, std::size_t depth_max) {
   std::size_t depth = 0;
   bool in_string = false;
   bool escaped = false;
@@ -38,13 +39,14 @@ bool nested_too_deep(const std::string& text) {
     }
     if (c == '"') in_string = true;
     if (c == '[' || c == '{') {
-      if (++depth > nesting_max) return true;
+      if (++depth > depth_max) return true;
     }
     if ((c == ']' || c == '}') && depth > 0) --depth;
   }
   return false;
 }
 
+namespace {
 using Json = nlohmann::json;
 
 // Reads an unsigned field with bounds, or explains what is wrong with it.
@@ -85,7 +87,7 @@ std::string scenario_to_json(const Scenario& scenario) {
 }
 
 Result<Scenario, std::string> scenario_from_json(const std::string& text) {
-  if (nested_too_deep(text)) return tether::fail(fmt::format("nested more than {} levels deep", nesting_max));
+  if (json_nested_too_deep(text, nesting_max)) return tether::fail(fmt::format("nested more than {} levels deep", nesting_max));
   const Json document = Json::parse(text, nullptr, false);
   if (document.is_discarded()) return tether::fail(std::string("not valid JSON"));
   if (!document.is_object()) return tether::fail(std::string("the top level must be an object"));

@@ -34,6 +34,9 @@ struct FileError {
   std::string message;
 };
 
+// nlohmann's parser recurses once per nesting level: readers refuse deeper documents before parsing.
+bool json_nested_too_deep(const std::string& text, std::size_t nesting_max);
+
 std::string scenario_to_json(const Scenario& scenario);
 Result<Scenario, std::string> scenario_from_json(const std::string& text);
 Result<Scenario, FileError> load_scenario(const std::string& path);

@@ -16,6 +16,19 @@ std::map<std::string, std::uint64_t> SweepSummary::violations_by_invariant() con
   return counts;
 }
 
+std::vector<std::string> missing_situations(const SimConfig& config, std::uint64_t seeds_run, const Coverage& coverage,
+                                            std::uint64_t coverage_seeds_min) {
+  std::vector<std::string> missing;
+  if (config.protocol != Protocol::tether || config.mutant != Mutant::none || config.explore ||
+      seeds_run < coverage_seeds_min) {
+    return missing;
+  }
+  for (std::size_t i = 0; i < situation_count; ++i) {
+    if (coverage[i] == 0) missing.emplace_back(situation_name(static_cast<Situation>(i)));
+  }
+  return missing;
+}
+
 Scenario scenario_for_seed(const SimConfig& config, std::uint64_t seed) {
   Trace trace;
   RunOutput output = run_seed(config, seed, trace);
@@ -115,13 +128,8 @@ SweepSummary run_sweep(const SweepOptions& options) {
   std::sort(summary.failures.begin(), summary.failures.end(),
             [](const SweepFailure& a, const SweepFailure& b) { return a.seed < b.seed; });
   std::sort(summary.nondeterminism.begin(), summary.nondeterminism.end());
-  // Coverage is required of full sweeps of our protocol: mutants and the seed end early by design.
-  if (options.config.protocol == Protocol::tether && options.config.mutant == Mutant::none &&
-      !options.config.explore && summary.seeds_run >= options.coverage_seeds_min) {
-    for (std::size_t i = 0; i < situation_count; ++i) {
-      if (summary.coverage[i] == 0) summary.missing_situations.emplace_back(situation_name(static_cast<Situation>(i)));
-    }
-  }
+  summary.missing_situations =
+      missing_situations(options.config, summary.seeds_run, summary.coverage, options.coverage_seeds_min);
   summary.elapsed_s = seconds_since_start();
   summary.first_failure_s = first_failure_s;
   return summary;

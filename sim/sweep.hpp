@@ -50,6 +50,12 @@ struct SweepSummary {
 
 SweepSummary run_sweep(const SweepOptions& options);
 
+// The situations a sweep of `seeds_run` seeds never reached, when its configuration must reach them all
+// (full sweeps of our protocol: mutants and the seed end early by design). Merged campaigns judge their
+// union with it, so a campaign passes exactly when one run over the union would.
+std::vector<std::string> missing_situations(const SimConfig& config, std::uint64_t seeds_run, const Coverage& coverage,
+                                            std::uint64_t coverage_seeds_min);
+
 // The scenario of a failing seed, re-recorded (runs are deterministic, so the sweep need not keep logs).
 Scenario scenario_for_seed(const SimConfig& config, std::uint64_t seed);
 

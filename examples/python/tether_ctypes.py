@@ -23,6 +23,12 @@ class _Error(ctypes.Structure):
                 ("message", ctypes.c_char * MESSAGE_MAX)]
 
 
+class LibraryError(Exception):
+    """libtether_c could not be loaded: the message says what to set. `exit_code` is EX_UNAVAILABLE (69)."""
+
+    exit_code = 69
+
+
 class SessionError(Exception):
     """tether_session_open refused: `status` is a tether_status, `exit_code` the sysexits code to exit with."""
 
@@ -34,7 +40,14 @@ class SessionError(Exception):
 
 def load(path=None):
     """Loads libtether_c and declares every function's signature (ctypes would otherwise guess int)."""
-    library = ctypes.CDLL(path or os.environ.get("TETHER_C_LIBRARY") or "libtether_c.so.1")
+    where = path or os.environ.get("TETHER_C_LIBRARY") or "libtether_c.so.1"
+    try:
+        library = ctypes.CDLL(where)
+    except OSError as error:
+        raise LibraryError(
+            f"cannot load the tether C library '{where}' ({error}); set TETHER_C_LIBRARY to its path, for example "
+            "/usr/lib/x86_64-linux-gnu/libtether_c.so.1 (package libtether-c1) or build/dev/lib/libtether_c.so.1"
+        ) from None
     handle = ctypes.c_void_p
     signatures = {
         "tether_session_open": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(handle), ctypes.POINTER(_Error)]),

@@ -29,7 +29,7 @@ def main():
     journal = open(arguments.journal, "a", buffering=1) if arguments.journal else None
     try:
         session = tether_ctypes.Session.open(arguments.name)
-    except tether_ctypes.SessionError as error:
+    except (tether_ctypes.LibraryError, tether_ctypes.SessionError) as error:
         print(f"worker.py: {error}", file=sys.stderr)
         return error.exit_code
     units = 0

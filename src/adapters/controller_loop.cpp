@@ -9,6 +9,7 @@
 
 #include "adapters/failpoints.hpp"
 #include "core/exit_codes.hpp"
+#include "core/units.hpp"
 
 namespace tether {
 
@@ -17,16 +18,22 @@ namespace {
 // A core that keeps stepping without ever waiting is a bug; each wake-up needs only a few dozen steps.
 constexpr int steps_per_wakeup_max = 10'000;
 
-void drain_events(ControllerCore& core, const LogSink& log) {
+void drain_events(ControllerCore& core, const LogSink& log, ServiceManagerNotifier& manager) {
   ControllerEvent event{};
-  while (core.pop_event(event)) log.controller_event(event);
+  while (core.pop_event(event)) {
+    log.controller_event(event);
+    manager.on_event(event);
+  }
 }
 
-int poll_timeout_ms(const ControllerCore& core, std::uint64_t now_ns) {
-  const auto deadline = core.deadline_ns();
+// The earlier of the core's deadline and the service manager's next watchdog ping.
+int poll_timeout_ms(const ControllerCore& core, const ServiceManagerNotifier& manager, std::uint64_t now_ns) {
+  auto deadline = core.deadline_ns();
+  const auto ping = manager.deadline_ns();
+  if (!deadline.has_value() || (ping.has_value() && *ping < *deadline)) deadline = ping;
   if (!deadline.has_value()) return -1;
   if (*deadline <= now_ns) return 0;
-  const std::uint64_t remaining_ms = (*deadline - now_ns + 999'999) / 1'000'000;  // round up: never early
+  const std::uint64_t remaining_ms = ns_to_ms_ceil(*deadline - now_ns);
   return remaining_ms > INT_MAX ? INT_MAX : static_cast<int>(remaining_ms);
 }
 
@@ -57,40 +64,66 @@ void dispatch_signals(ControllerCore& core, SignalFd& signals, const LogSink& lo
 }  // namespace
 
 int run_controller_loop(ControllerCore& core, PosixProcesses& processes, SignalFd& signals,
-                        ClockPort& clock, const LogSink& log, const std::function<void()>& on_hangup) {
+                        WorkerNotices& notices, ServiceManagerNotifier& manager, ClockPort& clock,
+                        const LogSink& log, const std::function<void()>& on_hangup) {
   assert(signals.valid());
+  // What each polled descriptor after the signalfd is: the notify socket, a watched process's pidfd,
+  // or its readiness pipe.
+  enum class Source : std::uint8_t { notify_socket, exit, readiness_pipe };
+  struct Polled {
+    Source source;
+    ProcessIdentity identity;
+  };
   std::vector<pollfd> descriptors;
-  std::vector<ProcessIdentity> polled;
+  std::vector<Polled> polled;
   // The loop ends only when the core finishes; every iteration either steps it or waits in poll.
   for (;;) {
     std::uint64_t now_ns = clock.now_ns();
     for (int steps = 0;; ++steps) {
       assert(steps < steps_per_wakeup_max);
       const StepOutcome outcome = core.step(now_ns);
-      drain_events(core, log);
+      drain_events(core, log, manager);
       failpoint(core.passed_point());
       if (outcome == StepOutcome::finished) return core.exit_code();
       if (outcome == StepOutcome::waiting) break;
       now_ns = clock.now_ns();
     }
+    manager.after_steps(core);
 
     descriptors.clear();
     polled.clear();
     descriptors.push_back({signals.descriptor(), POLLIN, 0});
+    if (notices.socket_descriptor() >= 0) {
+      descriptors.push_back({notices.socket_descriptor(), POLLIN, 0});
+      polled.push_back({Source::notify_socket, {}});
+    }
     for (const auto& watched : processes.watched()) {
       descriptors.push_back({watched.pidfd, POLLIN, 0});
-      polled.push_back(watched.identity);
+      polled.push_back({Source::exit, watched.identity});
+      if (watched.notification_read_fd >= 0) {
+        descriptors.push_back({watched.notification_read_fd, POLLIN, 0});
+        polled.push_back({Source::readiness_pipe, watched.identity});
+      }
     }
-    const int ready = poll(descriptors.data(), descriptors.size(), poll_timeout_ms(core, now_ns));
+    const int ready = poll(descriptors.data(), descriptors.size(), poll_timeout_ms(core, manager, now_ns));
     if (ready < 0 && errno != EINTR) {
       log.event("poll_failed", {{"errno", std::int64_t{errno}}});
       return exit_code::os_error;
     }
+    manager.ping_if_due(clock.now_ns());
     if (ready <= 0) continue;
     if ((descriptors[0].revents & POLLIN) != 0) dispatch_signals(core, signals, log, on_hangup);
+    now_ns = clock.now_ns();
+    // Readiness before exits: a worker that said READY=1 and then died is reported in that order.
     for (std::size_t index = 1; index < descriptors.size(); ++index) {
       if (descriptors[index].revents == 0) continue;
-      const ProcessIdentity identity = polled[index - 1];
+      const Polled& what = polled[index - 1];
+      if (what.source == Source::notify_socket) notices.read_socket(core, now_ns, log);
+      if (what.source == Source::readiness_pipe) notices.read_pipe(what.identity, processes, core, now_ns, log);
+    }
+    for (std::size_t index = 1; index < descriptors.size(); ++index) {
+      if (descriptors[index].revents == 0 || polled[index - 1].source != Source::exit) continue;
+      const ProcessIdentity identity = polled[index - 1].identity;
       core.handle_listener_exit(identity, processes.collect(identity));
     }
   }

@@ -4,6 +4,8 @@
 #include <functional>
 
 #include "adapters/log_sink.hpp"
+#include "adapters/notify_channels.hpp"
+#include "adapters/notify_service_manager.hpp"
 #include "adapters/posix_processes.hpp"
 #include "adapters/signal_fd.hpp"
 #include "core/controller_core.hpp"
@@ -11,8 +13,10 @@
 namespace tether {
 
 // Runs until the core finishes; returns its exit code. The caller removes the segment if the core asks.
-// `on_hangup` runs on SIGHUP (reopen the worker's log file).
+// `on_hangup` runs on SIGHUP (reopen the worker's log file). `notices` reads what the worker says
+// through the notify socket and its readiness pipe; `manager` tells our own service manager (if any).
 int run_controller_loop(ControllerCore& core, PosixProcesses& processes, SignalFd& signals,
-                        ClockPort& clock, const LogSink& log, const std::function<void()>& on_hangup);
+                        WorkerNotices& notices, ServiceManagerNotifier& manager, ClockPort& clock,
+                        const LogSink& log, const std::function<void()>& on_hangup);
 
 }  // namespace tether

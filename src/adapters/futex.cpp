@@ -7,6 +7,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "core/units.hpp"
+
 namespace tether {
 
 namespace {
@@ -21,8 +23,8 @@ std::uint32_t* word_address(const std::atomic<std::uint32_t>& word) {
 FutexWait futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
                      std::uint64_t timeout_ns) {
   timespec timeout{};
-  timeout.tv_sec = static_cast<time_t>(timeout_ns / 1'000'000'000);
-  timeout.tv_nsec = static_cast<long>(timeout_ns % 1'000'000'000);
+  timeout.tv_sec = static_cast<time_t>(timeout_ns / ns_per_s);
+  timeout.tv_nsec = static_cast<long>(timeout_ns % ns_per_s);
   const long result = syscall(SYS_futex, word_address(word), FUTEX_WAIT, expected, &timeout, nullptr, 0);
   if (result == 0) return FutexWait::woken;
   switch (errno) {

@@ -20,6 +20,8 @@ constexpr std::string_view default_search_path = "/bin:/usr/bin";
 constexpr std::size_t search_path_entries_max = 256;
 // The descriptor the waiting child keeps its end of the gate on (everything above it is closed).
 constexpr int held_gate_fd = 3;
+// Where the waiting child keeps the readiness pipe's write end until the gate opens.
+constexpr int held_notification_fd = 4;
 
 bool executable_file(const std::string& path) {
   struct stat info {};
@@ -78,10 +80,16 @@ void report_child_failure(std::string_view doing, const char* what, int error_nu
   if (plan.output_fd >= 0 && (dup2(plan.output_fd, STDOUT_FILENO) < 0 || dup2(plan.output_fd, STDERR_FILENO) < 0)) {
     _exit(exec_failed_exit_code);
   }
+  // The readiness pipe above both held numbers first, so that placing the gate cannot overwrite it.
+  const int notification =
+      plan.notification_write_fd < 0 ? -1 : fcntl(plan.notification_write_fd, F_DUPFD, held_notification_fd + 1);
+  if (plan.notification_write_fd >= 0 && notification < 0) _exit(exec_failed_exit_code);
   if (gate != held_gate_fd && dup2(gate, held_gate_fd) < 0) _exit(exec_failed_exit_code);
-  // Only stdio and the gate stay: the controller's lock, signalfd and pidfds must not be held by a
-  // process waiting at its gate (a held lock would refuse the next controller of the name).
-  close_range(held_gate_fd + 1, ~0U, 0);
+  if (notification >= 0 && dup2(notification, held_notification_fd) < 0) _exit(exec_failed_exit_code);
+  // Only stdio, the gate and the readiness pipe stay: the controller's lock, signalfd and pidfds must
+  // not be held by a process waiting at its gate (a held lock would refuse the next controller of the
+  // name).
+  close_range(notification >= 0 ? held_notification_fd + 1 : held_gate_fd + 1, ~0U, 0);
   char go = 0;
   ssize_t got = 0;
   do {
@@ -89,6 +97,11 @@ void report_child_failure(std::string_view doing, const char* what, int error_nu
   } while (got < 0 && errno == EINTR);
   if (got != 1) _exit(gate_closed_exit_code);
   close(held_gate_fd);
+  // dup2 leaves the new number open across the exec (it clears close-on-exec).
+  if (notification >= 0 && plan.notification_fd != held_notification_fd) {
+    if (dup2(held_notification_fd, plan.notification_fd) < 0) _exit(exec_failed_exit_code);
+    close(held_notification_fd);
+  }
   execve(plan.program, plan.argv, plan.envp);
   report_child_failure("run", plan.program, errno);
   _exit(exec_failed_exit_code);

@@ -23,6 +23,8 @@ struct GatedSpawnPlan {
   char* const* envp = nullptr;       // null-terminated
   const char* directory = nullptr;   // chdir before the exec; nullptr: ours
   int output_fd = -1;                // becomes stdout and stderr; -1: ours
+  int notification_write_fd = -1;    // the write end of the readiness pipe (notify_pipe.hpp); -1: none
+  int notification_fd = -1;          // the number the worker finds it under (--notification-fd)
 };
 
 struct GatedChild {

@@ -17,6 +17,7 @@
 #include "core/exit_codes.hpp"
 #include "core/listener_core.hpp"
 #include "core/names.hpp"
+#include "core/units.hpp"
 
 namespace tether {
 
@@ -190,7 +191,7 @@ bool ListenerSession::wait_for_shutdown(std::chrono::milliseconds timeout) {
   // wrapped one (from milliseconds::max(), say) was already past, and the wait returned at once.
   constexpr std::int64_t timeout_ms_max = std::int64_t{1} << 40;  // about 35 years
   const auto timeout_ms = static_cast<std::uint64_t>(std::clamp<std::int64_t>(timeout.count(), 0, timeout_ms_max));
-  const std::uint64_t deadline_ns = monotonic_now_ns() + timeout_ms * 1'000'000;
+  const std::uint64_t deadline_ns = monotonic_now_ns() + ms_to_ns(timeout_ms);
   // Each futex wait returns on a wake, a timeout or a signal; the deadline bounds the retries.
   for (;;) {
     if (should_stop()) return true;

@@ -1,6 +1,7 @@
 #include "adapters/log_sink.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -10,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "adapters/proc_identity.hpp"
+#include "adapters/steady_clock.hpp"
 #include "core/ports.hpp"
 
 namespace tether {
@@ -53,13 +56,27 @@ std::string signal_name(int signal_number) {
   return fmt::format("signal-{}", signal_number);
 }
 
+namespace {
+// `seq` counts the lines of the process, not of one sink: a process may log through more than one sink
+// (the listener's usage errors), and a checker reads one process's lines as one sequence.
+std::atomic<std::uint64_t> lines_logged{0};
+}  // namespace
+
 LogSink::LogSink(LogFormat format, std::string program, std::string name)
-    : format_(format), program_(std::move(program)), name_(std::move(name)) {}
+    : format_(format),
+      program_(std::move(program)),
+      name_(std::move(name)),
+      start_time_ticks_(self_identity().start_time_ticks) {}
 
 void LogSink::event(std::string_view event, std::initializer_list<LogField> fields) const {
+  write(event, fields, nullptr);
+}
+
+void LogSink::write(std::string_view event, std::initializer_list<LogField> fields,
+                    const ProcessIdentity* subject) const {
   if (dropped_lines_ > 0) {
     const std::string notice =
-        format_line("log_lines_dropped", {{"count", static_cast<std::int64_t>(dropped_lines_)}});
+        format_line("log_lines_dropped", {{"count", static_cast<std::int64_t>(dropped_lines_)}}, nullptr);
     if (!output_.write_line(notice)) {
       ++dropped_lines_;
       return;
@@ -67,10 +84,12 @@ void LogSink::event(std::string_view event, std::initializer_list<LogField> fiel
     dropped_lines_ = 0;
   }
   // One write per line, so lines of the controller and its listener never interleave mid-line.
-  if (!output_.write_line(format_line(event, fields))) ++dropped_lines_;
+  if (!output_.write_line(format_line(event, fields, subject))) ++dropped_lines_;
 }
 
-std::string LogSink::format_line(std::string_view event, std::initializer_list<LogField> fields) const {
+std::string LogSink::format_line(std::string_view event, std::initializer_list<LogField> fields,
+                                 const ProcessIdentity* subject) const {
+  const std::uint64_t seq = ++lines_logged;
   const auto now = std::chrono::system_clock::now();
   const auto milliseconds =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
@@ -85,6 +104,10 @@ std::string LogSink::format_line(std::string_view event, std::initializer_list<L
     for (const auto& field : fields) {
       std::visit([&](const auto& value) { object[std::string(field.key)] = value; }, field.value);
     }
+    if (subject != nullptr) object["listener_start"] = subject->start_time_ticks;
+    object["start"] = start_time_ticks_;
+    object["mono_ns"] = monotonic_now_ns();
+    object["seq"] = seq;
     // Names and paths come from users and may hold bytes that are not UTF-8: replace them rather than
     // let dump() throw (a log line must never end the program).
     line = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -114,36 +137,43 @@ LogField status_field(const ExitStatus& status) {
 void LogSink::controller_event(const ControllerEvent& e) const {
   using Kind = ControllerEvent::Kind;
   const std::int64_t pid = e.process.pid;
+  // Every event that names a listener: its start time too (JSON only), so that a checker can tell it
+  // from a later process with the same pid.
+  const auto about = [&](std::string_view name, std::initializer_list<LogField> fields) {
+    write(name, fields, &e.process);
+  };
   switch (e.kind) {
     case Kind::segment_initialised: event("segment_initialised"); break;
-    case Kind::stale_listener_cleared: event("stale_listener_cleared", {{"listener_pid", pid}}); break;
+    case Kind::stale_listener_cleared: about("stale_listener_cleared", {{"listener_pid", pid}}); break;
     case Kind::launched:
-      event("launched", {{"listener_pid", pid}, {"generation", static_cast<std::int64_t>(e.value)}});
+      about("launched", {{"listener_pid", pid}, {"generation", static_cast<std::int64_t>(e.value)}});
       break;
     case Kind::launch_failed:
       event("launch_failed",
             {{"error", std::string(spawn_error_text(static_cast<SpawnError>(e.value)))}});
       break;
-    case Kind::adopted: event("adopted", {{"listener_pid", pid}}); break;
-    case Kind::exited: event("exited", {{"listener_pid", pid}, status_field(e.status)}); break;
+    case Kind::adopted: about("adopted", {{"listener_pid", pid}}); break;
+    case Kind::exited: about("exited", {{"listener_pid", pid}, status_field(e.status)}); break;
     case Kind::restarting: event("restarting", {{"delay_ms", static_cast<std::int64_t>(e.value)}}); break;
     case Kind::shutdown_requested:
       if (e.value == 1) {
         event("shutdown_requested", {{"posted_before_start", std::string("yes")}});
       } else {
-        event("shutdown_requested", {{"listener_pid", pid}});
+        about("shutdown_requested", {{"listener_pid", pid}});
       }
       break;
-    case Kind::escalated_sigterm: event("escalated", {{"listener_pid", pid}, {"signal", std::string("SIGTERM")}}); break;
-    case Kind::escalated_sigkill: event("escalated", {{"listener_pid", pid}, {"signal", std::string("SIGKILL")}}); break;
+    case Kind::escalated_sigterm: about("escalated", {{"listener_pid", pid}, {"signal", std::string("SIGTERM")}}); break;
+    case Kind::escalated_sigkill: about("escalated", {{"listener_pid", pid}, {"signal", std::string("SIGKILL")}}); break;
     case Kind::stop_extended:
-      event("stop_extended", {{"listener_pid", pid}, {"deadline_in_ms", static_cast<std::int64_t>(e.value)}});
+      about("stop_extended", {{"listener_pid", pid}, {"deadline_in_ms", static_cast<std::int64_t>(e.value)}});
       break;
     case Kind::watchdog_fired:
-      event("watchdog_fired", {{"listener_pid", pid}, {"heartbeat_age_ms", static_cast<std::int64_t>(e.value)}});
+      about("watchdog_fired", {{"listener_pid", pid}, {"heartbeat_age_ms", static_cast<std::int64_t>(e.value)}});
       break;
-    case Kind::unregistered: event("unregistered", {{"listener_pid", pid}, {"treated_as", std::string("plain worker")}}); break;
-    case Kind::stop_signalled: event("stop_signalled", {{"listener_pid", pid}}); break;
+    case Kind::unregistered: about("unregistered", {{"listener_pid", pid}, {"treated_as", std::string("plain worker")}}); break;
+    case Kind::stop_signalled: about("stop_signalled", {{"listener_pid", pid}}); break;
+    case Kind::worker_ready: about("worker_ready", {{"listener_pid", pid}}); break;
+    case Kind::worker_stopping: about("worker_stopping", {{"listener_pid", pid}}); break;
     case Kind::gave_up:
       event("gave_up", {{"reason", fmt::format("{} starts within --start-limit-interval-ms", e.value)}});
       break;

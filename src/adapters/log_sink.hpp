@@ -1,6 +1,10 @@
 #pragma once
 // One line per event on stderr: time, program, pid, pair name, event, details. Text for people, JSON
-// lines (--log-format json) for machines.
+// lines (--log-format json) for machines. A JSON line also carries what a trace checker needs
+// (`tether-sim validate`, docs/SIMULATOR.md): the process's start time (`start`, with `pid` its identity),
+// CLOCK_MONOTONIC at the line (`mono_ns`, comparable across the processes of one machine: the merge
+// order) and the process's line count (`seq`, from 1: a dropped or reordered line shows as a gap);
+// an event about a listener names its start time too (`listener_start`).
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -10,6 +14,7 @@
 
 #include "adapters/log_output.hpp"
 #include "core/controller_event.hpp"
+#include "core/process_identity.hpp"
 
 namespace tether {
 
@@ -31,12 +36,17 @@ class LogSink {
   void controller_event(const ControllerEvent& event) const;
 
  private:
-  [[nodiscard]] std::string format_line(std::string_view event, std::initializer_list<LogField> fields) const;
+  // `subject`: the process the event is about (its start time goes into JSON lines only, so that the text
+  // lines people and scripts read stay as they were).
+  void write(std::string_view event, std::initializer_list<LogField> fields, const ProcessIdentity* subject) const;
+  [[nodiscard]] std::string format_line(std::string_view event, std::initializer_list<LogField> fields,
+                                        const ProcessIdentity* subject) const;
 
   LogFormat format_;
   std::string program_;
   std::string name_;
   LogOutput output_;
+  std::uint64_t start_time_ticks_;
   mutable std::uint64_t dropped_lines_ = 0;
 };
 

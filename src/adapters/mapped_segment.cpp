@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/file.h>
+#include <pwd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,9 +57,23 @@ int descriptor(const bip::shared_memory_object& object) { return object.get_mapp
 // Where glibc's shm_open keeps the object.
 std::string object_path(std::string_view name) { return "/dev/shm/" + segment_object_name(name).substr(1); }
 
+// Segments are private to their user (mode 600): even root must ask as that user, and is told how.
 SegmentError other_owner_error(std::string_view name, uid_t owner) {
+  const passwd* account = getpwuid(owner);
+  const std::string user = account != nullptr ? std::string(account->pw_name) : fmt::format("#{}", owner);
   return error(SegmentError::Kind::permission,
-               fmt::format("segment '{}' is owned by uid {}, not by us (uid {})", name, owner, geteuid()));
+               fmt::format("segment '{}' belongs to {} (uid {}), not to us (uid {}); ask as its owner, for "
+                           "example with sudo -u {}",
+                           name, user, owner, geteuid(), user));
+}
+
+// What a path in /dev/shm is when it is not a shared-memory object (those are regular files there).
+std::string_view file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISLNK(mode)) return "a symbolic link (never followed)";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "a device";
 }
 
 // Looks before opening for reading: shm_open without O_RDWR blocks on a FIFO until a writer comes, and
@@ -69,8 +84,9 @@ std::optional<SegmentError> check_before_opening(std::string_view name) {
   struct stat status {};
   if (lstat(object_path(name).c_str(), &status) != 0) return from_errno(name, errno, "inspect");
   if (status.st_uid != geteuid()) return other_owner_error(name, status.st_uid);
-  if (S_ISFIFO(status.st_mode)) {
-    return error(SegmentError::Kind::foreign, fmt::format("segment '{}' is a FIFO, not a shared-memory object", name));
+  if (!S_ISREG(status.st_mode)) {
+    return error(SegmentError::Kind::foreign, fmt::format("segment '{}' is {}, not a shared-memory object ({})",
+                                                          name, file_kind(status.st_mode), object_path(name)));
   }
   return std::nullopt;
 }
@@ -177,6 +193,11 @@ Result<MappedSegment, SegmentError> MappedSegment::open_for_controller(std::stri
         object.emplace(bip::create_only, object_name.c_str(), bip::read_write, bip::permissions(0600));
       } catch (const bip::interprocess_exception& exception) {
         if (exception.get_error_code() != bip::already_exists_error) throw;
+        // Whatever holds the name must be a shared-memory object of ours before we open it.
+        if (auto problem = check_before_opening(name)) {
+          if (problem->kind == SegmentError::Kind::not_found) continue;  // removed meanwhile: retry
+          return fail(*problem);
+        }
         try {
           object.emplace(bip::open_only, object_name.c_str(), bip::read_write);
         } catch (const bip::interprocess_exception& open_exception) {
@@ -252,6 +273,8 @@ bool MappedSegment::controller_lock_held() const {
   close(probe);  // releases the lock if the probe took it
   return held;
 }
+
+WorkerNoticeArea& MappedSegment::worker_notice_area() const { return image().worker_notice; }
 
 SegmentFault MappedSegment::fault() const {
   if (region_.get_address() == nullptr) return SegmentFault::truncated;

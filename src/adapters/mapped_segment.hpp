@@ -52,6 +52,9 @@ class MappedSegment final : public SegmentPort {
   // object, even after its name was removed. Probes through an open file description of its own (an
   // flock belongs to the description), taking the lock for an instant when it is free.
   [[nodiscard]] bool controller_lock_held() const;
+  // What the worker said through the notify protocols (notify_area.hpp): not a Field, the cores never
+  // touch it.
+  [[nodiscard]] WorkerNoticeArea& worker_notice_area() const;
   // What validation says about the mapped bytes now (`none` for a good segment).
   [[nodiscard]] SegmentFault fault() const;
   [[nodiscard]] const std::string& name() const { return name_; }

@@ -4,35 +4,57 @@
 #include <filesystem>
 
 #include "adapters/mapped_segment.hpp"
+#include "adapters/notify_area.hpp"
 #include "adapters/proc_identity.hpp"
 #include "adapters/steady_clock.hpp"
 #include "core/names.hpp"
+#include "core/units.hpp"
 
 namespace tether {
 
-Result<PairStatus, SegmentError> read_pair_status(std::string_view name) {
-  auto opened = MappedSegment::open_existing(name, MappedSegment::Access::read_only);
-  if (!opened.ok()) return fail(opened.error());
-  MappedSegment& segment = opened.value();
+namespace {
+
+PairStatus status_of(std::string_view name, MappedSegment& segment) {
   PairStatus status;
   status.name = std::string(name);
   const LiveWorker worker = find_live_worker(segment);
   status.listener = worker.alive() ? worker.identity : ProcessIdentity::unpack(segment.load(Field::listener_identity));
   status.listener_alive = worker.alive();
-  status.state = !worker.alive()     ? std::string("none")
-                 : worker.registered ? std::string(listener_state_name(segment.load(Field::listener_state)))
-                                     : std::string("unregistered");
+  status.reported_state = !worker.alive()     ? std::string("none")
+                          : worker.registered ? std::string(listener_state_name(segment.load(Field::listener_state)))
+                                              : std::string("unregistered");
+  // What the live worker said through the notify protocols; words of an earlier worker do not count.
+  const auto notice = read_worker_notice(segment.worker_notice_area());
+  if (worker.alive() && notice.has_value() && notice->worker == worker.identity) {
+    if (!worker.registered && notice->stopping) {
+      status.reported_state = "stopping";
+    } else if (!worker.registered && notice->ready) {
+      status.reported_state = "ready";
+    }
+    if (!notice->status_text.empty()) status.status_text = notice->status_text;
+  }
   status.generation = segment.load(Field::generation);
   status.restarts = segment.load(Field::restarts);
   status.shutdown_requested = segment.load(Field::shutdown_request) != 0;
+  // A listener says `stopping` only after its unit; the pair is stopping from the moment of the request
+  // (a 40 s unit showed `working` all through its stop).
+  const bool stopping = status.shutdown_requested && worker.alive() && status.reported_state != "exited";
+  status.state = stopping ? std::string("stopping") : status.reported_state;
   status.controller = ProcessIdentity::unpack(segment.load(Field::controller_identity));
   status.controller_alive = identity_alive(status.controller);
   const std::uint64_t heartbeat_ns = segment.load(Field::heartbeat_ns);
   const std::uint64_t now_ns = monotonic_now_ns();
   if (heartbeat_ns != 0 && status.listener_alive) {
-    status.heartbeat_age_ms = (now_ns > heartbeat_ns ? now_ns - heartbeat_ns : 0) / 1'000'000;
+    status.heartbeat_age_ms = ns_to_ms(now_ns > heartbeat_ns ? now_ns - heartbeat_ns : 0);
   }
   return status;
+}
+
+}  // namespace
+
+Result<PairStatus, SegmentError> read_pair_status(std::string_view name) {
+  return MappedSegment::open_existing(name, MappedSegment::Access::read_only)
+      .transform([name](MappedSegment&& segment) { return status_of(name, segment); });
 }
 
 LiveWorker find_live_worker(SegmentPort& segment) {

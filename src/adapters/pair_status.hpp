@@ -14,9 +14,15 @@ namespace tether {
 
 struct PairStatus {
   std::string name;
-  // listener_state_name; "unregistered" for a live launched process that has not registered (a plain
-  // worker, or one still starting); "none" when no worker lives.
+  // listener_state_name; for a live launched process that has not registered (a plain worker, or one
+  // still starting): "ready" or "stopping" once it said so through the notify socket or its readiness
+  // pipe, else "unregistered"; "none" when no worker lives.
   std::string state;
+  // What the worker itself last reported (listener_state_name, "unregistered" or "none"): `state` says
+  // "stopping" from the shutdown request on, while the listener still finishes its unit.
+  std::string reported_state;
+  // The worker's last STATUS= text (notify socket), when the live worker sent one.
+  std::optional<std::string> status_text;
   ProcessIdentity listener{};
   bool listener_alive = false;
   std::uint64_t generation = 0;

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,9 +31,18 @@ std::string_view variable_name(std::string_view entry) { return entry.substr(0, 
 
 // The worker's environment: ours, then the configured entries, then TETHER_NAME and the launch ticket
 // (TETHER_INCARNATION, TETHER_GENERATION); a later entry replaces an earlier one of the same name.
+// A service manager's notify variables in ours are addressed to the controller, not to the worker (a
+// worker that answered them would be taken for the controller): they are not passed on.
+bool addressed_to_controller(std::string_view entry) {
+  const std::string_view name = variable_name(entry);
+  return name == "NOTIFY_SOCKET" || name == "WATCHDOG_USEC" || name == "WATCHDOG_PID";
+}
+
 std::vector<std::string> child_environment(const LaunchSpec& spec, LaunchTicket ticket) {
   std::vector<std::string> entries;
-  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) entries.emplace_back(*entry);
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    if (!addressed_to_controller(*entry)) entries.emplace_back(*entry);
+  }
   entries.insert(entries.end(), spec.environment.begin(), spec.environment.end());
   entries.push_back("TETHER_NAME=" + spec.name);
   entries.push_back("TETHER_INCARNATION=" + std::to_string(ticket.incarnation));
@@ -79,6 +89,7 @@ PosixProcesses::~PosixProcesses() {
   for (const auto& entry : watched_) {
     close(entry.pidfd);
     if (entry.gate_fd >= 0) close(entry.gate_fd);  // a launch never released exits at its gate
+    if (entry.notification_read_fd >= 0) close(entry.notification_read_fd);
   }
 }
 
@@ -102,19 +113,32 @@ Result<ProcessIdentity, SpawnError> PosixProcesses::spawn(LaunchTicket ticket) {
   plan.envp = envp.data();
   plan.directory = spec_.directory.has_value() ? spec_.directory->c_str() : nullptr;
   plan.output_fd = output_fd_;
+  int notification[2] = {-1, -1};
+  if (spec_.notification_fd >= 0) {
+    if (pipe2(notification, O_CLOEXEC | O_NONBLOCK) != 0) return fail(SpawnError::resources);
+    // The worker's end blocks, as a pipe it was handed would (only ours must never block).
+    fcntl(notification[1], F_SETFL, 0);
+    plan.notification_write_fd = notification[1];
+    plan.notification_fd = spec_.notification_fd;
+  }
   const auto child = spawn_gated(plan);
-  if (!child.ok()) return fail(child.error());
+  if (notification[1] >= 0) close(notification[1]);  // only the worker may hold the write end: EOF tells
+  if (!child.ok()) {
+    if (notification[0] >= 0) close(notification[0]);
+    return fail(child.error());
+  }
   const pid_t pid = child.value().pid;
   // Until we reap it, the child's /proc entry and pid stay ours, even if it has already exited.
   const int pidfd = pidfd_open_process(pid);
   const auto stat = read_proc_stat(pid);
   if (pidfd < 0 || !stat.has_value()) {
     if (pidfd >= 0) close(pidfd);
+    if (notification[0] >= 0) close(notification[0]);
     close(child.value().gate_fd);  // it exits at its gate without running anything
     waitpid(pid, nullptr, 0);
     return fail(SpawnError::identity_unknown);
   }
-  watched_.push_back({stat->identity, pidfd, true, child.value().gate_fd});
+  watched_.push_back({stat->identity, pidfd, true, child.value().gate_fd, notification[0]});
   return stat->identity;
 }
 
@@ -178,8 +202,21 @@ ExitStatus PosixProcesses::collect(ProcessIdentity identity) {
   }
   close(found->pidfd);
   if (found->gate_fd >= 0) close(found->gate_fd);
+  if (found->notification_read_fd >= 0) close(found->notification_read_fd);
   watched_.erase(found);
   return status;
+}
+
+NotificationRead PosixProcesses::read_notification(ProcessIdentity identity) {
+  const auto found = std::find_if(watched_.begin(), watched_.end(),
+                                  [&](const Watched& w) { return w.identity == identity; });
+  if (found == watched_.end() || found->notification_read_fd < 0) return {};
+  NotificationRead read = read_notification_fd(found->notification_read_fd, found->notification_bytes);
+  if (read.outcome != NotificationRead::Outcome::pending) {
+    close(found->notification_read_fd);
+    found->notification_read_fd = -1;
+  }
+  return read;
 }
 
 }  // namespace tether

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/notify_pipe.hpp"
 #include "core/exit_status.hpp"
 #include "core/ports.hpp"
 
@@ -19,6 +20,7 @@ struct LaunchSpec {
   std::optional<std::string> directory;  // working directory; ours when unset
   std::vector<std::string> environment;  // KEY=VALUE entries set on top of ours
   int stop_signal = SIGTERM;             // what Signal::terminate sends
+  int notification_fd = -1;              // --notification-fd: the readiness pipe's number; -1: none
 };
 
 class PosixProcesses final : public ProcessPort {
@@ -28,6 +30,8 @@ class PosixProcesses final : public ProcessPort {
     int pidfd = -1;
     bool child = false;  // only children can be waited for (their exit code known)
     int gate_fd = -1;    // a child not yet released: closing this makes it exit unrun
+    int notification_read_fd = -1;     // the readiness pipe's read end until it has said its one thing
+    std::size_t notification_bytes = 0;  // read from it so far
   };
   // Watching more processes than this means the core lost track of them: a bug, asserted.
   static constexpr std::size_t watched_max = 16;
@@ -48,6 +52,9 @@ class PosixProcesses final : public ProcessPort {
   // The watched process's pidfd became readable: kill what is left of its process group, reap it
   // (children) and stop watching it.
   ExitStatus collect(ProcessIdentity identity);
+  // The watched process's readiness pipe became readable: what it says (notify_pipe.hpp). Closed once
+  // the outcome is decisive, so it is polled no more.
+  NotificationRead read_notification(ProcessIdentity identity);
 
   // Where later launches send their stdout and stderr: a descriptor we keep open (-1: ours).
   void set_output(int output_fd) { output_fd_ = output_fd; }

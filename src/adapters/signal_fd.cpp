@@ -11,16 +11,12 @@ SignalFd::SignalFd() {
   sigemptyset(&signals);
   for (const int signal_number : {SIGINT, SIGTERM, SIGUSR1, SIGHUP}) sigaddset(&signals, signal_number);
   sigprocmask(SIG_BLOCK, &signals, nullptr);
-  fd_ = signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
-}
-
-SignalFd::~SignalFd() {
-  if (fd_ >= 0) close(fd_);
+  fd_.reset(signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
 }
 
 std::optional<int> SignalFd::read_signal() {
   signalfd_siginfo info{};
-  const ssize_t size = read(fd_, &info, sizeof info);
+  const ssize_t size = read(fd_.get(), &info, sizeof info);
   if (size != static_cast<ssize_t>(sizeof info)) return std::nullopt;
   return static_cast<int>(info.ssi_signo);
 }

@@ -4,23 +4,22 @@
 // arbitrary point of the protocol.
 #include <optional>
 
+#include "adapters/unique_fd.hpp"
+
 namespace tether {
 
 class SignalFd {
  public:
   // Blocks the signals in this thread; construct before any other thread starts. Check valid().
   SignalFd();
-  ~SignalFd();
-  SignalFd(const SignalFd&) = delete;
-  SignalFd& operator=(const SignalFd&) = delete;
 
-  [[nodiscard]] bool valid() const { return fd_ >= 0; }
-  [[nodiscard]] int descriptor() const { return fd_; }
+  [[nodiscard]] bool valid() const { return fd_.valid(); }
+  [[nodiscard]] int descriptor() const { return fd_.get(); }
   // The next pending signal number, or nullopt when none is pending.
   std::optional<int> read_signal();
 
  private:
-  int fd_ = -1;
+  UniqueFd fd_;
 };
 
 }  // namespace tether

@@ -3,12 +3,14 @@
 #include <cassert>
 #include <ctime>
 
+#include "core/units.hpp"
+
 namespace tether {
 
 std::uint64_t monotonic_now_ns() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(now.tv_nsec);
+  return static_cast<std::uint64_t>(now.tv_sec) * ns_per_s + static_cast<std::uint64_t>(now.tv_nsec);
 }
 
 std::uint64_t SteadyClock::now_ns() {

@@ -6,6 +6,7 @@
 
 #include "adapters/pidfd.hpp"
 #include "adapters/proc_identity.hpp"
+#include "adapters/unique_fd.hpp"
 
 namespace tether {
 
@@ -16,13 +17,11 @@ SignalOutcome send_pidfd_signal(int pidfd, int signal_number) {
 
 SignalOutcome send_verified_signal(ProcessIdentity identity, int signal_number) {
   if (!identity.valid()) return SignalOutcome::gone;
-  const int pidfd = pidfd_open_process(identity.pid);
-  if (pidfd < 0) return errno == EPERM ? SignalOutcome::not_permitted : SignalOutcome::gone;
+  const UniqueFd pidfd(pidfd_open_process(identity.pid));
+  if (!pidfd) return errno == EPERM ? SignalOutcome::not_permitted : SignalOutcome::gone;
   // Checked after opening: the pidfd pins whichever process had the pid; the start time proves it is ours.
-  SignalOutcome outcome = SignalOutcome::gone;
-  if (identity_alive(identity)) outcome = send_pidfd_signal(pidfd, signal_number);
-  close(pidfd);
-  return outcome;
+  if (!identity_alive(identity)) return SignalOutcome::gone;
+  return send_pidfd_signal(pidfd.get(), signal_number);
 }
 
 bool VerifiedNotices::notify_controller(ProcessIdentity controller) {

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fmt/format.h>
 #include <sstream>
 #include <utility>
 #include <unistd.h>
@@ -61,8 +62,12 @@ int output_failed(const char* program, int error_number) {
 }
 
 CLI::Validator name_validator() {
-  return CLI::Validator([](std::string& value) { return name_problem(value).value_or(std::string()); }, "NAME",
-                        "name");
+  // CLI11 prefixes the option: "--name: invalid name '': it is empty".
+  const auto check = [](std::string& value) {
+    const auto problem = name_problem(value);
+    return problem.has_value() ? fmt::format("invalid name '{}': {}", value, *problem) : std::string();
+  };
+  return CLI::Validator(check, "NAME", "name");
 }
 
 CLI::Option* add_name_option(CLI::App& app, std::string& name, bool required) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "adapters/notify_pipe.hpp"
 #include "apps/launch_options.hpp"
 #include "core/restart_policy.hpp"
 
@@ -41,8 +42,10 @@ ParseOutcome<ControllerOptions> parse_controller_command_line(std::span<const ch
                "gracefully on SIGINT/SIGTERM or `tether shutdown NAME`.",
                "tether-controller"};
   app.set_version_flag("--version", tether_version);
-  app.footer("Exit codes: 0 graceful shutdown, 64 usage, 65 bad segment, 69 gave up (crash loop) or "
-             "cannot launch, 73 name held by another controller, 77 permission.");
+  app.footer("Exit codes: 0 graceful shutdown (or the worker ended well and is not restarted), 1 the worker "
+             "failed and is not restarted, 64 usage, 65 bad segment, 66 env file unreadable, 69 gave up (crash "
+             "loop) or cannot launch, 71 system error, 73 name held by another controller or log file not "
+             "opened, 74 output not written, 77 permission.");
 
   std::string restart = "always";
   std::string stop_signal = "TERM";
@@ -68,6 +71,12 @@ ParseOutcome<ControllerOptions> parse_controller_command_line(std::span<const ch
                       "Kill and restart a listener whose heartbeat is older (0: off)");
   add_duration_option(app, "--ready-timeout-ms", config.ready_timeout_ms,
                       "A worker not registered by then is a plain worker (stopped by signal, no watchdog)");
+  app.add_flag("--notify-socket", options.notify_socket,
+               "Give the worker a NOTIFY_SOCKET: READY=1, STOPPING=1, STATUS=, WATCHDOG=1, EXTEND_TIMEOUT_USEC= "
+               "from its process group are heard");
+  app.add_option("--notification-fd", options.launch.notification_fd,
+                 "The worker writes a newline to this descriptor when ready (s6's notification-fd)")
+      ->check(CLI::Range(notification_fd_min, notification_fd_max));
   app.add_option("--stop-signal", stop_signal, "Signal that stops a plain worker, and follows the stop timeout")
       ->capture_default_str();
   // Checked by check_working_directory, after parsing: the check reads the file system.

@@ -21,6 +21,8 @@ struct ControllerOptions {
   std::optional<std::string> environment_file;
   std::optional<std::string> log_file;
   std::string log_format = "text";
+  // --notify-socket: the worker gets a NOTIFY_SOCKET of this controller's own (systemd's protocol).
+  bool notify_socket = false;
 };
 
 ParseOutcome<ControllerOptions> parse_controller_command_line(std::span<const char* const> argv);

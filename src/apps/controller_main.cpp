@@ -1,6 +1,7 @@
 // tether-controller: launch a listener for a name and keep it running, adopt a live one, stop it
 // gracefully on request. A thin shell: parse, open, hand over to the core's real driver.
 #include <climits>
+#include <fmt/format.h>
 #include <csignal>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include "adapters/controller_loop.hpp"
 #include "adapters/failpoints.hpp"
 #include "adapters/mapped_segment.hpp"
+#include "adapters/notify_socket.hpp"
 #include "adapters/proc_identity.hpp"
 #include "adapters/standard_descriptors.hpp"
 #include "adapters/steady_clock.hpp"
@@ -69,15 +71,15 @@ int main(int argc, char** argv) {
     // The file's entries first: the command line's --env entries win.
     spec.environment.insert(spec.environment.begin(), entries.value().begin(), entries.value().end());
   }
-  int output_fd = -1;
+  UniqueFd output;
   const std::optional<std::string>& log_file = options.log_file;
   if (log_file.has_value()) {
     auto opened = open_log_file(*log_file);
     if (!opened.ok()) {
-      log.event("error", {{"error", opened.error()}});
-      return exit_code::cant_create;
+      log.event("error", {{"error", opened.error().message}});
+      return opened.error().exit_code;
     }
-    output_fd = opened.value();
+    output = std::move(opened).value();
   }
 
   // Block our signals before anything can deliver them, so none is lost before the loop reads them.
@@ -91,25 +93,42 @@ int main(int argc, char** argv) {
     log.event("refused", {{"error", segment.error().message}});
     return segment.error().exit_code();
   }
+  // The worker's own NOTIFY_SOCKET, named after the user and the pair: only the controller holding the
+  // name's lock binds it, and a worker adopted by the next controller of the name still reaches it.
+  std::optional<NotifySocket> notify_socket;
+  if (options.notify_socket) {
+    auto opened = NotifySocket::open(fmt::format("@tether-notify/{}/{}", getuid(), name));
+    if (!opened.ok()) {
+      log.event("error", {{"error", opened.error()}});
+      return exit_code::os_error;
+    }
+    spec.environment.push_back("NOTIFY_SOCKET=" + opened.value().address());
+    notify_socket.emplace(std::move(opened.value()));
+  }
+  WorkerNotices notices(std::move(notify_socket), segment.value().worker_notice_area());
   PosixProcesses processes(spec);
-  processes.set_output(output_fd);
+  processes.set_output(output.get());
   // Log rotation: the next launch writes to a freshly opened file (a running worker keeps its
   // descriptor; the file is opened for appending, so copy-and-truncate rotation is safe for it).
   const auto reopen_log_file = [&] {
     if (!log_file.has_value()) return;
     auto reopened = open_log_file(*log_file);
     if (!reopened.ok()) {
-      log.event("log_file_reopen_failed", {{"error", reopened.error()}});
+      log.event("log_file_reopen_failed", {{"error", reopened.error().message}});
       return;
     }
-    close(output_fd);
-    output_fd = reopened.value();
-    processes.set_output(output_fd);
+    output = std::move(reopened).value();
+    processes.set_output(output.get());
     log.event("log_file_reopened", {{"path", *log_file}});
   };
   SteadyClock clock;
+  ServiceManagerNotifier manager(clock.now_ns());
+  if (manager.problem().has_value()) {
+    log.event("error", {{"error", *manager.problem()}});
+    return exit_code::unavailable;
+  }
   ControllerCore core(options.config, segment.value(), processes, self_identity());
-  const int code = run_controller_loop(core, processes, signals, clock, log, reopen_log_file);
+  const int code = run_controller_loop(core, processes, signals, notices, manager, clock, log, reopen_log_file);
   // Still holding the lock: nobody else can be using the name while we remove it.
   if (core.remove_segment()) MappedSegment::remove(name);
   return code;

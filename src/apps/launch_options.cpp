@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "adapters/file_text.hpp"
+#include "apps/environment_file.hpp"
 #include "core/exit_codes.hpp"
 
 namespace tether {
@@ -41,52 +42,39 @@ std::optional<std::string> environment_entry_problem(const std::string& entry) {
   return std::nullopt;
 }
 
-Result<std::vector<std::string>, EnvironmentFileError> read_environment_file(const std::string& path) {
+Result<std::vector<std::string>, OptionError> read_environment_file(const std::string& path) {
   // A byte limit keeps a runaway file (say /dev/zero, one endless line) from eating memory.
   constexpr std::size_t env_file_bytes_max = 1024 * 1024;
   const auto text = read_file_text(path, env_file_bytes_max);
   if (!text.ok()) {
     if (text.error().error_number == EFBIG) {
-      return fail(EnvironmentFileError{
+      return fail(OptionError{
           exit_code::usage, fmt::format("env file '{}' is larger than {} bytes", path, env_file_bytes_max)});
     }
-    return fail(EnvironmentFileError{exit_code::no_input, fmt::format("cannot read env file '{}': {}", path,
-                                                                      std::strerror(text.error().error_number))});
+    return fail(OptionError{exit_code::no_input, fmt::format("cannot read env file '{}': {}", path,
+                                                                      file_text_error_text(text.error()))});
   }
-  std::vector<std::string> entries;
-  std::string_view rest = text.value();
-  // Bounded by the byte limit: every pass consumes at least one line.
-  for (int number = 1; !rest.empty(); ++number) {
-    const auto newline = rest.find('\n');
-    const std::string_view line = rest.substr(0, newline);
-    rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
-    const auto start = line.find_first_not_of(" \t");
-    if (start == std::string_view::npos || line[start] == '#') continue;
-    const std::string entry(line.substr(start));
-    if (auto problem = environment_entry_problem(entry)) {
-      return fail(EnvironmentFileError{exit_code::usage, fmt::format("env file '{}' line {}: {}", path, number, *problem)});
-    }
-    entries.push_back(entry);
+  auto entries = parse_environment_text(text.value());
+  if (!entries.ok()) {
+    return fail(OptionError{exit_code::usage, fmt::format("env file '{}' line {}: {}", path,
+                                                                   entries.error().line, entries.error().message)});
   }
-  return entries;
+  return std::move(entries).value();
 }
 
-Result<int, std::string> open_log_file(const std::string& path) {
+Result<UniqueFd, OptionError> open_log_file(const std::string& path) {
+  const auto refused = [&path](int error) {
+    const int code = error == EACCES || error == EPERM ? exit_code::no_permission : exit_code::cant_create;
+    return fail(OptionError{code, fmt::format("cannot open log file '{}': {}{}", path, std::strerror(error),
+                                              error == ENXIO ? " (a FIFO that nobody reads)" : "")});
+  };
   // Non-blocking open: a FIFO nobody reads fails with ENXIO instead of holding the controller in open(2)
   // (before it has a segment; on SIGHUP, inside its loop). The worker gets the descriptor blocking again,
   // as a file or pipe it writes to normally is.
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0640);
-  if (fd < 0) {
-    const int error = errno;
-    return fail(fmt::format("cannot open log file '{}': {}{}", path, std::strerror(error),
-                            error == ENXIO ? " (a FIFO that nobody reads)" : ""));
-  }
-  const int flags = fcntl(fd, F_GETFL);
-  if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
-    const int error = errno;
-    close(fd);
-    return fail(fmt::format("cannot open log file '{}': {}", path, std::strerror(error)));
-  }
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0640));
+  if (!fd) return refused(errno);
+  const int flags = fcntl(fd.get(), F_GETFL);
+  if (flags < 0 || fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) return refused(errno);
   return fd;
 }
 

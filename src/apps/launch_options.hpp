@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/unique_fd.hpp"
 #include "core/result.hpp"
 
 namespace tether {
@@ -15,15 +16,20 @@ std::optional<int> parse_signal(const std::string& text);
 // A KEY=VALUE entry with a valid variable name; the problem otherwise.
 std::optional<std::string> environment_entry_problem(const std::string& entry);
 
-struct EnvironmentFileError {
-  int exit_code;  // 66 when the file cannot be read, 64 when a line is not KEY=VALUE
+// A refused option: the message names the option's value and the problem; the sysexits code says what
+// kind of problem it is.
+struct OptionError {
+  int exit_code;
   std::string message;
 };
 
-// Reads an env file: KEY=VALUE lines; blank lines and lines starting with '#' are skipped.
-Result<std::vector<std::string>, EnvironmentFileError> read_environment_file(const std::string& path);
+// Reads an env file with systemd's EnvironmentFile= rules (apps/environment_file.hpp). A FIFO is read
+// as its writer writes, but never waited on for longer than file_text's bound.
+// Exit 66 when the file cannot be read, 64 when its content is refused.
+Result<std::vector<std::string>, OptionError> read_environment_file(const std::string& path);
 
-// Opens (creating, appending) the worker's log file, close-on-exec; the descriptor or a message.
-Result<int, std::string> open_log_file(const std::string& path);
+// Opens (creating, appending) the worker's log file, close-on-exec. Exit 77 when permission is denied,
+// 73 when it cannot be created or opened otherwise.
+Result<UniqueFd, OptionError> open_log_file(const std::string& path);
 
 }  // namespace tether

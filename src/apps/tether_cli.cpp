@@ -1,6 +1,44 @@
 #include "apps/tether_cli.hpp"
 
+#include <algorithm>
+#include <array>
+#include <fmt/format.h>
+#include <map>
+
 namespace tether {
+namespace {
+
+constexpr std::array<std::string_view, 5> subcommand_names = {"status", "list", "shutdown", "clean", "wait"};
+
+constexpr std::array<std::pair<std::string_view, WaitState>, 5> wait_states = {{
+    {"running", WaitState::running},
+    {"registered", WaitState::registered},
+    {"working", WaitState::working},
+    {"idle", WaitState::idle},
+    {"gone", WaitState::gone},
+}};
+
+// CLI11 says only "A subcommand is required" for `tether bogus`: name the word and the commands.
+std::optional<CliExit> unknown_subcommand(std::span<const char* const> argv) {
+  if (argv.size() < 2) return std::nullopt;
+  const std::string_view first = argv[1];
+  if (first.empty() || first.front() == '-') return std::nullopt;
+  if (std::find(subcommand_names.begin(), subcommand_names.end(), first) != subcommand_names.end()) {
+    return std::nullopt;
+  }
+  return usage_error_exit(fmt::format("unknown command '{}'; the commands are status, list, shutdown, clean and "
+                                      "wait (tether --help)",
+                                      first));
+}
+
+}  // namespace
+
+std::string_view wait_state_name(WaitState state) {
+  for (const auto& [name, value] : wait_states) {
+    if (value == state) return name;
+  }
+  return "?";
+}
 
 ParseOutcome<TetherCommand> parse_tether_command_line(std::span<const char* const> argv) {
   ParseOutcome<TetherCommand> outcome;
@@ -28,6 +66,19 @@ ParseOutcome<TetherCommand> parse_tether_command_line(std::span<const char* cons
   auto* clean = app.add_subcommand("clean", "Remove a segment that no live process owns");
   clean->add_option("name", command.name, "Pair name")->required()->check(name_validator());
 
+  auto* wait = app.add_subcommand("wait", "Wait until a pair reaches a state (for scripts: after starting a "
+                                          "controller in the background)");
+  wait->add_option("name", command.name, "Pair name")->required()->check(name_validator());
+  wait->add_option("--state", command.wait_state, "running: a live controller holds the name; registered, "
+                                                   "working, idle: the listener's state; gone: nothing lives on it")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, WaitState>(wait_states.begin(), wait_states.end())))
+      ->capture_default_str();
+  wait->add_option("--timeout-ms", command.timeout_ms, "Longest wait")
+      ->check(CLI::Range(std::uint64_t{1}, TetherCommand::timeout_ms_max))
+      ->capture_default_str();
+
+  outcome.exit = unknown_subcommand(argv);
+  if (outcome.exit.has_value()) return outcome;
   outcome.exit = parse_with(app, argv);
   if (outcome.exit.has_value()) return outcome;
   // require_subcommand(1) lets exactly one through.
@@ -39,6 +90,8 @@ ParseOutcome<TetherCommand> parse_tether_command_line(std::span<const char* cons
     command.subcommand = TetherCommand::Subcommand::shutdown;
   } else if (clean->parsed()) {
     command.subcommand = TetherCommand::Subcommand::clean;
+  } else if (wait->parsed()) {
+    command.subcommand = TetherCommand::Subcommand::wait;
   } else {
     outcome.exit = usage_error_exit("A subcommand is required");
   }

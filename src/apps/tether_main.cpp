@@ -1,4 +1,4 @@
-// tether: inspect and steer pairs from the outside (status, list, shutdown, clean).
+// tether: inspect and steer pairs from the outside (status, list, shutdown, clean, wait).
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -19,6 +19,8 @@ int run_command(const tether::TetherCommand& command) {
     case TetherCommand::Subcommand::shutdown:
       return tether::run_shutdown(command.name, command.wait, command.timeout_ms);
     case TetherCommand::Subcommand::clean: return tether::run_clean(command.name);
+    case TetherCommand::Subcommand::wait:
+      return tether::run_wait(command.name, command.wait_state, command.timeout_ms);
   }
   return tether::exit_code::software;
 }

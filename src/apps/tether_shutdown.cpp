@@ -9,53 +9,45 @@
 #include "adapters/pidfd.hpp"
 #include "adapters/proc_identity.hpp"
 #include "adapters/steady_clock.hpp"
+#include "adapters/unique_fd.hpp"
 #include "adapters/verified_signal.hpp"
 #include "apps/tether_commands.hpp"
 #include "core/exit_codes.hpp"
 #include "core/shutdown_core.hpp"
+#include "core/units.hpp"
 
 namespace tether {
 
 namespace {
 
 // pidfds of the identities that are alive now, verified after opening.
-std::vector<int> open_verified(std::initializer_list<ProcessIdentity> identities) {
-  std::vector<int> pidfds;
+std::vector<UniqueFd> open_verified(std::initializer_list<ProcessIdentity> identities) {
+  std::vector<UniqueFd> pidfds;
   for (const auto identity : identities) {
     if (!identity.valid()) continue;
-    const int pidfd = pidfd_open_process(identity.pid);
-    if (pidfd < 0) continue;
-    if (identity_alive(identity)) {
-      pidfds.push_back(pidfd);
-    } else {
-      close(pidfd);
-    }
+    UniqueFd pidfd(pidfd_open_process(identity.pid));
+    if (pidfd && identity_alive(identity)) pidfds.push_back(std::move(pidfd));
   }
   return pidfds;
 }
 
 // Waits until every process is gone; false on timeout. Each poll returns when one more has exited.
-bool wait_for_exit(std::vector<int> pidfds, std::uint64_t deadline_ns) {
+bool wait_for_exit(std::vector<UniqueFd> pidfds, std::uint64_t deadline_ns) {
   while (!pidfds.empty()) {
     const std::uint64_t now_ns = monotonic_now_ns();
     if (now_ns >= deadline_ns) break;
     std::vector<pollfd> descriptors;
-    for (const int pidfd : pidfds) descriptors.push_back({pidfd, POLLIN, 0});
-    const auto remaining_ms = static_cast<int>((deadline_ns - now_ns + 999'999) / 1'000'000);
+    for (const auto& pidfd : pidfds) descriptors.push_back({pidfd.get(), POLLIN, 0});
+    const auto remaining_ms = static_cast<int>(ns_to_ms_ceil(deadline_ns - now_ns));
     if (poll(descriptors.data(), descriptors.size(), remaining_ms) < 0) continue;
-    std::vector<int> still_running;
-    for (const auto& descriptor : descriptors) {
-      if (descriptor.revents != 0) {
-        close(descriptor.fd);
-      } else {
-        still_running.push_back(descriptor.fd);
-      }
+    // descriptors[i] watches pidfds[i]; the pidfds left behind close as `pidfds` is replaced.
+    std::vector<UniqueFd> still_running;
+    for (std::size_t i = 0; i < pidfds.size(); ++i) {
+      if (descriptors[i].revents == 0) still_running.push_back(std::move(pidfds[i]));
     }
     pidfds = std::move(still_running);
   }
-  const bool all_gone = pidfds.empty();
-  for (const int pidfd : pidfds) close(pidfd);
-  return all_gone;
+  return pidfds.empty();
 }
 
 // Waits until no controller holds the segment's lock; false on timeout. The recorded controller's exit
@@ -80,7 +72,7 @@ constexpr int setup_poll_ms = 10;
 // the lock: nothing can run under it, and we remove it as `tether clean` would; `abandoned` says so).
 Result<MappedSegment, SegmentError> open_when_set_up(const std::string& name, std::uint64_t wait_ms, bool& abandoned) {
   abandoned = false;
-  const std::uint64_t deadline_ns = monotonic_now_ns() + wait_ms * 1'000'000;
+  const std::uint64_t deadline_ns = monotonic_now_ns() + ms_to_ns(wait_ms);
   for (;;) {  // bounded by the deadline
     auto opened = MappedSegment::open_existing(name, MappedSegment::Access::read_write);
     if (opened.ok() || opened.error().kind != SegmentError::Kind::uninitialised) return opened;
@@ -141,9 +133,10 @@ int run_shutdown(const std::string& name, bool wait, std::uint64_t timeout_ms) {
 
   // Stopped means worker and controller gone: the name is free for the next controller at once (a
   // controller still finishing its stop would make `shutdown --wait && tether-controller` exit 73).
-  const std::uint64_t deadline_ns = monotonic_now_ns() + timeout_ms * 1'000'000;
-  const std::vector<int> pidfds = open_verified({worker.identity, controller});
-  if (!wait_for_exit(pidfds, deadline_ns) || !wait_for_controller_lock(segment, deadline_ns)) {
+  const std::uint64_t deadline_ns = monotonic_now_ns() + ms_to_ns(timeout_ms);
+  const bool gone = wait_for_exit(open_verified({worker.identity, controller}), deadline_ns) &&
+                    wait_for_controller_lock(segment, deadline_ns);
+  if (!gone) {
     fmt::print(stderr, "tether shutdown: '{}' still running after {} ms{}\n", name, timeout_ms,
                unreachable ? " (its worker had not registered)" : "");
     return exit_code::temp_failure;

@@ -22,6 +22,7 @@ nlohmann::json to_json(const PairStatus& status) {
   return {
       {"name", status.name},
       {"state", status.state},
+      {"listener_state", status.reported_state},
       {"listener_pid", pid_or_null(status.listener, status.listener_alive)},
       {"listener_start_time", status.listener_alive ? nlohmann::json(status.listener.start_time_ticks)
                                                     : nlohmann::json(nullptr)},
@@ -31,6 +32,7 @@ nlohmann::json to_json(const PairStatus& status) {
       {"controller_pid", pid_or_null(status.controller, status.controller_alive)},
       {"heartbeat_age_ms", status.heartbeat_age_ms.has_value() ? nlohmann::json(*status.heartbeat_age_ms)
                                                                : nlohmann::json(nullptr)},
+      {"status_text", status.status_text.has_value() ? nlohmann::json(*status.status_text) : nlohmann::json(nullptr)},
   };
 }
 
@@ -41,10 +43,15 @@ std::string to_text(const PairStatus& status) {
       status.controller_alive ? fmt::format("pid {}", status.controller.pid) : std::string("none");
   const std::string heartbeat =
       status.heartbeat_age_ms ? fmt::format("{} ms ago", *status.heartbeat_age_ms) : std::string("-");
+  const std::string state = status.state == status.reported_state
+                                ? status.state
+                                : fmt::format("{} (listener {})", status.state, status.reported_state);
+  // The worker's own words last, quoted: they may hold commas.
+  const std::string said = status.status_text.has_value() ? fmt::format(", status \"{}\"", *status.status_text) : "";
   return fmt::format("{}: state {}, listener {}, controller {}, generation {}, restarts {}, "
-                     "shutdown {}, heartbeat {}",
-                     status.name, status.state, listener, controller, status.generation, status.restarts,
-                     status.shutdown_requested ? "requested" : "not requested", heartbeat);
+                     "shutdown {}, heartbeat {}{}",
+                     status.name, state, listener, controller, status.generation, status.restarts,
+                     status.shutdown_requested ? "requested" : "not requested", heartbeat, said);
 }
 
 }  // namespace
@@ -61,6 +68,8 @@ int run_status(const std::string& name, bool json) {
       }
       return exit_code::not_running;
     }
+    // One convention with `list --json`: with --json, errors are JSON on stdout too.
+    if (json) print_json_line({{"name", name}, {"error", error.message}, {"exit_code", error.exit_code()}});
     fmt::print(stderr, "tether status: {}\n", error.message);
     return error.exit_code();
   }

@@ -25,6 +25,8 @@ std::string_view controller_event_name(ControllerEvent::Kind kind) {
     case ControllerEvent::Kind::watchdog_fired: return "watchdog_fired";
     case ControllerEvent::Kind::unregistered: return "unregistered";
     case ControllerEvent::Kind::stop_signalled: return "stop_signalled";
+    case ControllerEvent::Kind::worker_ready: return "worker_ready";
+    case ControllerEvent::Kind::worker_stopping: return "worker_stopping";
     case ControllerEvent::Kind::gave_up: return "gave_up";
     case ControllerEvent::Kind::finished: return "finished";
   }
@@ -165,6 +167,7 @@ void ControllerCore::begin_stopping(std::uint64_t now_ns) {
 // listener that hangs right after registering is caught within about one period, not at the ready timeout.
 void ControllerCore::expect_listener(std::uint64_t now_ns, bool registered) {
   state_.listener_registered = registered;
+  state_.worker_notices = {};  // what the previous worker said does not carry over
   state_.watchdog_deadline_ns.reset();
   state_.ready_deadline_ns.reset();
   if (!registered) state_.ready_deadline_ns = now_ns + ms_to_ns(config_.ready_timeout_ms);

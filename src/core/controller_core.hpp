@@ -40,6 +40,9 @@ class ControllerCore {
   void handle_listener_exit(ProcessIdentity process, ExitStatus status);
   void handle_shutdown_signal();   // SIGINT or SIGTERM to the controller
   void handle_shutdown_notice();   // someone posted in the segment and asks us to look (SIGUSR1)
+  // The worker said READY=1, STOPPING=1, WATCHDOG=1 or EXTEND_TIMEOUT_USEC (controller_notice.cpp).
+  // Only state and deadlines change here; a stop or watchdog signal it leads to happens in a later step.
+  void handle_worker_notice(const WorkerNotice& notice);
 
   StepOutcome step(std::uint64_t now_ns);
   [[nodiscard]] std::optional<std::uint64_t> deadline_ns() const;
@@ -105,6 +108,9 @@ class ControllerCore {
   bool take_pending_input();
   void judge_stop_progress(std::uint64_t heartbeat_ns, std::uint64_t now_ns);
   void judge_watchdog(std::uint64_t heartbeat_ns, std::uint64_t now_ns);
+  void extend_stop(std::uint64_t until_ns);
+  void report_stop_extension(std::uint64_t now_ns);
+  [[nodiscard]] std::uint64_t stop_extension_cap_ns() const;
   // Stop (controller_stop.cpp).
   void step_post_shutdown(std::uint64_t now_ns);
   void step_read_shutdown_notice(std::uint64_t now_ns);

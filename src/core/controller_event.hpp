@@ -25,6 +25,8 @@ struct ControllerEvent {
     watchdog_fired,   // the heartbeat was too old; value: its age in ms
     unregistered,     // the launched process did not register within the ready timeout: a plain worker
     stop_signalled,   // a plain worker was sent the stop signal at once (it cannot read the request)
+    worker_ready,     // the worker said READY=1 (notify socket) or wrote its notification fd's newline
+    worker_stopping,  // the worker said STOPPING=1
     gave_up,
     finished,
   };
@@ -36,5 +38,23 @@ struct ControllerEvent {
 };
 
 std::string_view controller_event_name(ControllerEvent::Kind kind);
+
+// What a worker said through the readiness protocols it already speaks (systemd's notify socket, s6's
+// notification fd), as the driver hands it to the core (ControllerCore::handle_worker_notice). The
+// driver has already refused malformed messages and senders outside the worker's process group; the
+// core ignores a notice about any process but the one it watches now.
+struct WorkerNotice {
+  enum class Kind : std::uint8_t {
+    ready,           // READY=1, or the notification fd's newline
+    stopping,        // STOPPING=1
+    watchdog,        // WATCHDOG=1: a heartbeat, judged by --watchdog-ms like a listener's
+    extend_timeout,  // EXTEND_TIMEOUT_USEC=extend_us: during a stop, more time before the next signal
+  };
+  Kind kind;
+  ProcessIdentity process{};
+  std::uint64_t received_ns = 0;  // when the driver read it (monotonic)
+  std::uint64_t extend_us = 0;    // extend_timeout only
+  friend bool operator==(const WorkerNotice&, const WorkerNotice&) = default;
+};
 
 }  // namespace tether

@@ -17,7 +17,9 @@ std::uint64_t hash_value(const ControllerState& state) {
   hash.add(state.consecutive_failures);
   const bool flags[] = {state.launched_before,     state.shutdown_requested, state.shutdown_signal_pending,
                         state.shutdown_notice_pending, state.listener_registered, state.sigterm_sent,
-                        state.sigkill_sent,        state.remove_segment,     state.exit_pending.has_value()};
+                        state.sigkill_sent,        state.remove_segment,     state.exit_pending.has_value(),
+                        state.worker_notices.ready, state.worker_notices.stopping,
+                        state.worker_notices.extension_unreported};
   for (const bool flag : flags) hash.add(flag ? 1 : 0);
   if (state.exit_pending.has_value()) hash.add(*state.exit_pending);
   hash.add(state.exited_process);
@@ -27,6 +29,7 @@ std::uint64_t hash_value(const ControllerState& state) {
   hash.add(state.watchdog_deadline_ns);
   hash.add(state.ready_deadline_ns);
   hash.add(state.stop_requested_ns);
+  hash.add(state.worker_notices.heartbeat_ns);
   hash.add(static_cast<std::uint64_t>(state.passed_point));
   hash.add(static_cast<std::uint64_t>(state.exit_code));
   hash.add(state.events.size());

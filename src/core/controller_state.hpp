@@ -17,6 +17,15 @@
 
 namespace tether {
 
+// What the watched worker said through the notify protocols (WorkerNotice); reset at every launch.
+struct WorkerNoticeState {
+  bool ready = false;
+  bool stopping = false;
+  std::optional<std::uint64_t> heartbeat_ns;  // its last WATCHDOG=1: from then on the watchdog applies
+  bool extension_unreported = false;          // EXTEND_TIMEOUT_USEC moved a stop deadline: log it once
+  friend bool operator==(const WorkerNoticeState&, const WorkerNoticeState&) = default;
+};
+
 struct ControllerState {
   ControllerState(ProcessIdentity self_identity, StartLimiter limiter)
       : self(self_identity), start_limiter(limiter) {}
@@ -43,6 +52,7 @@ struct ControllerState {
   std::optional<std::uint64_t> watchdog_deadline_ns;
   std::optional<std::uint64_t> ready_deadline_ns;
   bool listener_registered = false;  // known to hold the registration (false: unknown yet, or plain)
+  WorkerNoticeState worker_notices;
   std::uint64_t stop_requested_ns = 0;
   CrashPoint passed_point = CrashPoint::none;
   bool sigterm_sent = false;

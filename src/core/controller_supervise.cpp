@@ -45,6 +45,7 @@ void ControllerCore::step_running(std::uint64_t now_ns) {
     return;
   }
   if (!state_.listener.valid()) return;
+  if (state_.worker_notices.extension_unreported) report_stop_extension(now_ns);
   const auto passed = [now_ns](const std::optional<std::uint64_t>& deadline) {
     return deadline.has_value() && now_ns >= *deadline;
   };
@@ -52,7 +53,11 @@ void ControllerCore::step_running(std::uint64_t now_ns) {
     if (passed(state_.ready_deadline_ns)) {
       enter(Phase::check_ready);
     } else if (passed(state_.watchdog_deadline_ns)) {
-      enter(state_.listener_registered ? Phase::read_heartbeat : Phase::check_ready);
+      if (state_.worker_notices.heartbeat_ns.has_value()) {
+        judge_watchdog(*state_.worker_notices.heartbeat_ns, now_ns);  // WATCHDOG=1: no segment to read
+      } else {
+        enter(state_.listener_registered ? Phase::read_heartbeat : Phase::check_ready);
+      }
     }
     return;
   }
@@ -91,8 +96,12 @@ void ControllerCore::step_check_ready(std::uint64_t now_ns) {
   }
   if (ready_timeout_passed) {
     emit({ControllerEvent::Kind::unregistered, state_.listener});
-    state_.ready_deadline_ns.reset();     // a plain worker is not asked again
-    state_.watchdog_deadline_ns.reset();  // and never heartbeats
+    state_.ready_deadline_ns.reset();  // a plain worker is not asked again
+    // and heartbeats only through WATCHDOG=1, whose deadline handle_worker_notice keeps
+    if (!state_.worker_notices.heartbeat_ns.has_value()) state_.watchdog_deadline_ns.reset();
+  } else if (state_.worker_notices.heartbeat_ns.has_value() || state_.worker_notices.ready) {
+    // A worker that speaks the notify protocol: its own heartbeats (or none) govern, not our looks.
+    if (!state_.worker_notices.heartbeat_ns.has_value()) state_.watchdog_deadline_ns.reset();
   } else {
     state_.watchdog_deadline_ns = now_ns + ms_to_ns(config_.watchdog_ms);  // still starting: look again
   }
@@ -118,10 +127,9 @@ void ControllerCore::step_read_heartbeat(std::uint64_t now_ns) {
 void ControllerCore::judge_stop_progress(std::uint64_t heartbeat_ns, std::uint64_t now_ns) {
   TETHER_ASSERT(!state_.sigterm_sent);
   const std::uint64_t stop_timeout_ns = ms_to_ns(config_.stop_timeout_ms);
-  const std::uint64_t cap_ns =
-      state_.stop_requested_ns + std::max(ms_to_ns(config_.stop_timeout_ms_max), stop_timeout_ns);
   if (heartbeat_ns > state_.stop_requested_ns) {
-    const std::uint64_t extended_ns = std::min(saturating_add(heartbeat_ns, stop_timeout_ns), cap_ns);
+    const std::uint64_t extended_ns =
+        std::min(saturating_add(heartbeat_ns, stop_timeout_ns), stop_extension_cap_ns());
     if (extended_ns > now_ns) {
       state_.stop_deadline_ns = extended_ns;
       emit({ControllerEvent::Kind::stop_extended, state_.listener, {}, ns_to_ms(extended_ns - now_ns)});
@@ -129,6 +137,15 @@ void ControllerCore::judge_stop_progress(std::uint64_t heartbeat_ns, std::uint64
     }
   }
   signal_stop(now_ns, ControllerEvent::Kind::escalated_sigterm);
+}
+
+// EXTEND_TIMEOUT_USEC moved the governing stop deadline (handle_worker_notice): one line per move.
+void ControllerCore::report_stop_extension(std::uint64_t now_ns) {
+  state_.worker_notices.extension_unreported = false;
+  const std::optional<std::uint64_t>& deadline =
+      state_.sigterm_sent ? state_.kill_deadline_ns : state_.stop_deadline_ns;
+  if (!deadline.has_value()) return;
+  emit({ControllerEvent::Kind::stop_extended, state_.listener, {}, ns_to_ms(*deadline - std::min(*deadline, now_ns))});
 }
 
 void ControllerCore::judge_watchdog(std::uint64_t heartbeat_ns, std::uint64_t now_ns) {

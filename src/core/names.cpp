@@ -5,17 +5,17 @@
 namespace tether {
 
 std::optional<std::string> name_problem(std::string_view name) {
-  if (name.empty()) return "name is empty";
+  if (name.empty()) return "it is empty";
   if (name.size() > name_length_max) {
-    return "name is longer than " + std::to_string(name_length_max) + " characters";
+    return "it is longer than " + std::to_string(name_length_max) + " characters";
   }
-  if (name.front() == '.') return "name must not start with a dot";
+  if (name.front() == '.') return "it must not start with a dot";
   // `tether status -x` would take such a name for an option.
-  if (name.front() == '-') return "name must not start with '-' (a command line would take it for an option)";
+  if (name.front() == '-') return "it must not start with '-' (a command line would take it for an option)";
   for (const char c : name) {
     const bool allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                          c == '.' || c == '_' || c == '-';
-    if (!allowed) return "name may contain only letters, digits, '.', '_' and '-'";
+    if (!allowed) return "it may contain only letters, digits, '.', '_' and '-'";
   }
   return std::nullopt;
 }

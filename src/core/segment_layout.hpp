@@ -12,7 +12,8 @@
 namespace tether {
 
 inline constexpr std::uint64_t segment_magic = 0x31305245'48544554;  // "TETHER01" in memory order
-inline constexpr std::uint64_t segment_layout_version = 2;  // 2: the incarnation field
+// 2: the incarnation field; 3: the worker notice area after the fields
+inline constexpr std::uint64_t segment_layout_version = 3;
 inline constexpr std::size_t segment_size_bytes = 4096;  // one page
 
 // Fields, in layout order. `magic` is written last during initialisation (published with release),
@@ -50,6 +51,20 @@ enum class ListenerState : std::uint64_t {
 };
 std::string_view listener_state_name(std::uint64_t state);
 
+// What the worker last said through the notify protocols (READY=1, STOPPING=1, STATUS=), published by
+// the controller for `tether status`. Not a Field: the cores never read it (they get the notices as
+// inputs), and only the controller's driver writes it, under a sequence lock so that a reader never
+// shows half of one STATUS text and half of the next.
+struct WorkerNoticeArea {
+  static constexpr std::size_t status_words = 32;  // 256 bytes: the text, NUL-padded
+  std::atomic<std::uint64_t> sequence;  // odd while the controller rewrites the words below
+  std::atomic<std::uint64_t> identity;  // packed identity of the worker that said it
+  std::atomic<std::uint64_t> flags;     // worker_notice_ready | worker_notice_stopping
+  std::array<std::atomic<std::uint64_t>, status_words> status_text;
+};
+inline constexpr std::uint64_t worker_notice_ready = 1;     // flags bit: READY=1 (or the pipe's newline)
+inline constexpr std::uint64_t worker_notice_stopping = 2;  // flags bit: STOPPING=1
+
 // The memory image. The shutdown word is 32 bits because it doubles as a futex word; its padding keeps
 // every field 8-byte aligned.
 struct SegmentImage {
@@ -67,6 +82,7 @@ struct SegmentImage {
   std::atomic<std::uint64_t> restarts;
   std::atomic<std::uint64_t> departed_identity;
   std::atomic<std::uint64_t> incarnation;
+  WorkerNoticeArea worker_notice;
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
@@ -74,6 +90,7 @@ static_assert(sizeof(std::atomic<std::uint64_t>) == 8);
 static_assert(sizeof(SegmentImage) <= segment_size_bytes);
 static_assert(offsetof(SegmentImage, magic) == 0);
 static_assert(offsetof(SegmentImage, shutdown_request) % 8 == 0);
+static_assert(offsetof(SegmentImage, worker_notice) == 104);  // after incarnation: v2 offsets unchanged
 
 enum class SegmentFault : std::uint8_t {
   none,

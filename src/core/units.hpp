@@ -12,6 +12,8 @@ inline constexpr std::uint64_t ns_per_s = 1'000'000'000;
 
 constexpr std::uint64_t ms_to_ns(std::uint64_t duration_ms) { return duration_ms * ns_per_ms; }
 constexpr std::uint64_t ns_to_ms(std::uint64_t duration_ns) { return duration_ns / ns_per_ms; }
+// For waits that must never end early: a poll or futex timeout in whole milliseconds.
+constexpr std::uint64_t ns_to_ms_ceil(std::uint64_t duration_ns) { return (duration_ns + ns_per_ms - 1) / ns_per_ms; }
 
 // For drivers that hold std::chrono values.
 constexpr std::uint64_t to_ns(std::chrono::nanoseconds duration) {

@@ -11,7 +11,8 @@
 #   - at the end, `tether shutdown --wait` ends every pair and no process or segment is left.
 # Choices come from CHAOS_SEED (printed; set it to rerun the same choices); timing is real, so a rerun
 # replays the faults, not the exact interleaving.
-# Usage: tests/chaos/chaos.sh BIN_DIR   (env: CHAOS_SEED, CHAOS_ROUNDS, CHAOS_PAIRS)
+# Usage: tests/chaos/chaos.sh BIN_DIR   (env: CHAOS_SEED, CHAOS_ROUNDS, CHAOS_PAIRS; CHAOS_VALIDATE=path of
+# tether-sim: every pair's log must pass `tether-sim validate`)
 set -uo pipefail
 
 bin=$(cd "${1:?usage: chaos.sh BIN_DIR}" && pwd)
@@ -385,6 +386,17 @@ for segment in /dev/shm/tether."$prefix"-*; do
   violation "end: segment left: $segment"
   rm -f "$segment"
 done
+
+# Trace validation (docs/SIMULATOR.md): each pair's log must be a history the cores allow.
+if [ -n "${CHAOS_VALIDATE:-}" ]; then
+  validated=0
+  for log in "$work"/*.log; do
+    [ -e "$log" ] || continue
+    "$CHAOS_VALIDATE" validate "$log" >/dev/null 2>"$work/validate.out" || violation "trace: $(cat "$work/validate.out")"
+    validated=$((validated + 1))
+  done
+  echo "chaos: $validated pair logs validated as traces"
+fi
 
 summary=""
 for kind in "${!fault_counts[@]}"; do summary+=" $kind=${fault_counts[$kind]}"; done

@@ -13,6 +13,8 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -407,15 +409,39 @@ TEST_F(CApiSegments, SegmentOpenToOtherUsersIsRefused) {
   EXPECT_NE(open_to_others.message.find("accessible to other users"), std::string::npos) << open_to_others.message;
 }
 
-// A directory where the segment should be cannot be opened for writing: an operating-system error.
-TEST_F(CApiSegments, SystemErrorIsAnOsError) {
-  const auto name = cleanup_.name("capi-os");
+// A directory where the segment should be is not a segment, and is named as what it is.
+TEST_F(CApiSegments, DirectoryInPlaceOfTheSegmentIsABadSegment) {
+  const auto name = cleanup_.name("capi-dir");
   ASSERT_TRUE(std::filesystem::create_directory(segment_path(name)));
   std::filesystem::permissions(segment_path(name), std::filesystem::perms::owner_all);
   const auto refused = open_refused(name.c_str());
+  EXPECT_EQ(refused.status, TETHER_ERROR_BAD_SEGMENT);
+  EXPECT_EQ(refused.exit_code, 65);
+  EXPECT_NE(refused.message.find("is a directory"), std::string::npos) << refused.message;
+}
+
+// An unexpected system error is TETHER_ERROR_OS (71) with the system's reason: here every descriptor
+// is taken (the limit lowered to the lowest free one), so opening the segment fails EMFILE.
+TEST_F(CApiSegments, SystemErrorIsAnOsError) {
+  const auto name = cleanup_.name("capi-os");
+  auto creator = MappedSegment::open_for_controller(name);
+  ASSERT_TRUE(creator.ok()) << creator.error().message;
+  creator.value().store(Field::layout_version, segment_layout_version);
+  creator.value().store(Field::size_bytes, segment_size_bytes);
+  creator.value().store(Field::magic, segment_magic);
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  int lowest_free = 0;
+  while (fcntl(lowest_free, F_GETFD) >= 0) ++lowest_free;
+  rlimit lowered = saved;
+  lowered.rlim_cur = static_cast<rlim_t>(lowest_free);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  const auto refused = open_refused(name.c_str());
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
   EXPECT_EQ(refused.status, TETHER_ERROR_OS);
   EXPECT_EQ(refused.exit_code, 71);
-  EXPECT_NE(refused.message.find("cannot open segment '" + name + "'"), std::string::npos) << refused.message;
+  EXPECT_NE(refused.message.find("cannot open segment '" + name + "': Too many open files"), std::string::npos)
+      << refused.message;
 }
 
 TEST(CApiArguments, NullArgumentsAreRefusedOrIgnored) {

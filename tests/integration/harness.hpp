@@ -47,6 +47,9 @@ struct CommandResult {
 // Runs a command to completion (bounded by `timeout`, then killed) and captures its output.
 CommandResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = wait_timeout);
 
+// Whether `text` holds `part` (for messages and logs).
+inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
 // `tether status NAME --json`, parsed; nullopt when the command failed to produce JSON.
 std::optional<nlohmann::json> status_json(const std::string& name);
 // The live registered listener's pid, or 0 (also while the launched worker has not registered).

@@ -27,7 +27,6 @@ extern char** environ;
 namespace tether::testing {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // Starts argv with `output_fd` as its stdout (-1: stdout closed) and stderr in a file, with SIGPIPE at
 // its default action as a shell would give it; waits (bounded) and returns its code and stderr.
@@ -245,6 +244,30 @@ TEST(HostileInput, FifoUnderAPairsNameIsRefusedWithoutHanging) {
   const auto clean = run({binary("tether"), "clean", name}, hang_limit);
   EXPECT_EQ(clean.exit_code, 65) << clean.output << clean.errors;
   EXPECT_TRUE(segment_exists(name)) << "clean removed something that is not a segment";
+}
+
+// A directory or a symbolic link under a pair's name is named for what it is (a directory was reported
+// as "accessible to other users (mode 755)", a link as "Too many levels of symbolic links").
+TEST(HostileInput, DirectoryOrLinkUnderAPairsNameIsNamedForWhatItIs) {
+  Cleanup cleanup;
+  const auto directory_name = cleanup.name("dir-segment");
+  const std::string directory_path = "/dev/shm/tether." + directory_name;
+  ASSERT_EQ(mkdir(directory_path.c_str(), 0700), 0);
+  const auto link_name = cleanup.name("link-segment");
+  const std::string link_path = "/dev/shm/tether." + link_name;
+  ASSERT_EQ(symlink("/etc/hostname", link_path.c_str()), 0);
+  const auto directory_status = run({binary("tether"), "status", directory_name});
+  const auto link_status = run({binary("tether"), "status", link_name});
+  const auto link_clean = run({binary("tether"), "clean", link_name});
+  rmdir(directory_path.c_str());
+  unlink(link_path.c_str());
+  EXPECT_EQ(directory_status.exit_code, 65) << directory_status.errors;
+  EXPECT_TRUE(contains(directory_status.errors, "segment '" + directory_name + "' is a directory, not a shared"))
+      << directory_status.errors;
+  EXPECT_EQ(link_status.exit_code, 65) << link_status.errors;
+  EXPECT_TRUE(contains(link_status.errors, "segment '" + link_name + "' is a symbolic link (never followed)"))
+      << link_status.errors;
+  EXPECT_EQ(link_clean.exit_code, 65) << link_clean.errors;
 }
 
 // Log lines mark their time with Z, so it must be UTC whatever TZ says (fmt 9 formatted a time point

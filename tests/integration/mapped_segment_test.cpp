@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <optional>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "adapters/futex.hpp"
@@ -128,6 +129,36 @@ TEST(MappedSegmentOpen, EmptyObjectIsUninitialisedNotForeign) {
 }
 
 // The exit codes every binary documents in its --help footer (sysexits.h).
+// An unexpected system error is EX_OSERR with the system's reason, on every way into a segment. Made
+// real here by the descriptor limit: lowered to the lowest free descriptor, every open fails EMFILE.
+TEST(SegmentOpen, SystemErrorsAreOsErrors) {
+  Cleanup cleanup;  // removes the segment even when an assertion ends the test early
+  const std::string name = cleanup.name("os-error");
+  auto creator = MappedSegment::open_for_controller(name);
+  ASSERT_TRUE(creator.ok()) << creator.error().message;
+  creator.value().store(Field::layout_version, segment_layout_version);
+  creator.value().store(Field::size_bytes, segment_size_bytes);
+  creator.value().store(Field::magic, segment_magic);
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  // open(2) takes the lowest free descriptor, and fails EMFILE when that is not below the limit.
+  int lowest_free = 0;
+  while (fcntl(lowest_free, F_GETFD) >= 0) ++lowest_free;
+  rlimit lowered = saved;
+  lowered.rlim_cur = static_cast<rlim_t>(lowest_free);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  auto existing = MappedSegment::open_existing(name, MappedSegment::Access::read_only);
+  auto cleaning = MappedSegment::open_for_cleaning(name);
+  auto second_controller = MappedSegment::open_for_controller(name);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  for (auto* result : {&existing, &cleaning, &second_controller}) {
+    ASSERT_FALSE(result->ok());
+    EXPECT_EQ(result->error().kind, SegmentError::Kind::os) << result->error().message;
+    EXPECT_EQ(result->error().exit_code(), exit_code::os_error);
+    EXPECT_NE(result->error().message.find("Too many open files"), std::string::npos) << result->error().message;
+  }
+}
+
 TEST(SegmentErrorCodes, EachKindHasItsDocumentedExitCode) {
   const auto code = [](SegmentError::Kind kind) { return SegmentError{kind, ""}.exit_code(); };
   EXPECT_EQ(code(SegmentError::Kind::not_found), 66);

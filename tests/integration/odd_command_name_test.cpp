@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <gtest/gtest.h>
 
-#include "hardening_support.hpp"
+#include "pair_processes.hpp"
 #include "harness_extras.hpp"
 #include "harness.hpp"
 

@@ -5,8 +5,11 @@
 // Method: worker scripts that report their environment or write tagged lines, read back from files
 // and from /proc/PID/environ and /proc/PID/cwd.
 #include <csignal>
+#include <fcntl.h>
 #include <filesystem>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 #include "adapters/proc_identity.hpp"
@@ -127,6 +130,89 @@ TEST(PlainWorkerEnvironment, EnvFileWithABadLineIsRefusedBeforeAnythingStarts) {
     EXPECT_FALSE(segment_exists(name));
     EXPECT_TRUE(nothing_left_behind());
   }
+}
+
+// The file systemd would read for EnvironmentFile= reaches the worker as systemd would pass it: written
+// on Windows (byte-order mark, CRLF), with quotes, escapes, `export` and a value that spans lines.
+TEST(PlainWorkerEnvironment, EnvFileFollowsSystemdsRules) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("env-rules");
+  const TempDir files("env-rules");
+  const std::string env_file = files.file("worker.env");
+  write_text(env_file,
+             "\xEF\xBB\xBF" "FIRST=1\r\n"
+             "; a semicolon comment\r\n"
+             "export EXPORTED=yes\r\n"
+             "DOUBLE=\"two  words \\\"quoted\\\"\"\r\n"
+             "SINGLE='$HOME stays'\r\n"
+             "LINES=\"one\ntwo\"\n"
+             "ESCAPED=a\\ b\\\\c\n");
+  Process pair(controller_argv(name, {"--env-file", env_file}, {"sleep", "infinity"}));
+  ASSERT_TRUE(wait_until([&] { return pid_after(pair.log(), "launched listener_pid=") != 0; })) << pair.log();
+  const pid_t worker = pid_after(pair.log(), "launched listener_pid=");
+  ASSERT_TRUE(wait_until([&] { return environment_value(worker, "FIRST").has_value(); })) << pair.log();
+  EXPECT_EQ(environment_value(worker, "FIRST"), "1");
+  EXPECT_EQ(environment_value(worker, "EXPORTED"), "yes");
+  EXPECT_EQ(environment_value(worker, "DOUBLE"), "two  words \"quoted\"");
+  EXPECT_EQ(environment_value(worker, "SINGLE"), "$HOME stays");
+  EXPECT_EQ(environment_value(worker, "LINES"), "one\ntwo");
+  EXPECT_EQ(environment_value(worker, "ESCAPED"), "a b\\c");
+}
+
+// A NUL byte used to cut the rest of its line silently; now the file is refused, naming the line.
+TEST(PlainWorkerEnvironment, EnvFileWithANulByteIsRefused) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("env-nul");
+  const TempDir files("env-nul");
+  const std::string env_file = files.file("worker.env");
+  write_text(env_file, std::string("A=1\nB=before\0after\n", 19));
+  const auto result = run(controller_argv(name, {"--env-file", env_file}, {"sleep", "infinity"}));
+  EXPECT_EQ(result.exit_code, 64) << result.errors;
+  EXPECT_TRUE(contains(result.errors, "line 2: contains a NUL byte")) << result.errors;
+  EXPECT_FALSE(segment_exists(name));
+}
+
+// A FIFO nobody writes hung the controller for ever in open(2); now it waits a bounded time, then
+// refuses the file (66), before anything starts.
+TEST(PlainWorkerEnvironment, EnvFileFifoWithoutWriterIsRefusedAfterABound) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("env-fifo");
+  const TempDir files("env-fifo");
+  const std::string fifo = files.file("worker.env");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const auto result = run(controller_argv(name, {"--env-file", fifo}, {"sleep", "infinity"}), 20s);
+  EXPECT_EQ(result.exit_code, 66) << result.errors;
+  EXPECT_TRUE(contains(result.errors, "nothing was written to it within 5000 ms")) << result.errors;
+  EXPECT_FALSE(segment_exists(name));
+}
+
+// A FIFO with a writer (as `--env-file <(command)` gives) is read as it is written.
+TEST(PlainWorkerEnvironment, EnvFileFifoWithWriterIsRead) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("env-fifo-writer");
+  const TempDir files("env-fifo-writer");
+  const std::string fifo = files.file("worker.env");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  // The writer blocks in open(2) until the controller opens the FIFO for reading, as a shell's would.
+  std::thread writer([&fifo] {
+    const int fd = open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    const std::string text = "FROM_PIPE=piped\n";
+    [[maybe_unused]] const auto written = write(fd, text.data(), text.size());
+    close(fd);
+  });
+  Process pair(controller_argv(name, {"--env-file", fifo}, {"sleep", "infinity"}));
+  const bool launched = wait_until([&] { return pid_after(pair.log(), "launched listener_pid=") != 0; });
+  if (!launched) {
+    // Unblock the writer (it waits for a reader) before failing, so the test cannot hang in join().
+    const int reader = open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    writer.join();
+    if (reader >= 0) close(reader);
+    FAIL() << pair.log();
+  }
+  writer.join();
+  const pid_t worker = pid_after(pair.log(), "launched listener_pid=");
+  EXPECT_TRUE(wait_until([&] { return environment_value(worker, "FROM_PIPE") == "piped"; })) << pair.log();
 }
 
 // Starts a controller with `--env-file path`; it must refuse with `exit_code`, say `text`, create nothing.

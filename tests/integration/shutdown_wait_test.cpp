@@ -6,14 +6,13 @@
 #include <csignal>
 #include <gtest/gtest.h>
 
-#include "hardening_support.hpp"
+#include "pair_processes.hpp"
 #include "harness_extras.hpp"
 #include "harness.hpp"
 
 namespace tether::testing {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // `tether shutdown NAME --wait --timeout-ms MS`.
 CommandResult shutdown_and_wait(const std::string& name, int timeout_ms) {

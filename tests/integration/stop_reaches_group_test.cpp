@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 #include <memory>
 
-#include "hardening_support.hpp"
+#include "pair_processes.hpp"
 #include "harness_extras.hpp"
 #include "harness.hpp"
 

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hardening_support.hpp"
+#include "pair_processes.hpp"
 #include "harness_extras.hpp"
 #include "harness.hpp"
 
@@ -27,8 +27,6 @@ std::vector<std::string> pair_argv(const std::string& name, const std::vector<st
   argv.insert(argv.end(), listener_args.begin(), listener_args.end());
   return argv;
 }
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // Kills the controller with SIGKILL and waits for it: the listener lives on, an orphan of this
 // (subreaper) test process, and the segment stays with nobody holding the controller lock.
@@ -194,26 +192,32 @@ TEST(TetherClean, RefusesASegmentOfAnotherUser) {
   }
   const auto clean = run({binary("tether"), "clean", name});
   EXPECT_EQ(clean.exit_code, 77) << clean.output;
-  EXPECT_TRUE(contains(clean.errors, "is owned by uid 65534, not by us")) << clean.errors;
+  EXPECT_TRUE(contains(clean.errors, "belongs to nobody (uid 65534), not to us")) << clean.errors;
+  EXPECT_TRUE(contains(clean.errors, "sudo -u nobody")) << clean.errors;
   EXPECT_TRUE(segment_exists(name)) << "clean removed another user's segment";
 }
 
-// An unexpected system error (here: a directory where the segment should be, which cannot be opened
-// for writing) is EX_OSERR with the system's reason, from every binary that must write the segment.
-TEST(TetherTools, SystemErrorsAreOsErrors) {
+// A directory where the segment should be is not a segment (65), named as what it is, by every binary
+// that opens the segment (it was reported as a system error, or as "accessible to other users"). The
+// system-error path itself (71) is pinned in-process: SegmentOpen.SystemErrorsAreOsErrors.
+TEST(TetherTools, DirectoryInPlaceOfTheSegmentIsNotASegment) {
   Cleanup cleanup;
   const auto name = cleanup.name("os-error");
   ASSERT_TRUE(std::filesystem::create_directory("/dev/shm/tether." + name));
   std::filesystem::permissions("/dev/shm/tether." + name, std::filesystem::perms::owner_all);
+  const std::string what = "segment '" + name + "' is a directory, not a shared-memory object";
   const auto shutdown = run({binary("tether"), "shutdown", name});
-  EXPECT_EQ(shutdown.exit_code, 71) << shutdown.output;
-  EXPECT_TRUE(contains(shutdown.errors, "cannot open segment '" + name + "': ")) << shutdown.errors;
+  EXPECT_EQ(shutdown.exit_code, 65) << shutdown.output;
+  EXPECT_TRUE(contains(shutdown.errors, what)) << shutdown.errors;
   const auto controller = run({binary("tether-controller"), "--name", name, "--", binary("tether-listener")});
-  EXPECT_EQ(controller.exit_code, 71);
-  EXPECT_TRUE(contains(controller.errors, "cannot create segment '" + name + "': ")) << controller.errors;
+  EXPECT_EQ(controller.exit_code, 65);
+  EXPECT_TRUE(contains(controller.errors, what)) << controller.errors;
   const auto listener = run({binary("tether-listener"), "--name", name});
-  EXPECT_EQ(listener.exit_code, 71);
-  EXPECT_TRUE(contains(listener.errors, "cannot open segment '" + name + "': ")) << listener.errors;
+  EXPECT_EQ(listener.exit_code, 65);
+  EXPECT_TRUE(contains(listener.errors, what)) << listener.errors;
+  const auto status = run({binary("tether"), "status", name});
+  EXPECT_EQ(status.exit_code, 65);
+  EXPECT_TRUE(contains(status.errors, what)) << status.errors;
   EXPECT_TRUE(std::filesystem::is_directory("/dev/shm/tether." + name)) << "something replaced the directory";
 }
 
@@ -418,6 +422,86 @@ TEST(TetherShutdown, GivesUpOnASegmentStillBeingSetUp) {
   EXPECT_TRUE(contains(shutdown.errors, "still setting up '" + name + "'")) << shutdown.errors;
   EXPECT_TRUE(segment_exists(name)) << "a segment its controller holds is not removed";
   EXPECT_FALSE(pair.wait_exit(std::chrono::milliseconds(0)).has_value()) << "the controller is left alone";
+}
+
+// `tether-controller --name X &` returns before the segment exists: `tether wait` is what a script runs
+// next, instead of a guessed sleep (which raced into "no segment named 'X'", 66).
+TEST(TetherWait, FollowsAPairFromStartToGone) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("wait-states");
+  Process pair(pair_argv(name, {"--work-ms", "20"}));
+  const auto running = run({binary("tether"), "wait", name, "--timeout-ms", "10000"});
+  EXPECT_EQ(running.exit_code, 0) << running.errors;
+  EXPECT_TRUE(contains(running.output, name + ": running")) << running.output;
+  EXPECT_TRUE(segment_exists(name));
+  const auto registered = run({binary("tether"), "wait", name, "--state", "registered", "--timeout-ms", "10000"});
+  EXPECT_EQ(registered.exit_code, 0) << registered.errors;
+  EXPECT_EQ(run({binary("tether"), "status", name}).exit_code, 0) << "registered means status says so";
+  const auto working = run({binary("tether"), "wait", name, "--state", "working", "--timeout-ms", "10000"});
+  EXPECT_EQ(working.exit_code, 0) << working.errors;
+  ASSERT_EQ(run({binary("tether"), "shutdown", name}).exit_code, 0);
+  const auto gone = run({binary("tether"), "wait", name, "--state", "gone", "--timeout-ms", "10000"});
+  EXPECT_EQ(gone.exit_code, 0) << gone.errors;
+  EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
+}
+
+TEST(TetherWait, GivesUpAfterItsTimeoutSayingWhatItSaw) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("wait-timeout");
+  const auto absent = run({binary("tether"), "wait", name, "--timeout-ms", "50"});
+  EXPECT_EQ(absent.exit_code, 75) << absent.errors;
+  EXPECT_TRUE(contains(absent.errors, "'" + name + "' not running after 50 ms (no segment named")) << absent.errors;
+  // A plain worker never registers: waiting for that times out, naming the state it is in.
+  Process pair({binary("tether-controller"), "--name", name, "--", "sleep", "infinity"});
+  ASSERT_EQ(run({binary("tether"), "wait", name, "--timeout-ms", "10000"}).exit_code, 0) << pair.log();
+  const auto unregistered = run({binary("tether"), "wait", name, "--state", "registered", "--timeout-ms", "100"});
+  EXPECT_EQ(unregistered.exit_code, 75) << unregistered.errors;
+  EXPECT_TRUE(contains(unregistered.errors, "not registered after 100 ms (state ")) << unregistered.errors;
+  // With no segment at all, "gone" holds at once.
+  EXPECT_EQ(run({binary("tether"), "wait", cleanup.name("wait-never"), "--state", "gone"}).exit_code, 0);
+}
+
+// From the request on, the pair is `stopping`, though its listener still reports `working` until the
+// unit ends (a 40 s unit used to show `working` all through its stop).
+TEST(TetherStatus, PairIsStoppingFromTheRequestOn) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("status-stopping");
+  Process pair(pair_argv(name, {"--work-ms", "3000"}));
+  ASSERT_EQ(run({binary("tether"), "wait", name, "--state", "working", "--timeout-ms", "10000"}).exit_code, 0)
+      << pair.log();
+  ASSERT_EQ(run({binary("tether"), "shutdown", name}).exit_code, 0);
+  const auto status = run({binary("tether"), "status", name, "--json"});
+  const auto parsed = nlohmann::json::parse(status.output, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << status.output;
+  EXPECT_EQ(parsed["state"], "stopping") << status.output;
+  EXPECT_EQ(parsed["listener_state"], "working") << status.output;
+  const auto text = run({binary("tether"), "status", name});
+  EXPECT_TRUE(contains(text.output, "state stopping (listener working)")) << text.output;
+  EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
+}
+
+// `status --json` answers in JSON whatever happens, as `list --json` does (errors were plain text).
+TEST(TetherStatus, JsonErrorsAreJson) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("status-json-error");
+  ASSERT_EQ(mkfifo(("/dev/shm/tether." + name).c_str(), 0600), 0);
+  const auto status = run({binary("tether"), "status", name, "--json"});
+  EXPECT_EQ(status.exit_code, 65) << status.errors;
+  const auto parsed = nlohmann::json::parse(status.output, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << status.output;
+  EXPECT_EQ(parsed["name"], name);
+  EXPECT_EQ(parsed["exit_code"], 65);
+  EXPECT_TRUE(contains(parsed.value("error", ""), "is a FIFO")) << status.output;
+}
+
+// What waiting cannot mend ends the wait at once with its own code: here not a segment at all.
+TEST(TetherWait, SomethingThatIsNotASegmentEndsTheWaitAtOnce) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("wait-foreign");
+  ASSERT_EQ(mkfifo(("/dev/shm/tether." + name).c_str(), 0600), 0);
+  const auto waited = run({binary("tether"), "wait", name, "--timeout-ms", "60000"}, 20s);
+  EXPECT_EQ(waited.exit_code, 65) << waited.errors;
+  EXPECT_TRUE(contains(waited.errors, "is a FIFO")) << waited.errors;
 }
 
 TEST(TetherShutdown, TimeoutOutOfRangeIsAUsageError) {

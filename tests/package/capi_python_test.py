@@ -7,6 +7,7 @@ gracefully (journal: every begin has its end, then "left"), the controller exiti
 segment."""
 import argparse
 import os
+import subprocess
 import sys
 
 import pkgtest
@@ -36,6 +37,20 @@ def test_refusals(library_path, worker_dir):
     check(library.tether_session_should_stop(None) == 0, "should_stop(NULL) is not 0")
     library.tether_session_close(None)
     log("refusals ok")
+
+
+def test_missing_library(worker):
+    """Without TETHER_C_LIBRARY (and no library on the loader's path) the worker says what to set, in one
+    line and with EX_UNAVAILABLE, instead of a traceback at every start."""
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("TETHER_C_LIBRARY", "LD_LIBRARY_PATH")}
+    environment["TETHER_C_LIBRARY"] = "/nonexistent/libtether_c.so.1"
+    result = subprocess.run([sys.executable, worker, "--name", "it-capi-no-library"], env=environment,
+                            capture_output=True, text=True, timeout=60, check=False)
+    check(result.returncode == 69, f"missing library: exit {result.returncode}, expected 69: {result.stderr}")
+    check("Traceback" not in result.stderr, f"missing library: a traceback: {result.stderr}")
+    check("set TETHER_C_LIBRARY" in result.stderr, f"missing library: no hint: {result.stderr}")
+    log("missing library ok")
 
 
 def test_under_controller(bin_dir, library_path, worker):
@@ -85,6 +100,7 @@ if __name__ == "__main__":
 
     def test():
         test_refusals(arguments.library, os.path.dirname(arguments.worker))
+        test_missing_library(arguments.worker)
         test_under_controller(arguments.bin_dir, arguments.library, arguments.worker)
 
     pkgtest.main(test)

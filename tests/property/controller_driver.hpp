@@ -10,6 +10,11 @@
 
 namespace tether::testing {
 
+using fakes::FakeSegment;
+using fakes::PooledProcess;
+using fakes::PooledProcesses;
+using fakes::SegmentAccess;
+
 struct SettleResult {
   StepOutcome outcome = StepOutcome::progressed;
   std::uint32_t steps = 0;
@@ -20,15 +25,15 @@ struct SettleResult {
 // limit bounds how many launches one instant can see); reaching it means the core spins.
 inline constexpr std::uint32_t settle_steps_max = 400;
 
-inline std::string check_step(const FakeSegment& segment, const FakeProcesses& processes,
+inline std::string check_step(const FakeSegment& segment, const PooledProcesses& processes,
                               const ControllerCore& core, std::uint64_t operations_before,
                               std::uint64_t wakes_before, std::uint64_t signals_before) {
   const std::uint64_t operations = segment.operations() - operations_before;
   if (operations > 1) return "a step performed " + std::to_string(operations) + " segment operations";
   const std::uint64_t wakes = segment.wakes() - wakes_before;
   if (wakes > 1) return "a step woke the shutdown waiters twice";
-  if (wakes == 1 && (operations != 1 || segment.last_kind() != FakeSegment::OpKind::store ||
-                     segment.last_field() != Field::shutdown_request)) {
+  if (wakes == 1 && (operations != 1 || segment.last().kind != SegmentAccess::Kind::store ||
+                     segment.last().field != Field::shutdown_request)) {
     return "a wake without the store of the shutdown request in the same step";
   }
   if (processes.spawns_after_shutdown() != 0) return "spawned while a shutdown request was posted";
@@ -38,14 +43,14 @@ inline std::string check_step(const FakeSegment& segment, const FakeProcesses& p
     // death not yet reported cannot be known: such a signal is harmless, the pidfd refuses it).
     const ProcessIdentity target = processes.signals()[i].first;
     if (!target.valid() || target != core.listener()) return "signalled a process other than the listener";
-    for (const FakeProcess& process : processes.table()) {
+    for (const PooledProcess& process : processes.table()) {
       if (process.identity == target && process.exit_reported) return "signalled a listener whose exit was reported";
     }
   }
   return {};
 }
 
-inline SettleResult settle(ControllerCore& core, FakeSegment& segment, FakeProcesses& processes,
+inline SettleResult settle(ControllerCore& core, FakeSegment& segment, PooledProcesses& processes,
                            std::uint64_t now_ns) {
   SettleResult result;
   ControllerEvent event{};

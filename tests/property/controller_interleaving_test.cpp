@@ -16,6 +16,7 @@ namespace {
 
 using namespace tether;
 using namespace tether::testing;
+using namespace tether::fakes;
 
 enum class Beat : std::uint8_t { step, exit, shutdown_signal, shutdown_posted, timer, heartbeat, registers };
 
@@ -50,7 +51,7 @@ ControllerConfig interleaving_config() {
 
 void run_schedule(const ControllerConfig& config, const std::vector<Beat>& schedule, ExitDelivery delivery) {
   FakeSegment segment;
-  FakeProcesses processes{segment};
+  PooledProcesses processes{segment};
   ControllerCore core(config, segment, processes, ProcessIdentity{50, 7});
   std::uint64_t now_ns = 1'000'000'000;
   ControllerEvent event{};
@@ -95,7 +96,7 @@ void run_schedule(const ControllerConfig& config, const std::vector<Beat>& sched
         break;
       case Beat::shutdown_posted:
         if (delivery == ExitDelivery::when_waiting_and_alone && exit_since_step) break;
-        segment.set_word(Field::shutdown_request, 1);
+        segment.poke(Field::shutdown_request, 1);
         core.handle_shutdown_notice();
         shutdown_since_step = true;
         break;
@@ -104,10 +105,10 @@ void run_schedule(const ControllerConfig& config, const std::vector<Beat>& sched
         break;
       case Beat::heartbeat:
         now_ns += 1'000'000;
-        segment.set_word(Field::heartbeat_ns, now_ns);
+        segment.poke(Field::heartbeat_ns, now_ns);
         break;
       case Beat::registers:
-        if (listener.valid() && processes.is_alive(listener)) segment.set_word(Field::listener_identity, listener.pack());
+        if (listener.valid() && processes.is_alive(listener)) segment.poke(Field::listener_identity, listener.pack());
         break;
     }
   }

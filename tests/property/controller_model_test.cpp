@@ -19,13 +19,14 @@ namespace {
 
 using namespace tether;
 using namespace tether::testing;
+using namespace tether::fakes;
 using Model = ControllerModel;
 
 constexpr ProcessIdentity controller_self{50, 7};
 
 struct World {
   FakeSegment segment;
-  FakeProcesses processes{segment};
+  PooledProcesses processes{segment};
   std::unique_ptr<ControllerCore> core;
   std::uint64_t now_ns = 0;
 
@@ -54,22 +55,22 @@ void compare(const Model& model, const World& world) {
   RC_ASSERT(world.core->shutdown_requested() == model.shutdown_known);
   RC_ASSERT(world.processes.table().size() == model.processes.size());
   std::uint64_t children = 0;
-  for (const FakeProcess& process : world.processes.table()) children += process.child ? 1 : 0;
+  for (const PooledProcess& process : world.processes.table()) children += process.child ? 1 : 0;
   RC_ASSERT(children == model.spawns);
   RC_ASSERT(world.processes.releases() == model.spawns);  // every launch is let run, once recorded
-  RC_ASSERT(world.segment.word(Field::generation) == model.generation);
-  RC_ASSERT(world.segment.word(Field::restarts) == model.restarts);
-  RC_ASSERT(world.segment.word(Field::listener_identity) == world.packed(model.registered));
-  RC_ASSERT(world.segment.word(Field::launched_identity) == world.packed(model.launched));
-  RC_ASSERT(world.segment.word(Field::listener_state) == model.listener_state);
-  RC_ASSERT(world.segment.word(Field::heartbeat_ns) == model.heartbeat_ns);
-  RC_ASSERT(world.segment.word(Field::shutdown_request) == (model.shutdown_posted ? 1u : 0u));
+  RC_ASSERT(world.segment.peek(Field::generation) == model.generation);
+  RC_ASSERT(world.segment.peek(Field::restarts) == model.restarts);
+  RC_ASSERT(world.segment.peek(Field::listener_identity) == world.packed(model.registered));
+  RC_ASSERT(world.segment.peek(Field::launched_identity) == world.packed(model.launched));
+  RC_ASSERT(world.segment.peek(Field::listener_state) == model.listener_state);
+  RC_ASSERT(world.segment.peek(Field::heartbeat_ns) == model.heartbeat_ns);
+  RC_ASSERT(world.segment.peek(Field::shutdown_request) == (model.shutdown_posted ? 1u : 0u));
   RC_ASSERT(world.segment.wakes() == model.wakes);
   // Every spawn names the generation the segment held right after its bump (strictly increasing), and
   // the segment's incarnation, which the controller never changes.
   const auto& tickets = world.processes.spawn_tickets();
   for (std::size_t i = 1; i < tickets.size(); ++i) RC_ASSERT(tickets[i - 1].generation < tickets[i].generation);
-  RC_ASSERT(world.segment.word(Field::incarnation) == model.incarnation);
+  RC_ASSERT(world.segment.peek(Field::incarnation) == model.incarnation);
   for (const LaunchTicket& ticket : tickets) RC_ASSERT(ticket.incarnation == model.incarnation);
   RC_ASSERT(world.processes.signals().size() == model.signals.size());
   for (std::size_t i = 0; i < model.signals.size(); ++i) {
@@ -111,9 +112,9 @@ struct ListenerExits final : Command {
     const std::size_t index = *model.listener;
     const ProcessIdentity identity = world.identity(index);
     if (graceful && model.registered == index) {
-      world.segment.set_word(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));
-      world.segment.set_word(Field::departed_identity, identity.pack());
-      world.segment.set_word(Field::listener_identity, 0);
+      world.segment.poke(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));
+      world.segment.poke(Field::departed_identity, identity.pack());
+      world.segment.poke(Field::listener_identity, 0);
     }
     world.processes.end(identity);
     world.processes.note_exit_reported(identity);
@@ -139,9 +140,9 @@ struct ListenerRegisters final : Command {
     model.heartbeat_ns = model.now_ns;
   }
   void run(const Model& model, World& world) const override {
-    world.segment.set_word(Field::listener_identity, world.identity(*model.listener).pack());
-    world.segment.set_word(Field::listener_state, static_cast<std::uint64_t>(ListenerState::starting));
-    world.segment.set_word(Field::heartbeat_ns, model.now_ns);
+    world.segment.poke(Field::listener_identity, world.identity(*model.listener).pack());
+    world.segment.poke(Field::listener_state, static_cast<std::uint64_t>(ListenerState::starting));
+    world.segment.poke(Field::heartbeat_ns, model.now_ns);
     world.settle_and_check();
     compare(nextState(model), world);
   }
@@ -156,7 +157,7 @@ struct ListenerHeartbeat final : Command {
   void apply(Model& model) const override { model.heartbeat_ns = model.now_ns; }
   void run(const Model& model, World& world) const override {
     const std::uint64_t operations = world.segment.operations();
-    world.segment.set_word(Field::heartbeat_ns, model.now_ns);
+    world.segment.poke(Field::heartbeat_ns, model.now_ns);
     world.settle_and_check();
     // Not an event: the controller reads the heartbeat only when a stop or watchdog deadline passes.
     RC_ASSERT(world.segment.operations() == operations);
@@ -178,9 +179,9 @@ struct StrangerRegisters final : Command {
   }
   void run(const Model& model, World& world) const override {
     const ProcessIdentity stranger = world.processes.start(false);
-    world.segment.set_word(Field::listener_identity, stranger.pack());
-    world.segment.set_word(Field::listener_state, static_cast<std::uint64_t>(ListenerState::starting));
-    world.segment.set_word(Field::heartbeat_ns, model.now_ns);
+    world.segment.poke(Field::listener_identity, stranger.pack());
+    world.segment.poke(Field::listener_state, static_cast<std::uint64_t>(ListenerState::starting));
+    world.segment.poke(Field::heartbeat_ns, model.now_ns);
     world.settle_and_check();
     compare(nextState(model), world);
   }
@@ -227,7 +228,7 @@ struct ShutdownPosted final : Command {
     model.begin_stopping();
   }
   void run(const Model& model, World& world) const override {
-    world.segment.set_word(Field::shutdown_request, 1);
+    world.segment.poke(Field::shutdown_request, 1);
     if (notice) world.core->handle_shutdown_notice();
     world.settle_and_check();
     compare(nextState(model), world);
@@ -330,7 +331,7 @@ std::optional<std::size_t> place(Found found, Model& model, World& world, Field 
   if (found == Found::nothing) return std::nullopt;
   const std::size_t index = model.add_process(false);
   const ProcessIdentity identity = world.processes.start(false);
-  world.segment.set_word(field, identity.pack());
+  world.segment.poke(field, identity.pack());
   if (found == Found::dead_stranger) {
     model.processes[index].alive = false;
     world.processes.end(identity);
@@ -367,14 +368,14 @@ void check_controller(const Setup& setup) {
   World world;
   world.now_ns = model.now_ns;
   if (setup.initialised) {
-    world.segment.set_word(Field::magic, segment_magic);
-    world.segment.set_word(Field::layout_version, segment_layout_version);
-    world.segment.set_word(Field::size_bytes, segment_size_bytes);
-    world.segment.set_word(Field::incarnation, setup.incarnation);
-    world.segment.set_word(Field::generation, setup.generation);
-    world.segment.set_word(Field::restarts, setup.restarts);
-    world.segment.set_word(Field::listener_state, setup.listener_state);
-    world.segment.set_word(Field::shutdown_request, setup.shutdown_posted ? 1 : 0);
+    world.segment.poke(Field::magic, segment_magic);
+    world.segment.poke(Field::layout_version, segment_layout_version);
+    world.segment.poke(Field::size_bytes, segment_size_bytes);
+    world.segment.poke(Field::incarnation, setup.incarnation);
+    world.segment.poke(Field::generation, setup.generation);
+    world.segment.poke(Field::restarts, setup.restarts);
+    world.segment.poke(Field::listener_state, setup.listener_state);
+    world.segment.poke(Field::shutdown_request, setup.shutdown_posted ? 1 : 0);
     model.incarnation = setup.incarnation;
     model.generation = setup.generation;
     model.restarts = setup.restarts;
@@ -386,8 +387,8 @@ void check_controller(const Setup& setup) {
   world.core = std::make_unique<ControllerCore>(setup.config, world.segment, world.processes, controller_self);
   model.start_on_valid_segment();
   world.settle_and_check();
-  RC_ASSERT(world.segment.word(Field::magic) == segment_magic);
-  RC_ASSERT(world.segment.word(Field::controller_identity) == controller_self.pack());
+  RC_ASSERT(world.segment.peek(Field::magic) == segment_magic);
+  RC_ASSERT(world.segment.peek(Field::controller_identity) == controller_self.pack());
   // A segment it created is named by its own identity; one it found keeps its name.
   if (!setup.initialised) model.incarnation = controller_self.pack();
   compare(model, world);
@@ -440,8 +441,8 @@ RC_GTEST_PROP(ControllerModel, RefusesAForeignSegmentWithoutWriting, (std::uint6
   // A segment with someone else's magic is never written to, whatever else it holds.
   RC_PRE(magic != 0 && magic != segment_magic);
   World world;
-  world.segment.set_word(Field::magic, magic);
-  world.segment.set_word(Field::generation, *rc::gen::arbitrary<std::uint64_t>());
+  world.segment.poke(Field::magic, magic);
+  world.segment.poke(Field::generation, *rc::gen::arbitrary<std::uint64_t>());
   const ControllerConfig config = *config_gen();
   world.core = std::make_unique<ControllerCore>(config, world.segment, world.processes, controller_self);
   const FakeSegment before = world.segment;
@@ -450,7 +451,7 @@ RC_GTEST_PROP(ControllerModel, RefusesAForeignSegmentWithoutWriting, (std::uint6
   RC_ASSERT(world.core->exit_code() == 65);
   RC_ASSERT(!world.core->remove_segment());
   for (std::size_t i = 0; i < field_count; ++i) {
-    RC_ASSERT(world.segment.word(static_cast<Field>(i)) == before.word(static_cast<Field>(i)));
+    RC_ASSERT(world.segment.peek(static_cast<Field>(i)) == before.peek(static_cast<Field>(i)));
   }
   RC_ASSERT(world.processes.spawn_calls() == 0u);
 }

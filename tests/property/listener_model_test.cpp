@@ -20,7 +20,7 @@
 namespace {
 
 using namespace tether;
-using namespace tether::testing;
+using namespace tether::fakes;
 
 constexpr std::size_t self_index = 0;  // the listener under test is the first process of the table
 
@@ -47,7 +47,7 @@ struct Model {
 
 struct World {
   FakeSegment segment;
-  FakeProcesses processes{segment};
+  PooledProcesses processes{segment};
   std::unique_ptr<ListenerCore> core;
   std::uint64_t now_ns = 0;
 
@@ -57,22 +57,22 @@ struct World {
 };
 
 void compare(const Model& model, const World& world) {
-  RC_ASSERT(world.segment.word(Field::listener_identity) == world.packed(model.holder));
-  RC_ASSERT(world.segment.word(Field::listener_state) == model.state);
-  RC_ASSERT(world.segment.word(Field::heartbeat_ns) == model.heartbeat_ns);
-  RC_ASSERT(world.segment.word(Field::departed_identity) == world.packed(model.departed));
-  RC_ASSERT(world.segment.word(Field::generation) == model.generation);
-  RC_ASSERT(world.segment.word(Field::incarnation) == model.incarnation);
-  RC_ASSERT(world.segment.word(Field::shutdown_request) == (model.shutdown ? 1u : 0u));
+  RC_ASSERT(world.segment.peek(Field::listener_identity) == world.packed(model.holder));
+  RC_ASSERT(world.segment.peek(Field::listener_state) == model.state);
+  RC_ASSERT(world.segment.peek(Field::heartbeat_ns) == model.heartbeat_ns);
+  RC_ASSERT(world.segment.peek(Field::departed_identity) == world.packed(model.departed));
+  RC_ASSERT(world.segment.peek(Field::generation) == model.generation);
+  RC_ASSERT(world.segment.peek(Field::incarnation) == model.incarnation);
+  RC_ASSERT(world.segment.peek(Field::shutdown_request) == (model.shutdown ? 1u : 0u));
   RC_ASSERT(world.core->registered() == model.registered);
   RC_ASSERT(world.core->in_unit() == model.in_unit);
   RC_ASSERT(world.core->shutdown_seen() == model.shutdown_seen);
   RC_ASSERT(world.core->register_outcome() == model.outcome);
   RC_ASSERT(!world.core->busy());
   // Fields only the controller writes are never touched by a listener.
-  RC_ASSERT(world.segment.word(Field::launched_identity) == 0u);
-  RC_ASSERT(world.segment.word(Field::controller_identity) == 0u);
-  RC_ASSERT(world.segment.word(Field::restarts) == 0u);
+  RC_ASSERT(world.segment.peek(Field::launched_identity) == 0u);
+  RC_ASSERT(world.segment.peek(Field::controller_identity) == 0u);
+  RC_ASSERT(world.segment.peek(Field::restarts) == 0u);
 }
 
 using Command = rc::state::Command<Model, World>;
@@ -181,7 +181,7 @@ struct Leave final : Operation {
 struct BumpGeneration final : Command {
   void apply(Model& model) const override { ++model.generation; }
   void run(const Model& model, World& world) const override {
-    world.segment.set_word(Field::generation, model.generation + 1);
+    world.segment.poke(Field::generation, model.generation + 1);
     compare(nextState(model), world);
   }
   void show(std::ostream& os) const override { os << "BumpGeneration"; }
@@ -190,7 +190,7 @@ struct BumpGeneration final : Command {
 struct PostShutdown final : Command {
   void apply(Model& model) const override { model.shutdown = true; }
   void run(const Model& model, World& world) const override {
-    world.segment.set_word(Field::shutdown_request, 1);
+    world.segment.poke(Field::shutdown_request, 1);
     compare(nextState(model), world);
   }
   void show(std::ostream& os) const override { os << "PostShutdown"; }
@@ -207,8 +207,8 @@ struct StrangerRegisters final : Command {
     model.state = static_cast<std::uint64_t>(ListenerState::starting);
   }
   void run(const Model& model, World& world) const override {
-    world.segment.set_word(Field::listener_identity, world.processes.start(false).pack());
-    world.segment.set_word(Field::listener_state, static_cast<std::uint64_t>(ListenerState::starting));
+    world.segment.poke(Field::listener_identity, world.processes.start(false).pack());
+    world.segment.poke(Field::listener_state, static_cast<std::uint64_t>(ListenerState::starting));
     compare(nextState(model), world);
   }
   void show(std::ostream& os) const override { os << "StrangerRegisters"; }
@@ -233,7 +233,7 @@ struct ControllerClearsStale final : Command {
   }
   void apply(Model& model) const override { model.holder.reset(); }
   void run(const Model& model, World& world) const override {
-    world.segment.set_word(Field::listener_identity, 0);
+    world.segment.poke(Field::listener_identity, 0);
     compare(nextState(model), world);
   }
   void show(std::ostream& os) const override { os << "ControllerClearsStale"; }
@@ -259,9 +259,9 @@ RC_GTEST_PROP(ListenerModel, BehavesAsTheModelPredicts, ()) {
   model.alive.push_back(true);
 
   model.incarnation = *rc::gen::inRange<std::uint64_t>(1, 4);
-  world.segment.set_word(Field::incarnation, model.incarnation);
+  world.segment.poke(Field::incarnation, model.incarnation);
   model.generation = *rc::gen::inRange<std::uint64_t>(0, 20);
-  world.segment.set_word(Field::generation, model.generation);
+  world.segment.poke(Field::generation, model.generation);
   // Started by hand (no ticket), for the current launch, for an older one, or for another segment of the
   // name whose generation count may match this one's.
   const int launched_as = *rc::gen::inRange(0, 4);
@@ -274,16 +274,16 @@ RC_GTEST_PROP(ListenerModel, BehavesAsTheModelPredicts, ()) {
                                 model.generation + *rc::gen::inRange<std::uint64_t>(0, 2)};
   }
   model.state = *rc::gen::inRange<std::uint64_t>(0, 6);
-  world.segment.set_word(Field::listener_state, model.state);
+  world.segment.poke(Field::listener_state, model.state);
   model.shutdown = *rc::gen::weightedElement<bool>({{4, false}, {1, true}});
-  world.segment.set_word(Field::shutdown_request, model.shutdown ? 1 : 0);
+  world.segment.poke(Field::shutdown_request, model.shutdown ? 1 : 0);
   // The registration may already be held, by a live or a dead stranger.
   const int found = *rc::gen::inRange(0, 3);
   if (found != 0) {
     const ProcessIdentity stranger = world.processes.start(false);
     model.alive.push_back(found == 1);
     model.holder = model.alive.size() - 1;
-    world.segment.set_word(Field::listener_identity, stranger.pack());
+    world.segment.poke(Field::listener_identity, stranger.pack());
     if (found == 2) world.processes.end(stranger);
   }
   RC_LOG() << "incarnation=" << model.incarnation << " generation=" << model.generation << " launch="

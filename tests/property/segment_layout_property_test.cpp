@@ -44,7 +44,11 @@ constexpr OracleField oracle_fields[] = {
 // the round trip below) deliberately, and decide whether segment_layout_version must change.
 static_assert(std::size(oracle_fields) == tether::field_count, "the segment layout changed: update the oracle");
 constexpr std::size_t oracle_page_bytes = 4096;
-constexpr std::uint64_t oracle_version = 2;
+constexpr std::uint64_t oracle_version = 3;
+// Version 3 added the worker notice area after the last field: sequence, identity, flags, then 256
+// bytes of STATUS text (segment_layout.hpp, WorkerNoticeArea).
+constexpr std::size_t oracle_notice_offset_bytes = 104;
+constexpr std::size_t oracle_notice_bytes = 3 * 8 + 256;
 
 std::uint64_t oracle_read(const std::vector<std::byte>& bytes, std::size_t offset, std::size_t width) {
   std::uint64_t value = 0;
@@ -106,6 +110,9 @@ TEST(SegmentLayoutOracle, AgreesWithTheCoreConstants) {
   EXPECT_EQ(tether::segment_magic, oracle_magic());
   EXPECT_EQ(tether::segment_layout_version, oracle_version);
   EXPECT_EQ(tether::segment_size_bytes, oracle_page_bytes);
+  EXPECT_EQ(offsetof(tether::SegmentImage, worker_notice), oracle_notice_offset_bytes);
+  EXPECT_EQ(sizeof(tether::WorkerNoticeArea), oracle_notice_bytes);
+  EXPECT_EQ(offsetof(tether::WorkerNoticeArea, status_text), 24u);
 }
 
 RC_GTEST_PROP(SegmentLayoutProperty, FieldValuesRoundTripThroughImageBytes, ()) {

@@ -21,7 +21,7 @@
 namespace {
 
 using namespace tether;
-using namespace tether::testing;
+using namespace tether::fakes;
 
 enum class Env : std::uint8_t { step, post_shutdown, bump_generation };
 
@@ -66,17 +66,17 @@ constexpr std::uint32_t steps_after_request_max = 40;
 RC_GTEST_PROP(WorkerLoopProperty, KeepsItsPromisesUnderAnySchedule, ()) {
   const Scenario scenario = *scenario_gen();
   FakeSegment segment;
-  FakeProcesses processes{segment};
+  PooledProcesses processes{segment};
   const ProcessIdentity self = processes.start(true);
-  segment.set_word(Field::generation, scenario.generation);
-  if (scenario.holder_live_stranger) segment.set_word(Field::listener_identity, processes.start(false).pack());
+  segment.poke(Field::generation, scenario.generation);
+  if (scenario.holder_live_stranger) segment.poke(Field::listener_identity, processes.start(false).pack());
   constexpr std::uint64_t incarnation = 77;
-  segment.set_word(Field::incarnation, incarnation);
+  segment.poke(Field::incarnation, incarnation);
   std::optional<LaunchTicket> launch;
   if (scenario.launched_as == 1) launch = LaunchTicket{incarnation, scenario.generation};
   if (scenario.launched_as == 2) launch = LaunchTicket{incarnation, scenario.generation - 1};
   if (scenario.launched_as == 3) launch = LaunchTicket{incarnation + 1, scenario.generation};
-  const std::uint64_t holder_before = segment.word(Field::listener_identity);
+  const std::uint64_t holder_before = segment.peek(Field::listener_identity);
 
   ListenerCore listener(segment, processes, self, launch);
   WorkerLoop worker(listener, scenario.config);
@@ -98,12 +98,12 @@ RC_GTEST_PROP(WorkerLoopProperty, KeepsItsPromisesUnderAnySchedule, ()) {
     if (exit_code.has_value()) break;
     if (env == Env::post_shutdown) {
       if (!posted_at_step.has_value()) posted_at_step = steps;
-      segment.set_word(Field::shutdown_request, 1);
+      segment.poke(Field::shutdown_request, 1);
       worker.wake();  // the futex wake that accompanies a posted request
       continue;
     }
     if (env == Env::bump_generation) {
-      segment.set_word(Field::generation, segment.word(Field::generation) + 1);
+      segment.poke(Field::generation, segment.peek(Field::generation) + 1);
       continue;
     }
     const std::uint64_t operations_before = segment.operations();
@@ -148,18 +148,18 @@ RC_GTEST_PROP(WorkerLoopProperty, KeepsItsPromisesUnderAnySchedule, ()) {
   RC_ASSERT(exit_code.has_value());  // a posted request always ends the worker
   if (registered) {
     RC_ASSERT(*exit_code == exit_code::ok);
-    RC_ASSERT(segment.word(Field::listener_identity) == 0u);  // released
-    RC_ASSERT(segment.word(Field::listener_state) == static_cast<std::uint64_t>(ListenerState::exited));
+    RC_ASSERT(segment.peek(Field::listener_identity) == 0u);  // released
+    RC_ASSERT(segment.peek(Field::listener_state) == static_cast<std::uint64_t>(ListenerState::exited));
     if (!shutdown_seen) RC_ASSERT(worker.units_done() == scenario.config.units);
   } else {
     // Refused: taken by a live holder, superseded by a newer launch, or launched for another segment of
     // the name. Nothing of ours stays behind.
     RC_ASSERT(*exit_code == exit_code::temp_failure);
-    const bool superseded = launch.has_value() && launch->generation != segment.word(Field::generation);
+    const bool superseded = launch.has_value() && launch->generation != segment.peek(Field::generation);
     const bool replaced = launch.has_value() && launch->incarnation != incarnation;
     RC_ASSERT(scenario.holder_live_stranger || superseded || replaced);
-    RC_ASSERT(segment.word(Field::listener_identity) == holder_before);
-    RC_ASSERT(segment.word(Field::listener_state) == 0u);
-    RC_ASSERT(segment.word(Field::heartbeat_ns) == 0u);
+    RC_ASSERT(segment.peek(Field::listener_identity) == holder_before);
+    RC_ASSERT(segment.peek(Field::listener_state) == 0u);
+    RC_ASSERT(segment.peek(Field::heartbeat_ns) == 0u);
   }
 }

@@ -4,13 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "core/checked_segment.hpp"
-#include "fakes.hpp"
+#include "fake_processes.hpp"
+#include "fake_segment.hpp"
 
 namespace tether::test {
 namespace {
 
 TEST(CheckedSegment, TheDeclaredOperationPassesThrough) {
-  FakeSegment fake;
+  fakes::FakeSegment fake;
   CheckedSegment segment(fake);
   segment.begin_step(tether::SegmentOp::store, Field::heartbeat_ns);
   segment.store(Field::heartbeat_ns, 42);
@@ -21,21 +22,21 @@ TEST(CheckedSegment, TheDeclaredOperationPassesThrough) {
 }
 
 TEST(CheckedSegmentDeathTest, AnotherOperationThanDeclaredStops) {
-  FakeSegment fake;
+  fakes::FakeSegment fake;
   CheckedSegment segment(fake);
   segment.begin_step(tether::SegmentOp::load, Field::shutdown_request);
   EXPECT_DEATH(segment.store(Field::shutdown_request, 0), "assertion failed");
 }
 
 TEST(CheckedSegmentDeathTest, AnotherFieldThanDeclaredStops) {
-  FakeSegment fake;
+  fakes::FakeSegment fake;
   CheckedSegment segment(fake);
   segment.begin_step(tether::SegmentOp::load, Field::shutdown_request);
   EXPECT_DEATH(segment.load(Field::generation), "assertion failed");
 }
 
 TEST(CheckedSegmentDeathTest, ASecondOperationInOneStepStops) {
-  FakeSegment fake;
+  fakes::FakeSegment fake;
   CheckedSegment segment(fake);
   segment.begin_step(tether::SegmentOp::load, Field::shutdown_request);
   segment.load(Field::shutdown_request);
@@ -43,7 +44,7 @@ TEST(CheckedSegmentDeathTest, ASecondOperationInOneStepStops) {
 }
 
 TEST(CheckedSegmentDeathTest, APhaseThatDeclaresNoOperationMayDoNone) {
-  FakeSegment fake;
+  fakes::FakeSegment fake;
   CheckedSegment segment(fake);
   segment.begin_step(tether::SegmentOp::none, std::nullopt);
   EXPECT_DEATH(segment.fetch_add(Field::restarts, 1), "assertion failed");

@@ -129,6 +129,11 @@ TEST(ControllerCli, RefusedEnvEntryIsQuotedAsGiven) {
 
 TEST(ControllerCli, HelpAndVersionExitZeroOnStandardOutput) {
   testing::expect_help(parse_controller_command_line(command_line({"--help"})).exit, "--restart-delay-ms");
+  // Every code the controller can exit with is listed (1, 66, 71 and 74 were missing).
+  for (const char* code : {" 0 graceful", " 1 the worker failed", " 64 usage", " 65 bad segment", " 66 env file",
+                           " 69 gave up", " 71 system error", " 73 name held", " 74 output", " 77 permission"}) {
+    testing::expect_help(parse_controller_command_line(command_line({"--help"})).exit, code);
+  }
   testing::expect_help(parse_controller_command_line(command_line({"--name", "x", "-h"})).exit, "--stop-signal");
   testing::expect_version(parse_controller_command_line(command_line({"--version"})).exit);
 }

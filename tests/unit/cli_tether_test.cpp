@@ -53,6 +53,31 @@ TEST(TetherCli, CleanTakesAName) {
   EXPECT_EQ(parsed.options.name, "old-pair");
 }
 
+TEST(TetherCli, WaitTakesANameAStateAndATimeout) {
+  const auto plain = parse_tether_command_line(command_line({"wait", "demo"}));
+  ASSERT_FALSE(plain.exit.has_value()) << plain.exit->message;
+  EXPECT_EQ(plain.options.subcommand, Subcommand::wait);
+  EXPECT_EQ(plain.options.name, "demo");
+  EXPECT_EQ(plain.options.wait_state, WaitState::running);
+  EXPECT_EQ(plain.options.timeout_ms, 30000u);
+  const std::pair<const char*, WaitState> states[] = {{"running", WaitState::running},
+                                                      {"registered", WaitState::registered},
+                                                      {"working", WaitState::working},
+                                                      {"idle", WaitState::idle},
+                                                      {"gone", WaitState::gone}};
+  for (const auto& [word, state] : states) {
+    const auto parsed = parse_tether_command_line(command_line({"wait", "demo", "--state", word, "--timeout-ms", "5"}));
+    ASSERT_FALSE(parsed.exit.has_value()) << word << ": " << parsed.exit->message;
+    EXPECT_EQ(parsed.options.wait_state, state) << word;
+    EXPECT_EQ(wait_state_name(state), word);
+    EXPECT_EQ(parsed.options.timeout_ms, 5u);
+  }
+  expect_usage_error(parse_tether_command_line(command_line({"wait", "demo", "--state", "asleep"})).exit, "--state");
+  expect_usage_error(parse_tether_command_line(command_line({"wait", "demo", "--timeout-ms", "0"})).exit,
+                     "--timeout-ms");
+  expect_usage_error(parse_tether_command_line(command_line({"wait"})).exit, "name");
+}
+
 TEST(TetherCli, HelpAndVersionExitZeroOnStandardOutput) {
   testing::expect_help(parse_tether_command_line(command_line({"--help"})).exit, "shutdown");
   testing::expect_help(parse_tether_command_line(command_line({"shutdown", "--help"})).exit, "--timeout-ms");
@@ -61,8 +86,11 @@ TEST(TetherCli, HelpAndVersionExitZeroOnStandardOutput) {
 
 TEST(TetherCli, RefusalsSayWhatIsWrong) {
   expect_usage_error(parse_tether_command_line(command_line({})).exit, "subcommand");
-  // CLI11 reports the missing subcommand before the stray words.
-  expect_usage_error(parse_tether_command_line(command_line({"restart", "x"})).exit, "subcommand");
+  // An unknown word is named, with the commands there are (CLI11 alone said "A subcommand is required").
+  expect_usage_error(parse_tether_command_line(command_line({"restart", "x"})).exit,
+                     "unknown command 'restart'; the commands are status, list, shutdown, clean and wait");
+  expect_usage_error(parse_tether_command_line(command_line({"bogus"})).exit, "unknown command 'bogus'");
+  expect_usage_error(parse_tether_command_line(command_line({"--json"})).exit, "subcommand");
   expect_usage_error(parse_tether_command_line(command_line({"status"})).exit, "name");
   expect_usage_error(parse_tether_command_line(command_line({"status", ".hidden"})).exit, "name");
   expect_usage_error(parse_tether_command_line(command_line({"clean", "a/b"})).exit, "name");

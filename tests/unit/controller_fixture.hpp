@@ -10,7 +10,8 @@
 
 #include "core/controller_core.hpp"
 #include "core/exit_codes.hpp"
-#include "fakes.hpp"
+#include "fake_processes.hpp"
+#include "fake_segment.hpp"
 
 namespace tether::test {
 
@@ -102,12 +103,12 @@ class ControllerTest : public ::testing::Test {
   }
   [[nodiscard]] std::size_t stores_of(Field field) const {
     std::size_t n = 0;
-    for (const SegmentOp& op : segment.log()) n += (op.kind == SegmentOp::Kind::store && op.field == field) ? 1 : 0;
+    for (const fakes::SegmentAccess& op : segment.log()) n += (op.kind == fakes::SegmentAccess::Kind::store && op.field == field) ? 1 : 0;
     return n;
   }
 
-  FakeSegment segment;
-  FakeProcesses processes;
+  fakes::FakeSegment segment;
+  fakes::ScriptedProcesses processes;
   ControllerConfig config;
   const ProcessIdentity self{100, 7};
   std::optional<ControllerCore> core;

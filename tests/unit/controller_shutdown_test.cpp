@@ -134,8 +134,8 @@ TEST_P(ShutdownDuringRestart, NoSpawnAfterTheRequestAtAnyStep) {
   constexpr std::uint32_t restart_steps = 8;
   for (std::uint32_t steps = 0; steps <= restart_steps; ++steps) {
     SCOPED_TRACE(testing::Message() << "shutdown after " << steps << " steps of the restart");
-    FakeSegment world_segment;
-    FakeProcesses world_processes;
+    fakes::FakeSegment world_segment;
+    fakes::ScriptedProcesses world_processes;
     ControllerCore controller(config, world_segment, world_processes, self);
     std::uint64_t time_ns = now_ns;
     ControllerEvent event{};

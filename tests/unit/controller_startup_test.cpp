@@ -32,10 +32,10 @@ TEST_F(ControllerTest, FreshSegmentIsInitialisedWithTheMagicLast) {
   EXPECT_EQ(settle(), StepOutcome::waiting);
   const auto& log = segment.log();
   ASSERT_FALSE(log.empty());
-  EXPECT_EQ(log.front().kind, SegmentOp::Kind::load);
+  EXPECT_EQ(log.front().kind, fakes::SegmentAccess::Kind::load);
   EXPECT_EQ(log.front().field, Field::magic);
-  const auto is_magic_store = [](const SegmentOp& op) {
-    return op.kind == SegmentOp::Kind::store && op.field == Field::magic;
+  const auto is_magic_store = [](const fakes::SegmentAccess& op) {
+    return op.kind == fakes::SegmentAccess::Kind::store && op.field == Field::magic;
   };
   const auto magic_store = std::find_if(log.begin(), log.end(), is_magic_store);
   ASSERT_NE(magic_store, log.end());
@@ -45,8 +45,8 @@ TEST_F(ControllerTest, FreshSegmentIsInitialisedWithTheMagicLast) {
   for (std::size_t i = 0; i < field_count; ++i) {
     const auto field = static_cast<Field>(i);
     if (field == Field::magic) continue;
-    const auto before = std::find_if(log.begin(), magic_store, [field](const SegmentOp& op) {
-      return op.kind == SegmentOp::Kind::store && op.field == field;
+    const auto before = std::find_if(log.begin(), magic_store, [field](const fakes::SegmentAccess& op) {
+      return op.kind == fakes::SegmentAccess::Kind::store && op.field == field;
     });
     EXPECT_NE(before, magic_store) << field_name(field) << " is not initialised before the magic";
   }
@@ -80,8 +80,8 @@ TEST_F(ControllerTest, ACreatorThatDiesHalfWayLeavesTheMagicZero) {
   // Stop stepping (a crash) at every point of initialisation: the magic is 0 until the last header write,
   // which is store number field_count (the other fields first).
   for (std::uint32_t stores = 0; stores <= field_count; ++stores) {
-    FakeSegment half;
-    FakeProcesses none;
+    fakes::FakeSegment half;
+    fakes::ScriptedProcesses none;
     ControllerCore creator(config, half, none, self);
     for (std::uint32_t i = 0; i < stores + 1; ++i) creator.step(now_ns);  // the magic load, then stores
     EXPECT_EQ(half.writes(), stores);
@@ -97,8 +97,8 @@ TEST_F(ControllerTest, LaunchRecordsLaunchedIdentityAndBumpsGeneration) {
   ASSERT_EQ(processes.spawned().size(), 1u);
   const ProcessIdentity listener = processes.spawned().front();
   // A segment another controller created keeps its incarnation; our launches carry that one.
-  EXPECT_EQ(processes.spawn_tickets(), std::vector<LaunchTicket>{(LaunchTicket{FakeSegment::earlier_incarnation, 5})});
-  EXPECT_EQ(segment.peek(Field::incarnation), FakeSegment::earlier_incarnation);
+  EXPECT_EQ(processes.spawn_tickets(), std::vector<LaunchTicket>{(LaunchTicket{fakes::FakeSegment::earlier_incarnation, 5})});
+  EXPECT_EQ(segment.peek(Field::incarnation), fakes::FakeSegment::earlier_incarnation);
   EXPECT_EQ(segment.peek(Field::generation), 5u);
   EXPECT_EQ(segment.peek(Field::launched_identity), listener.pack());
   EXPECT_EQ(segment.peek(Field::restarts), 0u);  // a first launch is not a restart
@@ -216,7 +216,7 @@ TEST_F(ControllerTest, AListenerThatRegistersDuringTheLaunchIsAdopted) {
   bool registered_after_bump = false;
   for (std::uint32_t i = 0; i < settle_steps_max && processes.spawn_generations().empty(); ++i) {
     const auto& log = segment.log();
-    if (!log.empty() && log.back().kind == SegmentOp::Kind::fetch_add && log.back().field == Field::generation) {
+    if (!log.empty() && log.back().kind == fakes::SegmentAccess::Kind::fetch_add && log.back().field == Field::generation) {
       segment.poke(Field::listener_identity, late.pack());
       registered_after_bump = true;
       break;

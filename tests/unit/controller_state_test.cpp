@@ -35,12 +35,12 @@ TEST_F(ControllerStateTest, AnyChangeOfStateChangesEqualityAndHash) {
 
 TEST_F(ControllerStateTest, AForkResumesExactlyWhereTheOriginalWas) {
   const ProcessIdentity listener = start_and_launch();
-  FakeSegment fork_segment;
+  fakes::FakeSegment fork_segment;
   for (std::size_t index = 0; index < field_count; ++index) {
     const auto field = static_cast<Field>(index);
     fork_segment.poke(field, segment.peek(field));
   }
-  FakeProcesses fork_processes = processes;
+  fakes::ScriptedProcesses fork_processes = processes;
   ControllerCore fork(config, fork_segment, fork_processes, core->state());
   EXPECT_EQ(fork.state(), core->state());
 

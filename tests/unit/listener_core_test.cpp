@@ -17,10 +17,10 @@ TEST_F(ListenerTest, RegistersByCompareAndExchange) {
   EXPECT_EQ(segment.peek(Field::heartbeat_ns), now_ns);
   // First the incarnation (read only), then the claim.
   ASSERT_GE(segment.log().size(), 2u);
-  EXPECT_EQ(segment.log().front().kind, SegmentOp::Kind::load);
+  EXPECT_EQ(segment.log().front().kind, fakes::SegmentAccess::Kind::load);
   EXPECT_EQ(segment.log().front().field, Field::incarnation);
-  const SegmentOp& claim = segment.log()[1];
-  EXPECT_EQ(claim.kind, SegmentOp::Kind::compare_exchange);
+  const fakes::SegmentAccess& claim = segment.log()[1];
+  EXPECT_EQ(claim.kind, fakes::SegmentAccess::Kind::compare_exchange);
   EXPECT_EQ(claim.field, Field::listener_identity);
   EXPECT_EQ(claim.value, self.pack());
   // The shutdown word belongs to the controller: registering never writes it (the original bug).
@@ -109,7 +109,7 @@ TEST_F(ListenerTest, WithdrawsWhenTheGenerationMovedOn) {
 // created a new one whose generation count happens to equal ours: the incarnation tells them apart, and
 // we leave the successor exactly as it was (no claim, nothing to withdraw).
 TEST_F(ListenerTest, LeavesASegmentOfAnotherIncarnationUntouchedEvenWhenTheGenerationMatches) {
-  start(LaunchTicket{FakeSegment::earlier_incarnation + 1, launch_generation});
+  start(LaunchTicket{fakes::FakeSegment::earlier_incarnation + 1, launch_generation});
   const std::uint32_t steps = run(ListenerOperation::register_self);
   EXPECT_EQ(core->register_outcome(), RegisterOutcome::replaced);
   EXPECT_FALSE(core->registered());
@@ -187,7 +187,7 @@ TEST_F(ListenerTest, LeaveStoresExitedAndItsDepartureThenClearsTheIdentity) {
   EXPECT_EQ(segment.log()[before].field, Field::listener_state);
   EXPECT_EQ(segment.log()[before + 1].field, Field::departed_identity);
   EXPECT_EQ(segment.log()[before + 2].field, Field::listener_identity);
-  EXPECT_EQ(segment.log()[before + 2].kind, SegmentOp::Kind::compare_exchange);
+  EXPECT_EQ(segment.log()[before + 2].kind, fakes::SegmentAccess::Kind::compare_exchange);
 }
 
 TEST_F(ListenerTest, LeaveNeverClearsAnotherListenersIdentity) {

@@ -7,7 +7,8 @@
 #include <optional>
 
 #include "core/listener_core.hpp"
-#include "fakes.hpp"
+#include "fake_processes.hpp"
+#include "fake_segment.hpp"
 
 namespace tether::test {
 
@@ -19,7 +20,7 @@ class ListenerTest : public ::testing::Test {
   }
 
   void start(std::optional<LaunchTicket> launch) { core.emplace(segment, identities, self, launch); }
-  void start() { start(LaunchTicket{FakeSegment::earlier_incarnation, launch_generation}); }
+  void start() { start(LaunchTicket{fakes::FakeSegment::earlier_incarnation, launch_generation}); }
 
   // Runs `operation` to completion; returns the number of steps it took.
   std::uint32_t run(ListenerOperation operation) {
@@ -38,8 +39,8 @@ class ListenerTest : public ::testing::Test {
   static std::uint64_t word(ListenerState state) { return static_cast<std::uint64_t>(state); }
 
   static constexpr std::uint64_t launch_generation = 3;
-  FakeSegment segment;
-  FakeProcesses identities;
+  fakes::FakeSegment segment;
+  fakes::ScriptedProcesses identities;
   const ProcessIdentity self{3000, 900};
   std::optional<ListenerCore> core;
   std::uint64_t now_ns = 5'000'000'000;

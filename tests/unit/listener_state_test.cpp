@@ -26,7 +26,7 @@ TEST_F(ListenerStateTest, ACopiedStateIsEqualAndHashesEqually) {
 TEST_F(ListenerStateTest, AForkSeesTheRequestExactlyAsTheOriginal) {
   start();
   ASSERT_TRUE(run(ListenerOperation::register_self));
-  FakeSegment fork_segment;
+  fakes::FakeSegment fork_segment;
   for (std::size_t index = 0; index < field_count; ++index) {
     const auto field = static_cast<Field>(index);
     fork_segment.poke(field, segment.peek(field));

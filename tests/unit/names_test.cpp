@@ -18,13 +18,13 @@ TEST(Names, AcceptsPortableNames) {
 
 TEST(Names, RefusesEmpty) {
   ASSERT_TRUE(name_problem("").has_value());
-  EXPECT_EQ(*name_problem(""), "name is empty");
+  EXPECT_EQ(*name_problem(""), "it is empty");
 }
 
 TEST(Names, RefusesSixtyFiveCharacters) {
   const auto problem = name_problem(std::string(name_length_max + 1, 'n'));
   ASSERT_TRUE(problem.has_value());
-  EXPECT_EQ(*problem, "name is longer than 64 characters");
+  EXPECT_EQ(*problem, "it is longer than 64 characters");
 }
 
 TEST(Names, RefusesALeadingDot) {
@@ -34,7 +34,7 @@ TEST(Names, RefusesALeadingDot) {
 }
 
 TEST(Names, RefusesALeadingDashThatACommandLineWouldTakeForAnOption) {
-  EXPECT_EQ(*name_problem("-x"), "name must not start with '-' (a command line would take it for an option)");
+  EXPECT_EQ(*name_problem("-x"), "it must not start with '-' (a command line would take it for an option)");
   EXPECT_TRUE(name_problem("-").has_value());
   EXPECT_TRUE(name_problem("--name").has_value());
   EXPECT_FALSE(name_problem("x-").has_value());

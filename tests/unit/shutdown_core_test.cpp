@@ -8,7 +8,8 @@
 
 #include "core/exit_codes.hpp"
 #include "core/shutdown_core.hpp"
-#include "fakes.hpp"
+#include "fake_processes.hpp"
+#include "fake_segment.hpp"
 
 namespace tether::test {
 namespace {
@@ -36,7 +37,7 @@ class ShutdownCoreTest : public ::testing::Test {
     ADD_FAILURE() << "the tool did not finish";
   }
 
-  FakeSegment segment;
+  fakes::FakeSegment segment;
   RecordingNotices notices;
   ShutdownCore tool{segment, notices};
   const ProcessIdentity controller{40, 9};

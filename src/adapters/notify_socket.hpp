@@ -1,0 +1,47 @@
+#pragma once
+// The NOTIFY_SOCKET a controller hands its worker (systemd's notify protocol, sd_notify(3)): an
+// AF_UNIX datagram socket of this controller's own, abstract ("@...") or in the file system, with
+// SO_PASSCRED so that the kernel attaches each sender's pid, which the driver checks against the
+// worker's process group before it believes a word.
+#include <optional>
+#include <string>
+#include <sys/types.h>
+
+#include "core/result.hpp"
+
+namespace tether {
+
+struct NotifyDatagram {
+  pid_t sender_pid = 0;     // from SCM_CREDENTIALS; 0 when the kernel attached none
+  bool oversized = false;   // longer than notify_datagram_bytes_max: `bytes` holds only the start
+  std::string bytes;
+};
+
+class NotifySocket {
+ public:
+  // Binds `address` ("@name" for the abstract namespace, else a path that must not exist yet).
+  static Result<NotifySocket, std::string> open(const std::string& address);
+
+  NotifySocket(NotifySocket&& other) noexcept;
+  NotifySocket& operator=(NotifySocket&& other) noexcept;
+  NotifySocket(const NotifySocket&) = delete;
+  NotifySocket& operator=(const NotifySocket&) = delete;
+  ~NotifySocket();  // closes it, and unlinks a file-system address
+
+  [[nodiscard]] int descriptor() const { return fd_; }
+  // The value of NOTIFY_SOCKET for the worker.
+  [[nodiscard]] const std::string& address() const { return address_; }
+  // The next queued datagram, or nullopt when none is queued (never blocks).
+  std::optional<NotifyDatagram> receive();
+
+ private:
+  NotifySocket(int fd, std::string address) : fd_(fd), address_(std::move(address)) {}
+  int fd_ = -1;
+  std::string address_;
+};
+
+// True when `sender` is the worker `group_leader` or a member of its process group (as systemd's
+// NotifyAccess=all admits the service's processes). A sender that is gone cannot be checked: false.
+bool sender_in_worker_group(pid_t sender, pid_t group_leader);
+
+}  // namespace tether
