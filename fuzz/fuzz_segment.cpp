@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const bool magic_zero = little_endian_word(data, 0) == 0;
   const bool magic_right = std::memcmp(data, "TETHER01", 8) == 0;
-  const bool version_right = little_endian_word(data, 8) == 2;  // layout 2: with the incarnation field
+  const bool version_right = little_endian_word(data, 8) == 3;  // layout 3: with the worker notice area
   const bool size_right = little_endian_word(data, 16) == page_bytes && size == page_bytes;
   if (fault == tether::SegmentFault::none) {
     TETHER_FUZZ_CHECK(magic_right, "accepted only with the right magic");

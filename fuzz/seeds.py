@@ -14,7 +14,7 @@ def write(target, name, data):
     (directory / name).write_bytes(data)
 
 
-def page(magic=b"TETHER01", version=2, size=4096, total=4096):
+def page(magic=b"TETHER01", version=3, size=4096, total=4096):
     image = bytearray(total)
     header = magic + struct.pack("<QQ", version, size)
     image[: min(len(header), total)] = header[:total]
@@ -29,7 +29,7 @@ SEGMENT = {
     "valid_page": page(),
     "uninitialised_page": page(magic=b"\0" * 8),
     "bad_magic_page": page(magic=b"TETHER02"),
-    "bad_version_page": page(version=1),  # the layout before the incarnation field
+    "bad_version_page": page(version=2),  # the layout before the worker notice area
     "bad_size_word": page(size=8192),
     "long_image": page(total=4097),
     "truncated_header": page(total=20),
