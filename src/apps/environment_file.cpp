@@ -9,12 +9,6 @@ namespace {
 constexpr std::string_view blanks = " \t\r";
 constexpr std::string_view utf8_byte_order_mark = "\xEF\xBB\xBF";
 
-bool valid_name(std::string_view key) {
-  return !key.empty() && !(key.front() >= '0' && key.front() <= '9') &&
-         key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
-             std::string_view::npos;
-}
-
 // A cursor over the file's text that counts lines as it goes.
 class Reader {
  public:
@@ -118,7 +112,7 @@ Result<std::string, std::string> entry(Reader& reader) {
   const auto last = key.find_last_not_of(blanks);
   key = first == std::string::npos ? std::string() : key.substr(first, last - first + 1);
   if (key.empty()) return fail(std::string("no variable name before '='"));
-  if (!valid_name(key)) return fail(fmt::format("'{}' is not a valid variable name", key));
+  if (!valid_environment_name(key)) return fail(fmt::format("'{}' is not a valid variable name", key));
   reader.skip_blanks();
   const bool quoted = !reader.done() && (reader.peek() == '\'' || reader.peek() == '"');
   auto value = quoted ? quoted_value(reader) : unquoted(reader);
@@ -127,6 +121,12 @@ Result<std::string, std::string> entry(Reader& reader) {
 }
 
 }  // namespace
+
+bool valid_environment_name(std::string_view name) {
+  return !name.empty() && !(name.front() >= '0' && name.front() <= '9') &&
+         name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+             std::string_view::npos;
+}
 
 Result<std::vector<std::string>, EnvironmentTextProblem> parse_environment_text(std::string_view text) {
   if (const auto nul = text.find('\0'); nul != std::string_view::npos) {

@@ -11,6 +11,9 @@
 
 namespace tether {
 
+// A name a shell accepts as a variable: [A-Za-z_][A-Za-z0-9_]*.
+bool valid_environment_name(std::string_view name);
+
 struct EnvironmentTextProblem {
   std::size_t line;  // 1-based: the line where the offending entry starts
   std::string message;

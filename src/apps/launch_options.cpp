@@ -35,10 +35,7 @@ std::optional<std::string> environment_entry_problem(const std::string& entry) {
   if (equals == std::string::npos) return fmt::format("'{}' is not KEY=VALUE", entry);
   if (equals == 0) return fmt::format("'{}' has no variable name before '='", entry);
   const std::string_view key(entry.data(), equals);
-  const bool valid = !key.empty() && !(key.front() >= '0' && key.front() <= '9') &&
-                     key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
-                         std::string_view::npos;
-  if (!valid) return fmt::format("'{}': '{}' is not a valid variable name", entry, key);
+  if (!valid_environment_name(key)) return fmt::format("'{}': '{}' is not a valid variable name", entry, key);
   return std::nullopt;
 }
 
