@@ -423,6 +423,7 @@ TEST_F(CApiSegments, DirectoryInPlaceOfTheSegmentIsABadSegment) {
 // An unexpected system error is TETHER_ERROR_OS (71) with the system's reason: here every descriptor
 // is taken (the limit lowered to the lowest free one), so opening the segment fails EMFILE.
 TEST_F(CApiSegments, SystemErrorIsAnOsError) {
+  TETHER_REQUIRE_NO_SANITIZER();
   const auto name = cleanup_.name("capi-os");
   auto creator = MappedSegment::open_for_controller(name);
   ASSERT_TRUE(creator.ok()) << creator.error().message;

@@ -18,6 +18,15 @@
 #define TETHER_REQUIRE_FAILPOINTS() GTEST_SKIP() << "built without TETHER_TEST_MACHINERY: no failpoints"
 #endif
 
+// Tests that take every file descriptor away from their own process: a sanitizer's runtime needs
+// descriptors of its own to check and report (UBSan then flags Boost's exception as "invalid vptr",
+// with "memory cannot be printed"), so under ASan, UBSan or TSan they are skipped.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TETHER_REQUIRE_NO_SANITIZER() GTEST_SKIP() << "a sanitizer's runtime needs descriptors of its own"
+#else
+#define TETHER_REQUIRE_NO_SANITIZER() static_cast<void>(0)
+#endif
+
 namespace tether::testing {
 
 using namespace std::chrono_literals;

@@ -132,6 +132,7 @@ TEST(MappedSegmentOpen, EmptyObjectIsUninitialisedNotForeign) {
 // An unexpected system error is EX_OSERR with the system's reason, on every way into a segment. Made
 // real here by the descriptor limit: lowered to the lowest free descriptor, every open fails EMFILE.
 TEST(SegmentOpen, SystemErrorsAreOsErrors) {
+  TETHER_REQUIRE_NO_SANITIZER();
   Cleanup cleanup;  // removes the segment even when an assertion ends the test early
   const std::string name = cleanup.name("os-error");
   auto creator = MappedSegment::open_for_controller(name);
