@@ -27,6 +27,15 @@
 #define TETHER_REQUIRE_NO_SANITIZER() static_cast<void>(0)
 #endif
 
+// Tests of the kernel's own pid allocation and process lifetimes, and one that reads the controller's
+// socket from /proc at once: TSan's runtime forks and keeps processes of its own and slows every step,
+// so these are left to the plain and ASan builds, which run them.
+#if defined(__SANITIZE_THREAD__)
+#define TETHER_REQUIRE_NO_TSAN() GTEST_SKIP() << "TSan's runtime takes pids and time of its own"
+#else
+#define TETHER_REQUIRE_NO_TSAN() static_cast<void>(0)
+#endif
+
 namespace tether::testing {
 
 using namespace std::chrono_literals;

@@ -57,6 +57,7 @@ pid_t launched_worker(const Process& pair) {
 }
 
 TEST(NotifySocket, ReadyAndStatusShowInTetherStatus) {
+  TETHER_REQUIRE_NO_TSAN();
   Cleanup cleanup;
   const auto name = cleanup.name("notify-ready");
   Process pair(notify_pair(name, {}, {"send:READY=1\nSTATUS=serving 3 clients"}));

@@ -25,6 +25,7 @@ namespace {
 
 // PidSpace::allocate: the next free pid after the last one handed out, not the lowest free one.
 TEST(OsBehaviour, PidsAreAllocatedNextFreeAfterTheLast) {
+  TETHER_REQUIRE_NO_TSAN();
   TETHER_REQUIRE_PID_NAMESPACES();
   Cleanup cleanup;
   auto facts = facts_from_new_pid_namespace([](const Facts& report) {
@@ -89,6 +90,7 @@ TEST(OsBehaviour, ReapedPidGoesToStrangerWithAnotherStartTime) {
 // child as soon as the pidfd says it ended), and an ended process is not alive to identity_alive even
 // while its /proc entry remains.
 TEST(OsBehaviour, ZombieHoldsItsPidUntilReaped) {
+  TETHER_REQUIRE_NO_TSAN();
   TETHER_REQUIRE_PID_NAMESPACES();
   Cleanup cleanup;
   auto facts = facts_from_new_pid_namespace([](const Facts& report) {

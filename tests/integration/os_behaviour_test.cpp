@@ -231,6 +231,7 @@ TEST(OsBehaviour, GroupSignalReachesEveryMember) {
 // World::step_controller: the name's lock (flock on the segment object) is released when its holder
 // dies, before it is reaped; while it lives a second controller is refused. Through the real adapter.
 TEST(OsBehaviour, LockIsReleasedWhenItsHolderDies) {
+  TETHER_REQUIRE_NO_TSAN();
   Cleanup cleanup;
   const std::string name = cleanup.name("os-lock");
   Pipe ready;
