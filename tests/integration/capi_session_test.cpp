@@ -430,15 +430,10 @@ TEST_F(CApiSegments, SystemErrorIsAnOsError) {
   creator.value().store(Field::layout_version, segment_layout_version);
   creator.value().store(Field::size_bytes, segment_size_bytes);
   creator.value().store(Field::magic, segment_magic);
-  rlimit saved{};
-  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
-  int lowest_free = 0;
-  while (fcntl(lowest_free, F_GETFD) >= 0) ++lowest_free;
-  rlimit lowered = saved;
-  lowered.rlim_cur = static_cast<rlim_t>(lowest_free);
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  DescriptorsTaken descriptors;
+  ASSERT_TRUE(descriptors.taken());
   const auto refused = open_refused(name.c_str());
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  ASSERT_TRUE(descriptors.restore());
   EXPECT_EQ(refused.status, TETHER_ERROR_OS);
   EXPECT_EQ(refused.exit_code, 71);
   EXPECT_NE(refused.message.find("cannot open segment '" + name + "': Too many open files"), std::string::npos)

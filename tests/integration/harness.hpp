@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <vector>
 
@@ -64,6 +66,35 @@ struct CommandResult {
 };
 // Runs a command to completion (bounded by `timeout`, then killed) and captures its output.
 CommandResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = wait_timeout);
+
+// Takes every file descriptor from this process while it lives: the soft RLIMIT_NOFILE is lowered to
+// the lowest free descriptor, so the next open(2) fails EMFILE (it takes the lowest free one). The limit
+// comes back at restore() or, if an assertion ends the test first, at destruction.
+class DescriptorsTaken {
+ public:
+  DescriptorsTaken() {
+    if (getrlimit(RLIMIT_NOFILE, &saved_) != 0) return;
+    int lowest_free = 0;
+    while (lowest_free < 65536 && fcntl(lowest_free, F_GETFD) >= 0) ++lowest_free;
+    rlimit lowered = saved_;
+    lowered.rlim_cur = static_cast<rlim_t>(lowest_free);
+    taken_ = setrlimit(RLIMIT_NOFILE, &lowered) == 0;
+  }
+  ~DescriptorsTaken() { restore(); }
+  DescriptorsTaken(const DescriptorsTaken&) = delete;
+  DescriptorsTaken& operator=(const DescriptorsTaken&) = delete;
+
+  [[nodiscard]] bool taken() const { return taken_; }
+  bool restore() {
+    if (!taken_) return true;
+    taken_ = false;
+    return setrlimit(RLIMIT_NOFILE, &saved_) == 0;
+  }
+
+ private:
+  rlimit saved_{};
+  bool taken_ = false;
+};
 
 // Whether `text` holds `part` (for messages and logs).
 inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }

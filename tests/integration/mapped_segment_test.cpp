@@ -140,18 +140,12 @@ TEST(SegmentOpen, SystemErrorsAreOsErrors) {
   creator.value().store(Field::layout_version, segment_layout_version);
   creator.value().store(Field::size_bytes, segment_size_bytes);
   creator.value().store(Field::magic, segment_magic);
-  rlimit saved{};
-  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
-  // open(2) takes the lowest free descriptor, and fails EMFILE when that is not below the limit.
-  int lowest_free = 0;
-  while (fcntl(lowest_free, F_GETFD) >= 0) ++lowest_free;
-  rlimit lowered = saved;
-  lowered.rlim_cur = static_cast<rlim_t>(lowest_free);
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  DescriptorsTaken descriptors;
+  ASSERT_TRUE(descriptors.taken());
   auto existing = MappedSegment::open_existing(name, MappedSegment::Access::read_only);
   auto cleaning = MappedSegment::open_for_cleaning(name);
   auto second_controller = MappedSegment::open_for_controller(name);
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  ASSERT_TRUE(descriptors.restore());
   for (auto* result : {&existing, &cleaning, &second_controller}) {
     ASSERT_FALSE(result->ok());
     EXPECT_EQ(result->error().kind, SegmentError::Kind::os) << result->error().message;
