@@ -56,14 +56,21 @@ pid_t launched_worker(const Process& pair) {
   return pid_after(pair.log(), "launched listener_pid=");
 }
 
+// The worker's NOTIFY_SOCKET, polled: "launched" is logged once the child exists, and until it has
+// exec'd, /proc shows the controller's environment, which has none.
+std::optional<std::string> notify_socket_of(pid_t worker) {
+  std::optional<std::string> address;
+  wait_until([&] { return (address = environment_value(worker, "NOTIFY_SOCKET")).has_value(); });
+  return address;
+}
+
 TEST(NotifySocket, ReadyAndStatusShowInTetherStatus) {
-  TETHER_REQUIRE_NO_TSAN();
   Cleanup cleanup;
   const auto name = cleanup.name("notify-ready");
   Process pair(notify_pair(name, {}, {"send:READY=1\nSTATUS=serving 3 clients"}));
   const pid_t worker = launched_worker(pair);
   ASSERT_GT(worker, 0);
-  const auto address = environment_value(worker, "NOTIFY_SOCKET");
+  const auto address = notify_socket_of(worker);
   ASSERT_TRUE(address.has_value());
   EXPECT_EQ(address->rfind("@tether-notify/", 0), 0u) << *address;
   EXPECT_TRUE(wait_until([&] { return state_of(name) == "ready"; })) << pair.log();
@@ -117,8 +124,8 @@ TEST(NotifySocket, AStrangersDatagramIsRefusedAndChangesNothing) {
   const auto name = cleanup.name("notify-stranger");
   Process pair(notify_pair(name, {}, {}));
   const pid_t worker = launched_worker(pair);
-  std::optional<std::string> address;
-  ASSERT_TRUE(wait_until([&] { return (address = environment_value(worker, "NOTIFY_SOCKET")).has_value(); }));
+  const auto address = notify_socket_of(worker);
+  ASSERT_TRUE(address.has_value());
   ASSERT_TRUE(send_datagram(*address, "READY=1\nSTATUS=forged"));
   EXPECT_TRUE(wait_until([&] {
     return pair.log_contains("notify_refused reason=sender is not in the worker's process group sender_pid=" +
