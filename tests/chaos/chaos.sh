@@ -144,6 +144,18 @@ scan() {
 
 count() { set -- $1; echo $#; }
 
+# What a left process was doing, for the report: state, parent, kernel wait channel, and whether it is
+# a worker still held at its gate (a controller's fork that has not exec'd yet looks like a controller).
+describe() {
+  local pid stat rest
+  for pid in $1; do
+    read -r stat 2>/dev/null <"/proc/$pid/stat" || { echo -n " $pid(gone)"; continue; }
+    rest=${stat##*) }
+    set -- $rest
+    echo -n " $pid(state=$1 ppid=$2 pgid=$3 wchan=$(cat "/proc/$pid/wchan" 2>/dev/null) parent=$(tr '\0' ' ' <"/proc/$2/cmdline" 2>/dev/null | cut -c1-60))"
+  done
+}
+
 random_pid() {
   local -a pids=($1)
   [ ${#pids[@]} -gt 0 ] && echo "${pids[$((RANDOM % ${#pids[@]}))]}"
@@ -284,7 +296,7 @@ check_round() {
         check_no_relaunch "$slot" "$round"
         retire "$slot" "$round"
       else
-        violation "round $round: $name: shutdown posted, still listeners [${LISTENERS[$name]:-}] controllers [${CONTROLLERS[$name]:-}]"
+        violation "round $round: $name: shutdown posted, still listeners [$(describe "${LISTENERS[$name]:-}")] controllers [$(describe "${CONTROLLERS[$name]:-}")]"
       fi
     fi
   done
@@ -365,7 +377,7 @@ for attempt in 1 2 3 4 5 6 7 8 9 10; do
   scan
   [ ${#LISTENERS[@]} -eq 0 ] && [ ${#CONTROLLERS[@]} -eq 0 ] && break
   for name in "${!LISTENERS[@]}" "${!CONTROLLERS[@]}"; do
-    [ "$attempt" -eq 1 ] && violation "end: $name: process left: ${LISTENERS[$name]:-} ${CONTROLLERS[$name]:-}"
+    [ "$attempt" -eq 1 ] && violation "end: $name: process left:$(describe "${LISTENERS[$name]:-} ${CONTROLLERS[$name]:-}")"
     for pid in ${CONTROLLERS[$name]:-} ${LISTENERS[$name]:-}; do kill -KILL "$pid" 2>/dev/null; done
   done
   sleep 0.1
