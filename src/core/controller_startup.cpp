@@ -16,21 +16,23 @@ struct FieldValue {
   Field field;
   std::uint64_t value;
 };
-// Initialisation order: every field first, then the incarnation (our identity, known only at run time),
-// the magic last, so a reader that sees the magic sees the rest.
-constexpr std::array<FieldValue, field_count - 2> initial_fields = {{
-    {Field::layout_version, segment_layout_version},
-    {Field::size_bytes, segment_size_bytes},
-    {Field::generation, 0},
-    {Field::listener_identity, 0},
-    {Field::listener_state, static_cast<std::uint64_t>(ListenerState::none)},
-    {Field::launched_identity, 0},
-    {Field::controller_identity, 0},
-    {Field::shutdown_request, 0},
-    {Field::heartbeat_ns, 0},
-    {Field::restarts, 0},
-    {Field::departed_identity, 0},
-}};
+constexpr std::size_t initial_field_count = [] {
+  std::size_t count = 0;
+  for (const FieldSpec& spec : field_specs) count += spec.initial.has_value() ? 1 : 0;
+  return count;
+}();
+// Initialisation order: the fields the table gives an initial value, in layout order; then the
+// incarnation (our identity, known only at run time); the magic last, so a reader that sees the magic
+// sees the rest.
+constexpr std::array<FieldValue, initial_field_count> initial_fields = [] {
+  std::array<FieldValue, initial_field_count> fields{};
+  std::size_t next = 0;
+  for (const FieldSpec& spec : field_specs) {
+    if (spec.initial.has_value()) fields[next++] = {spec.field, *spec.initial};
+  }
+  return fields;
+}();
+static_assert(initial_field_count == field_count - 2, "all but the incarnation and the magic");
 
 }  // namespace
 

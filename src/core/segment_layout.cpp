@@ -6,15 +6,9 @@
 namespace tether {
 
 std::string_view field_name(Field field) {
-  static constexpr std::array<std::string_view, field_count> names = {
-      "magic",           "layout_version",      "size_bytes",       "generation",
-      "listener_identity", "listener_state",    "launched_identity", "controller_identity",
-      "shutdown_request", "heartbeat_ns",       "restarts",          "departed_identity",
-      "incarnation",
-  };
   const auto index = static_cast<std::size_t>(field);
-  TETHER_ASSERT(index < names.size());
-  return names[index];
+  TETHER_ASSERT(index < field_specs.size());
+  return field_specs[index].name;
 }
 
 std::string_view listener_state_name(std::uint64_t state) {

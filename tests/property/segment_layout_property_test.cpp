@@ -132,7 +132,6 @@ RC_GTEST_PROP(SegmentLayoutProperty, FieldValuesRoundTripThroughImageBytes, ()) 
   image->launched_identity.store(values[6]);
   image->controller_identity.store(values[7]);
   image->shutdown_request.store(static_cast<std::uint32_t>(values[8]));
-  image->reserved_zero = 0;
   image->heartbeat_ns.store(values[9]);
   image->restarts.store(values[10]);
   image->departed_identity.store(values[11]);

@@ -118,6 +118,26 @@ TEST(SegmentLayout, FieldNamesFollowTheLayout) {
   EXPECT_EQ(names.size(), field_count);
 }
 
+TEST(SegmentLayout, TheFieldTableGivesEveryFieldItsPlaceAndInitialValue) {
+  for (std::size_t i = 0; i < field_count; ++i) {
+    EXPECT_EQ(static_cast<std::size_t>(field_specs[i].field), i) << "the table is in layout order";
+  }
+  // Written apart from the others: the incarnation (known at run time) and the magic (last).
+  EXPECT_FALSE(field_specs[static_cast<std::size_t>(Field::magic)].initial.has_value());
+  EXPECT_FALSE(field_specs[static_cast<std::size_t>(Field::incarnation)].initial.has_value());
+  EXPECT_EQ(field_specs[static_cast<std::size_t>(Field::layout_version)].initial, segment_layout_version);
+  EXPECT_EQ(field_specs[static_cast<std::size_t>(Field::size_bytes)].initial, segment_size_bytes);
+  for (const Field zero : {Field::generation, Field::listener_identity, Field::listener_state,
+                           Field::launched_identity, Field::controller_identity, Field::shutdown_request,
+                           Field::heartbeat_ns, Field::restarts, Field::departed_identity}) {
+    EXPECT_EQ(field_specs[static_cast<std::size_t>(zero)].initial, 0u) << field_name(zero);
+  }
+  // The image has one word per field, in the table's order; only the shutdown word is 32 bits.
+  EXPECT_EQ(offsetof(SegmentImage, incarnation), (field_count - 1) * 8);
+  EXPECT_EQ(sizeof(SegmentImage::shutdown_request), 4u);
+  EXPECT_EQ(sizeof(SegmentImage::departed_identity), 8u);
+}
+
 TEST(SegmentLayout, ListenerStateNames) {
   EXPECT_EQ(listener_state_name(0), "none");
   EXPECT_EQ(listener_state_name(static_cast<std::uint64_t>(ListenerState::starting)), "starting");
