@@ -37,7 +37,7 @@ endif()
 install(TARGETS ${tether_exported} EXPORT tether-targets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT development
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT development)
-# The public headers only (listener.hpp, result.hpp, listener.h): they include nothing else of ours.
+# The public headers only (listener.hpp, error.hpp, result.hpp, listener.h): they include nothing else of ours.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/tether DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   COMPONENT development FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h")
 

@@ -19,24 +19,21 @@
 #include <string>
 #include <string_view>
 
+#include "tether/error.hpp"
 #include "tether/result.hpp"
 
 namespace tether {
 
-struct SessionError {
-  enum class Kind : std::uint8_t {
-    bad_name,     // missing or invalid pair name
-    no_segment,   // no controller has created the pair's segment
-    bad_segment,  // the segment is not a valid tether segment (nothing was written to it)
-    permission,   // the segment belongs to another user
-    taken,        // another live listener is registered under this name
-    superseded,   // our launch is void: a newer listener was launched, or our segment was replaced
-    os,
-  };
-  Kind kind;
-  std::string message;
-  int exit_code;  // sysexits code matching `kind`
+enum class SessionErrorKind : std::uint8_t {
+  bad_name,     // missing or invalid pair name
+  no_segment,   // no controller has created the pair's segment
+  bad_segment,  // the segment is not a valid tether segment (nothing was written to it)
+  permission,   // the segment belongs to another user
+  taken,        // another live listener is registered under this name
+  superseded,   // our launch is void: a newer listener was launched, or our segment was replaced
+  os,
 };
+using SessionError = Error<SessionErrorKind>;
 
 class ListenerSession {
  public:

@@ -134,28 +134,25 @@ Result<GatedChild, SpawnError> spawn_gated(const GatedSpawnPlan& plan) {
   // A socket pair rather than a pipe: send() with MSG_NOSIGNAL tells a dead child without a SIGPIPE.
   int gate[2] = {-1, -1};
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate) != 0) return fail(SpawnError::resources);
+  UniqueFd child_end(gate[0]);
+  UniqueFd our_end(gate[1]);
   const pid_t pid = fork();
-  if (pid < 0) {
-    close(gate[0]);
-    close(gate[1]);
-    return fail(SpawnError::resources);
-  }
-  if (pid == 0) run_held_child(plan, gate[0], gate[1]);
-  close(gate[0]);
+  if (pid < 0) return fail(SpawnError::resources);
+  if (pid == 0) run_held_child(plan, child_end.get(), our_end.get());
+  child_end.reset();
   // Also from this side: a stop signal to its group must find the group even before the child's own
   // setpgid ran. (Fails harmlessly once the child has done it, or died.)
   setpgid(pid, pid);
-  return GatedChild{pid, gate[1]};
+  return GatedChild{pid, std::move(our_end)};
 }
 
-void open_gate(int gate_fd) {
-  if (gate_fd < 0) return;
+void open_gate(UniqueFd gate) {
+  if (!gate) return;
   const char go = 1;
   ssize_t sent = 0;
   do {
-    sent = send(gate_fd, &go, 1, MSG_NOSIGNAL);
+    sent = send(gate.get(), &go, 1, MSG_NOSIGNAL);
   } while (sent < 0 && errno == EINTR);
-  close(gate_fd);
 }
 
 }  // namespace tether

@@ -12,6 +12,7 @@
 #include <string>
 #include <sys/types.h>
 
+#include "adapters/unique_fd.hpp"
 #include "core/ports.hpp"
 #include "core/result.hpp"
 
@@ -29,7 +30,7 @@ struct GatedSpawnPlan {
 
 struct GatedChild {
   pid_t pid = 0;
-  int gate_fd = -1;  // ours: open_gate() lets the child exec; closing it unsent makes the child exit
+  UniqueFd gate;  // ours: open_gate() lets the child exec; closing it unsent makes the child exit
 };
 
 // The child's exit codes when it never runs the command.
@@ -44,6 +45,6 @@ std::optional<std::string> resolve_program(const std::string& program, const std
 Result<GatedChild, SpawnError> spawn_gated(const GatedSpawnPlan& plan);
 
 // Sends the go byte and closes the gate. A child that has died meanwhile is no error.
-void open_gate(int gate_fd);
+void open_gate(UniqueFd gate);
 
 }  // namespace tether

@@ -63,7 +63,7 @@ SessionError from_segment_error(const SegmentError& error) {
       return session_error(SessionError::Kind::permission, error.message, exit_code::no_permission);
     case SegmentError::Kind::foreign:
     case SegmentError::Kind::uninitialised:
-      return session_error(SessionError::Kind::bad_segment, error.message, error.exit_code());
+      return session_error(SessionError::Kind::bad_segment, error.message, error.exit_code);
     case SegmentError::Kind::locked:
     case SegmentError::Kind::os:
       break;

@@ -1,11 +1,12 @@
 #include "adapters/mapped_segment.hpp"
 
 #include <boost/interprocess/exceptions.hpp>
-#include <cassert>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <limits>
+#include <type_traits>
 #include <sys/file.h>
 #include <pwd.h>
 #include <sys/resource.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 #include "adapters/futex.hpp"
+#include "adapters/unique_fd.hpp"
+#include "core/assert.hpp"
 #include "core/exit_codes.hpp"
 #include "core/names.hpp"
 
@@ -20,7 +23,8 @@ namespace tether {
 
 namespace bip = boost::interprocess;
 
-int SegmentError::exit_code() const {
+int segment_error_exit_code(SegmentErrorKind kind) {
+  using Kind = SegmentErrorKind;
   switch (kind) {
     case Kind::not_found: return exit_code::no_input;
     case Kind::permission: return exit_code::no_permission;
@@ -32,23 +36,26 @@ int SegmentError::exit_code() const {
   return exit_code::software;
 }
 
+SegmentError segment_error(SegmentErrorKind kind, std::string message) {
+  return {kind, std::move(message), segment_error_exit_code(kind)};
+}
+
 namespace {
 
 // Opening races with creators and removers (a name can vanish between two calls); each attempt makes
 // progress unless someone else does, so a few suffice.
 constexpr int open_attempts_max = 8;
 
-SegmentError error(SegmentError::Kind kind, std::string message) { return {kind, std::move(message)}; }
 
 SegmentError from_errno(std::string_view name, int error_number, std::string_view doing) {
   if (error_number == ENOENT) {
-    return error(SegmentError::Kind::not_found, fmt::format("no segment named '{}'", name));
+    return segment_error(SegmentError::Kind::not_found, fmt::format("no segment named '{}'", name));
   }
   if (error_number == EACCES || error_number == EPERM) {
-    return error(SegmentError::Kind::permission,
+    return segment_error(SegmentError::Kind::permission,
                  fmt::format("permission denied to {} segment '{}'", doing, name));
   }
-  return error(SegmentError::Kind::os,
+  return segment_error(SegmentError::Kind::os,
                fmt::format("cannot {} segment '{}': {}", doing, name, std::strerror(error_number)));
 }
 
@@ -61,7 +68,7 @@ std::string object_path(std::string_view name) { return "/dev/shm/" + segment_ob
 SegmentError other_owner_error(std::string_view name, uid_t owner) {
   const passwd* account = getpwuid(owner);
   const std::string user = account != nullptr ? std::string(account->pw_name) : fmt::format("#{}", owner);
-  return error(SegmentError::Kind::permission,
+  return segment_error(SegmentError::Kind::permission,
                fmt::format("segment '{}' belongs to {} (uid {}), not to us (uid {}); ask as its owner, for "
                            "example with sudo -u {}",
                            name, user, owner, geteuid(), user));
@@ -85,7 +92,7 @@ std::optional<SegmentError> check_before_opening(std::string_view name) {
   if (lstat(object_path(name).c_str(), &status) != 0) return from_errno(name, errno, "inspect");
   if (status.st_uid != geteuid()) return other_owner_error(name, status.st_uid);
   if (!S_ISREG(status.st_mode)) {
-    return error(SegmentError::Kind::foreign, fmt::format("segment '{}' is {}, not a shared-memory object ({})",
+    return segment_error(SegmentError::Kind::foreign, fmt::format("segment '{}' is {}, not a shared-memory object ({})",
                                                           name, file_kind(status.st_mode), object_path(name)));
   }
   return std::nullopt;
@@ -98,7 +105,7 @@ std::optional<SegmentError> check_object(std::string_view name, int fd, bool all
   if (fstat(fd, &status) != 0) return from_errno(name, errno, "inspect");
   if (status.st_uid != geteuid()) return other_owner_error(name, status.st_uid);
   if ((status.st_mode & 077) != 0) {
-    return error(SegmentError::Kind::permission,
+    return segment_error(SegmentError::Kind::permission,
                  fmt::format("segment '{}' is accessible to other users (mode {:o}); refusing it", name,
                              status.st_mode & 0777));
   }
@@ -106,11 +113,11 @@ std::optional<SegmentError> check_object(std::string_view name, int fd, bool all
   if (size == 0 && allow_empty) return std::nullopt;
   if (size == 0) {
     // Created but not sized yet: its controller is setting it up, or died doing so. Not foreign.
-    return error(SegmentError::Kind::uninitialised,
+    return segment_error(SegmentError::Kind::uninitialised,
                  fmt::format("segment '{}' is empty (being created, or its creator died)", name));
   }
   if (size != segment_size_bytes) {
-    return error(SegmentError::Kind::foreign,
+    return segment_error(SegmentError::Kind::foreign,
                  fmt::format("segment '{}' has {} bytes, not the {} of a tether segment", name, size,
                              segment_size_bytes));
   }
@@ -129,7 +136,7 @@ bool growth_allowed(int fd) {
 SegmentError fault_error(std::string_view name, SegmentFault fault) {
   const auto kind = fault == SegmentFault::uninitialised ? SegmentError::Kind::uninitialised
                                                          : SegmentError::Kind::foreign;
-  return error(kind, fmt::format("segment '{}': {}", name, segment_fault_text(fault)));
+  return segment_error(kind, fmt::format("segment '{}': {}", name, segment_fault_text(fault)));
 }
 
 // Takes the controller lock on the object, then checks that the name still refers to this object: a
@@ -139,7 +146,7 @@ std::optional<SegmentError> lock_and_confirm(std::string_view name, int fd, bool
   stale = false;
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
-      return error(SegmentError::Kind::locked,
+      return segment_error(SegmentError::Kind::locked,
                    fmt::format("name '{}' is held by another running controller", name));
     }
     return from_errno(name, errno, "lock");
@@ -159,11 +166,11 @@ std::optional<SegmentError> lock_and_confirm(std::string_view name, int fd, bool
 MappedSegment::MappedSegment(std::string name, bip::shared_memory_object object, bip::mapped_region region)
     : name_(std::move(name)), object_(std::move(object)), region_(std::move(region)) {
   // Only `tether clean` holds a segment too short to map (no region): it never reads its fields.
-  assert(region_.get_address() == nullptr || region_.get_size() >= segment_size_bytes);
+  TETHER_ASSERT(region_.get_address() == nullptr || region_.get_size() >= segment_size_bytes);
 }
 
 SegmentImage& MappedSegment::image() const {
-  assert(region_.get_address() != nullptr);
+  TETHER_ASSERT(region_.get_address() != nullptr);
   return *static_cast<SegmentImage*>(region_.get_address());
 }
 
@@ -229,7 +236,7 @@ Result<MappedSegment, SegmentError> MappedSegment::open_for_controller(std::stri
       return fail(from_errno(name, exception.get_native_error(), "create"));
     }
   }
-  return fail(error(SegmentError::Kind::os,
+  return fail(segment_error(SegmentError::Kind::os,
                     fmt::format("segment '{}' kept being replaced while we opened it", name)));
 }
 
@@ -240,11 +247,11 @@ Result<MappedSegment, SegmentError> MappedSegment::open_for_cleaning(std::string
     bip::shared_memory_object object(bip::open_only, object_name.c_str(), bip::read_only);
     bool stale = false;
     if (auto problem = lock_and_confirm(name, descriptor(object), stale)) return fail(*problem);
-    if (stale) return fail(error(SegmentError::Kind::not_found, fmt::format("no segment named '{}'", name)));
+    if (stale) return fail(segment_error(SegmentError::Kind::not_found, fmt::format("no segment named '{}'", name)));
     struct stat status {};
     if (fstat(descriptor(object), &status) != 0) return fail(from_errno(name, errno, "inspect"));
     if (status.st_uid != geteuid()) {
-      return fail(error(SegmentError::Kind::permission,
+      return fail(segment_error(SegmentError::Kind::permission,
                         fmt::format("segment '{}' is owned by uid {}, not by us", name, status.st_uid)));
     }
     // A truncated object cannot be mapped to its full size; map what it has, at least one byte.
@@ -267,14 +274,14 @@ bool MappedSegment::controller_lock_held() const {
   // A description of our own, reopened through /proc: our descriptor's description may hold the lock
   // itself (a cleaner), and a lock probe on it would always succeed.
   const std::string path = "/proc/self/fd/" + std::to_string(descriptor(object_));
-  const int probe = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (probe < 0) return false;  // no /proc: nothing in tether can see processes; do not wait forever
-  const bool held = flock(probe, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-  close(probe);  // releases the lock if the probe took it
-  return held;
+  const UniqueFd probe(open(path.c_str(), O_RDONLY | O_CLOEXEC));  // closing it releases a lock it took
+  if (!probe) return false;  // no /proc: nothing in tether can see processes; do not wait forever
+  return flock(probe.get(), LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
 }
 
 WorkerNoticeArea& MappedSegment::worker_notice_area() const { return image().worker_notice; }
+
+ControllerReportArea& MappedSegment::controller_report_area() const { return image().controller_report; }
 
 SegmentFault MappedSegment::fault() const {
   if (region_.get_address() == nullptr) return SegmentFault::truncated;
@@ -283,56 +290,60 @@ SegmentFault MappedSegment::fault() const {
 }
 
 namespace {
-std::atomic<std::uint64_t>& word(SegmentImage& image, Field field) {
+// Calls `visit` with the field's atomic word, whatever its width (the shutdown word is 32 bits).
+template <typename Visit>
+std::uint64_t visit_word(SegmentImage& image, Field field, const Visit& visit) {
   switch (field) {
-    case Field::magic: return image.magic;
-    case Field::layout_version: return image.layout_version;
-    case Field::size_bytes: return image.size_bytes;
-    case Field::generation: return image.generation;
-    case Field::listener_identity: return image.listener_identity;
-    case Field::listener_state: return image.listener_state;
-    case Field::launched_identity: return image.launched_identity;
-    case Field::controller_identity: return image.controller_identity;
-    case Field::heartbeat_ns: return image.heartbeat_ns;
-    case Field::restarts: return image.restarts;
-    case Field::departed_identity: return image.departed_identity;
-    case Field::incarnation: return image.incarnation;
-    case Field::shutdown_request:
+#define TETHER_VISIT_WORD(name, word, initial) \
+  case Field::name: return visit(image.name);
+    TETHER_SEGMENT_FIELDS(TETHER_VISIT_WORD)
+#undef TETHER_VISIT_WORD
     case Field::count_: break;
   }
-  assert(false && "the shutdown word is 32 bits and handled separately");
-  return image.magic;
+  TETHER_ASSERT(false && "a field of the table");
+  return 0;
+}
+
+// The value narrowed to the word's width; a value that does not fit is a caller's bug.
+template <typename Atomic>
+auto narrowed(std::uint64_t value) {
+  using Word = typename Atomic::value_type;
+  TETHER_ASSERT(value <= std::numeric_limits<Word>::max());
+  return static_cast<Word>(value);
 }
 }  // namespace
 
 std::uint64_t MappedSegment::load(Field field) {
-  if (field == Field::shutdown_request) return image().shutdown_request.load();
-  return word(image(), field).load();
+  return visit_word(image(), field, [](auto& word) -> std::uint64_t { return word.load(); });
 }
 
 void MappedSegment::store(Field field, std::uint64_t value) {
-  if (field == Field::shutdown_request) {
-    assert(value <= 1);
-    image().shutdown_request.store(static_cast<std::uint32_t>(value));
-    return;
-  }
-  word(image(), field).store(value);
+  TETHER_ASSERT(field != Field::shutdown_request || value <= 1);
+  visit_word(image(), field, [value](auto& word) -> std::uint64_t {
+    word.store(narrowed<std::remove_reference_t<decltype(word)>>(value));
+    return 0;
+  });
 }
 
 bool MappedSegment::compare_exchange(Field field, std::uint64_t& expected, std::uint64_t desired) {
-  if (field == Field::shutdown_request) {
-    auto expected_word = static_cast<std::uint32_t>(expected);
-    const bool exchanged =
-        image().shutdown_request.compare_exchange_strong(expected_word, static_cast<std::uint32_t>(desired));
-    expected = expected_word;
-    return exchanged;
-  }
-  return word(image(), field).compare_exchange_strong(expected, desired);
+  return visit_word(image(), field, [&expected, desired](auto& word) -> std::uint64_t {
+           using Atomic = std::remove_reference_t<decltype(word)>;
+           auto expected_word = static_cast<typename Atomic::value_type>(expected);
+           if (expected_word != expected) {  // wider than the word, so not its value: fail as a CAS does
+             expected = word.load();
+             return 0;
+           }
+           const bool exchanged = word.compare_exchange_strong(expected_word, narrowed<Atomic>(desired));
+           expected = expected_word;  // unchanged on success, the word's value on failure
+           return exchanged ? 1 : 0;
+         }) == 1;
 }
 
 std::uint64_t MappedSegment::fetch_add(Field field, std::uint64_t delta) {
-  assert(field != Field::shutdown_request);
-  return word(image(), field).fetch_add(delta);
+  TETHER_ASSERT(field != Field::shutdown_request && "the shutdown word is set, never counted");
+  return visit_word(image(), field, [delta](auto& word) -> std::uint64_t {
+    return word.fetch_add(narrowed<std::remove_reference_t<decltype(word)>>(delta));
+  });
 }
 
 void MappedSegment::wake_shutdown_waiters() { futex_wake_all(image().shutdown_request); }

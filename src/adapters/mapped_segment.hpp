@@ -55,6 +55,7 @@ class MappedSegment final : public SegmentPort {
   // What the worker said through the notify protocols (notify_area.hpp): not a Field, the cores never
   // touch it.
   [[nodiscard]] WorkerNoticeArea& worker_notice_area() const;
+  [[nodiscard]] ControllerReportArea& controller_report_area() const;
   // What validation says about the mapped bytes now (`none` for a good segment).
   [[nodiscard]] SegmentFault fault() const;
   [[nodiscard]] const std::string& name() const { return name_; }

@@ -30,20 +30,18 @@ std::optional<std::pair<sockaddr_un, socklen_t>> socket_address(const std::strin
 Result<NotifySocket, std::string> NotifySocket::open(const std::string& address) {
   const auto bound = socket_address(address);
   if (!bound.has_value()) return fail("notify socket address '" + address + "' is empty or too long");
-  const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return fail(std::string("cannot create the notify socket: ") + std::strerror(errno));
+  UniqueFd fd(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd) return fail(std::string("cannot create the notify socket: ") + std::strerror(errno));
   const int on = 1;
-  if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0 ||
-      bind(fd, reinterpret_cast<const sockaddr*>(&bound->first), bound->second) != 0) {
-    const int error = errno;
-    close(fd);
-    return fail("cannot bind the notify socket '" + address + "': " + std::strerror(error));
+  if (setsockopt(fd.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0 ||
+      bind(fd.get(), reinterpret_cast<const sockaddr*>(&bound->first), bound->second) != 0) {
+    return fail("cannot bind the notify socket '" + address + "': " + std::strerror(errno));
   }
-  return NotifySocket(fd, address);
+  return NotifySocket(std::move(fd), address);
 }
 
 NotifySocket::NotifySocket(NotifySocket&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), address_(std::move(other.address_)) {}
+    : fd_(std::move(other.fd_)), address_(std::exchange(other.address_, std::string())) {}
 
 NotifySocket& NotifySocket::operator=(NotifySocket&& other) noexcept {
   // Ours goes to `other`, whose destructor closes it.
@@ -53,8 +51,8 @@ NotifySocket& NotifySocket::operator=(NotifySocket&& other) noexcept {
 }
 
 NotifySocket::~NotifySocket() {
-  if (fd_ < 0) return;
-  close(fd_);
+  if (!fd_) return;
+  fd_.reset();
   if (!address_.empty() && address_.front() != '@') unlink(address_.c_str());
 }
 
@@ -70,7 +68,7 @@ std::optional<NotifyDatagram> NotifySocket::receive() {
   ssize_t got = -1;
   do {
     // MSG_TRUNC: the real length even when it did not fit, so an oversized datagram is recognised.
-    got = recvmsg(fd_, &header, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+    got = recvmsg(fd_.get(), &header, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
   } while (got < 0 && errno == EINTR);
   if (got < 0) return std::nullopt;
   NotifyDatagram datagram;

@@ -7,6 +7,7 @@
 #include <string>
 #include <sys/types.h>
 
+#include "adapters/unique_fd.hpp"
 #include "core/result.hpp"
 
 namespace tether {
@@ -28,15 +29,15 @@ class NotifySocket {
   NotifySocket& operator=(const NotifySocket&) = delete;
   ~NotifySocket();  // closes it, and unlinks a file-system address
 
-  [[nodiscard]] int descriptor() const { return fd_; }
+  [[nodiscard]] int descriptor() const { return fd_.get(); }
   // The value of NOTIFY_SOCKET for the worker.
   [[nodiscard]] const std::string& address() const { return address_; }
   // The next queued datagram, or nullopt when none is queued (never blocks).
   std::optional<NotifyDatagram> receive();
 
  private:
-  NotifySocket(int fd, std::string address) : fd_(fd), address_(std::move(address)) {}
-  int fd_ = -1;
+  NotifySocket(UniqueFd fd, std::string address) : fd_(std::move(fd)), address_(std::move(address)) {}
+  UniqueFd fd_;
   std::string address_;
 };
 

@@ -1,7 +1,6 @@
 #include "adapters/posix_processes.hpp"
 
 #include <algorithm>
-#include <cassert>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -16,6 +15,7 @@
 #include "adapters/pidfd.hpp"
 #include "adapters/proc_identity.hpp"
 #include "adapters/verified_signal.hpp"
+#include "core/assert.hpp"
 
 extern char** environ;
 
@@ -83,18 +83,10 @@ SignalOutcome signal_group(ProcessIdentity identity, int pidfd, int signal_numbe
 
 }  // namespace
 
-PosixProcesses::PosixProcesses(LaunchSpec spec) : spec_(std::move(spec)) { assert(!spec_.command.empty()); }
-
-PosixProcesses::~PosixProcesses() {
-  for (const auto& entry : watched_) {
-    close(entry.pidfd);
-    if (entry.gate_fd >= 0) close(entry.gate_fd);  // a launch never released exits at its gate
-    if (entry.notification_read_fd >= 0) close(entry.notification_read_fd);
-  }
-}
+PosixProcesses::PosixProcesses(LaunchSpec spec) : spec_(std::move(spec)) { TETHER_ASSERT(!spec_.command.empty()); }
 
 Result<ProcessIdentity, SpawnError> PosixProcesses::spawn(LaunchTicket ticket) {
-  assert(watched_.size() < watched_max);
+  TETHER_ASSERT(watched_.size() < watched_max);
   // Checked now, though the exec comes at the release: a program or directory that is not there will
   // not appear by restarting.
   std::error_code directory_error;  // the throwing overload would end the controller on EACCES or ELOOP
@@ -113,78 +105,74 @@ Result<ProcessIdentity, SpawnError> PosixProcesses::spawn(LaunchTicket ticket) {
   plan.envp = envp.data();
   plan.directory = spec_.directory.has_value() ? spec_.directory->c_str() : nullptr;
   plan.output_fd = output_fd_;
-  int notification[2] = {-1, -1};
+  UniqueFd notification_read;
+  UniqueFd notification_write;  // only the worker may keep the write end: its EOF tells
   if (spec_.notification_fd >= 0) {
+    int notification[2] = {-1, -1};
     if (pipe2(notification, O_CLOEXEC | O_NONBLOCK) != 0) return fail(SpawnError::resources);
+    notification_read.reset(notification[0]);
+    notification_write.reset(notification[1]);
     // The worker's end blocks, as a pipe it was handed would (only ours must never block).
-    fcntl(notification[1], F_SETFL, 0);
-    plan.notification_write_fd = notification[1];
+    fcntl(notification_write.get(), F_SETFL, 0);
+    plan.notification_write_fd = notification_write.get();
     plan.notification_fd = spec_.notification_fd;
   }
-  const auto child = spawn_gated(plan);
-  if (notification[1] >= 0) close(notification[1]);  // only the worker may hold the write end: EOF tells
-  if (!child.ok()) {
-    if (notification[0] >= 0) close(notification[0]);
-    return fail(child.error());
-  }
+  auto child = spawn_gated(plan);
+  notification_write.reset();
+  if (!child.ok()) return fail(child.error());
   const pid_t pid = child.value().pid;
   // Until we reap it, the child's /proc entry and pid stay ours, even if it has already exited.
-  const int pidfd = pidfd_open_process(pid);
+  UniqueFd pidfd(pidfd_open_process(pid));
   const auto stat = read_proc_stat(pid);
-  if (pidfd < 0 || !stat.has_value()) {
-    if (pidfd >= 0) close(pidfd);
-    if (notification[0] >= 0) close(notification[0]);
-    close(child.value().gate_fd);  // it exits at its gate without running anything
+  if (!pidfd || !stat.has_value()) {
+    child.value().gate.reset();  // it exits at its gate without running anything
     waitpid(pid, nullptr, 0);
     return fail(SpawnError::identity_unknown);
   }
-  watched_.push_back({stat->identity, pidfd, true, child.value().gate_fd, notification[0]});
+  watched_.push_back({stat->identity, std::move(pidfd), true, std::move(child.value().gate),
+                      std::move(notification_read)});
   return stat->identity;
 }
 
 void PosixProcesses::release(ProcessIdentity identity) {
   const auto found = std::find_if(watched_.begin(), watched_.end(),
                                   [&](const Watched& w) { return w.identity == identity; });
-  if (found == watched_.end() || found->gate_fd < 0) return;  // collected already, or adopted (no gate)
-  open_gate(found->gate_fd);
-  found->gate_fd = -1;
+  if (found == watched_.end() || !found->gate) return;  // collected already, or adopted (no gate)
+  open_gate(std::move(found->gate));
 }
 
 bool PosixProcesses::is_alive(ProcessIdentity identity) { return identity_alive(identity); }
 
 bool PosixProcesses::watch(ProcessIdentity identity) {
-  assert(identity.valid());
+  TETHER_ASSERT(identity.valid());
   if (std::any_of(watched_.begin(), watched_.end(), [&](const Watched& w) { return w.identity == identity; })) {
     return true;
   }
-  assert(watched_.size() < watched_max);
-  const int pidfd = pidfd_open_process(identity.pid);
-  if (pidfd < 0) return false;
+  TETHER_ASSERT(watched_.size() < watched_max);
+  UniqueFd pidfd(pidfd_open_process(identity.pid));
+  if (!pidfd) return false;
   // Checked after opening: the pidfd now pins whichever process had the pid, and the check proves it
   // is the one we were asked for, not a stranger that inherited the pid.
-  if (!identity_alive(identity)) {
-    close(pidfd);
-    return false;
-  }
-  watched_.push_back({identity, pidfd, false});
+  if (!identity_alive(identity)) return false;
+  watched_.push_back({identity, std::move(pidfd), false, UniqueFd(), UniqueFd()});
   return true;
 }
 
 SignalOutcome PosixProcesses::signal(ProcessIdentity identity, Signal signal) {
-  assert(identity.valid());
+  TETHER_ASSERT(identity.valid());
   const auto found = std::find_if(watched_.begin(), watched_.end(),
                                   [&](const Watched& w) { return w.identity == identity; });
   const int signal_number = signal == Signal::kill ? SIGKILL : spec_.stop_signal;
   failpoint(signal == Signal::kill ? SignalPoint::before_kill : SignalPoint::before_terminate);
   // A watched process's pidfd was verified when it was opened and pins that process for good.
-  if (found != watched_.end()) return signal_group(identity, found->pidfd, signal_number);
+  if (found != watched_.end()) return signal_group(identity, found->pidfd.get(), signal_number);
   return send_verified_signal(identity, signal_number);
 }
 
 ExitStatus PosixProcesses::collect(ProcessIdentity identity) {
   const auto found = std::find_if(watched_.begin(), watched_.end(),
                                   [&](const Watched& w) { return w.identity == identity; });
-  assert(found != watched_.end());
+  TETHER_ASSERT(found != watched_.end());
   ExitStatus status = ExitStatus::unknown_status();
   // Whatever the worker left running in its group goes with it: nothing is orphaned. A child's pid (its
   // group id) stays reserved until we reap it. An adopted worker is reaped by its new parent: until then
@@ -195,27 +183,21 @@ ExitStatus PosixProcesses::collect(ProcessIdentity identity) {
   if (found->child || !now_there.has_value() || now_there->identity == identity) kill(-identity.pid, SIGKILL);
   if (found->child) {
     siginfo_t info{};
-    if (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(found->pidfd), &info, WEXITED) == 0) {
+    if (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(found->pidfd.get()), &info, WEXITED) == 0) {
       status = info.si_code == CLD_EXITED ? ExitStatus::code(info.si_status)
                                           : ExitStatus::signal(info.si_status);
     }
   }
-  close(found->pidfd);
-  if (found->gate_fd >= 0) close(found->gate_fd);
-  if (found->notification_read_fd >= 0) close(found->notification_read_fd);
-  watched_.erase(found);
+  watched_.erase(found);  // closes its descriptors
   return status;
 }
 
 NotificationRead PosixProcesses::read_notification(ProcessIdentity identity) {
   const auto found = std::find_if(watched_.begin(), watched_.end(),
                                   [&](const Watched& w) { return w.identity == identity; });
-  if (found == watched_.end() || found->notification_read_fd < 0) return {};
-  NotificationRead read = read_notification_fd(found->notification_read_fd, found->notification_bytes);
-  if (read.outcome != NotificationRead::Outcome::pending) {
-    close(found->notification_read_fd);
-    found->notification_read_fd = -1;
-  }
+  if (found == watched_.end() || !found->notification_read) return {};
+  NotificationRead read = read_notification_fd(found->notification_read.get(), found->notification_bytes);
+  if (read.outcome != NotificationRead::Outcome::pending) found->notification_read.reset();
   return read;
 }
 

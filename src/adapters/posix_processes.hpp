@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "adapters/notify_pipe.hpp"
+#include "adapters/unique_fd.hpp"
 #include "core/exit_status.hpp"
 #include "core/ports.hpp"
 
@@ -27,17 +28,17 @@ class PosixProcesses final : public ProcessPort {
  public:
   struct Watched {
     ProcessIdentity identity;
-    int pidfd = -1;
+    UniqueFd pidfd;
     bool child = false;  // only children can be waited for (their exit code known)
-    int gate_fd = -1;    // a child not yet released: closing this makes it exit unrun
-    int notification_read_fd = -1;     // the readiness pipe's read end until it has said its one thing
+    UniqueFd gate;       // a child not yet released: closing this makes it exit unrun
+    UniqueFd notification_read;          // the readiness pipe's read end until it has said its one thing
     std::size_t notification_bytes = 0;  // read from it so far
   };
   // Watching more processes than this means the core lost track of them: a bug, asserted.
   static constexpr std::size_t watched_max = 16;
 
   explicit PosixProcesses(LaunchSpec spec);
-  ~PosixProcesses() override;
+  ~PosixProcesses() override = default;  // a launch never released exits at its closed gate
   PosixProcesses(const PosixProcesses&) = delete;
   PosixProcesses& operator=(const PosixProcesses&) = delete;
 

@@ -45,25 +45,30 @@ Result<std::vector<std::string>, OptionError> read_environment_file(const std::s
   const auto text = read_file_text(path, env_file_bytes_max);
   if (!text.ok()) {
     if (text.error().error_number == EFBIG) {
-      return fail(OptionError{
-          exit_code::usage, fmt::format("env file '{}' is larger than {} bytes", path, env_file_bytes_max)});
+      return fail(OptionError{OptionErrorKind::refused,
+                              fmt::format("env file '{}' is larger than {} bytes", path, env_file_bytes_max),
+                              exit_code::usage});
     }
-    return fail(OptionError{exit_code::no_input, fmt::format("cannot read env file '{}': {}", path,
-                                                                      file_text_error_text(text.error()))});
+    return fail(OptionError{OptionErrorKind::unreadable,
+                            fmt::format("cannot read env file '{}': {}", path, file_text_error_text(text.error())),
+                            exit_code::no_input});
   }
   auto entries = parse_environment_text(text.value());
   if (!entries.ok()) {
-    return fail(OptionError{exit_code::usage, fmt::format("env file '{}' line {}: {}", path,
-                                                                   entries.error().line, entries.error().message)});
+    return fail(OptionError{OptionErrorKind::refused,
+                            fmt::format("env file '{}' line {}: {}", path, entries.error().line, entries.error().message),
+                            exit_code::usage});
   }
   return std::move(entries).value();
 }
 
 Result<UniqueFd, OptionError> open_log_file(const std::string& path) {
   const auto refused = [&path](int error) {
-    const int code = error == EACCES || error == EPERM ? exit_code::no_permission : exit_code::cant_create;
-    return fail(OptionError{code, fmt::format("cannot open log file '{}': {}{}", path, std::strerror(error),
-                                              error == ENXIO ? " (a FIFO that nobody reads)" : "")});
+    const bool forbidden = error == EACCES || error == EPERM;
+    return fail(OptionError{forbidden ? OptionErrorKind::forbidden : OptionErrorKind::cannot_open,
+                            fmt::format("cannot open log file '{}': {}{}", path, std::strerror(error),
+                                        error == ENXIO ? " (a FIFO that nobody reads)" : ""),
+                            forbidden ? exit_code::no_permission : exit_code::cant_create});
   };
   // Non-blocking open: a FIFO nobody reads fails with ENXIO instead of holding the controller in open(2)
   // (before it has a segment; on SIGHUP, inside its loop). The worker gets the descriptor blocking again,

@@ -60,7 +60,7 @@ int run_clean(const std::string& name) {
       return exit_code::ok;
     }
     fmt::print(stderr, "tether clean: {}\n", opened.error().message);
-    return opened.error().exit_code();
+    return opened.error().exit_code;
   }
   MappedSegment& segment = opened.value();
   const SegmentFault fault = segment.fault();

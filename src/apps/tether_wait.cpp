@@ -54,7 +54,7 @@ int run_wait(const std::string& name, WaitState state, std::uint64_t timeout_ms)
     }
     if (!status.ok() && permanent(status.error())) {
       fmt::print(stderr, "tether wait: {}\n", status.error().message);
-      return status.error().exit_code();
+      return status.error().exit_code;
     }
     if (monotonic_now_ns() >= deadline_ns) {
       fmt::print(stderr, "tether wait: '{}' not {} after {} ms ({})\n", name, wait_state_name(state), timeout_ms,

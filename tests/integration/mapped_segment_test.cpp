@@ -79,7 +79,17 @@ TEST_F(MappedSegmentPort, CompareExchangeHandsBackTheCurrentValue) {
   EXPECT_FALSE(reader_->compare_exchange(Field::listener_identity, expected, 9));
   EXPECT_EQ(expected, 0x1234'5678'9abc'def0ull);
   EXPECT_TRUE(reader_->compare_exchange(Field::listener_identity, expected, 9));
+  EXPECT_EQ(expected, 0x1234'5678'9abc'def0ull) << "a successful exchange leaves `expected` as it was";
   EXPECT_EQ(writer_->load(Field::listener_identity), 9u);
+
+  // The shutdown word is 32 bits: an expected value wider than that is not its value, however its low
+  // half reads (a truncating comparison would take 1 << 32 for 0 and post a shutdown).
+  std::uint64_t wide = std::uint64_t{1} << 32;
+  auto fresh = MappedSegment::open_for_controller(cleanup_.name("port-wide"));
+  ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+  EXPECT_FALSE(fresh.value().compare_exchange(Field::shutdown_request, wide, 1));
+  EXPECT_EQ(wide, 0u) << "the failed exchange reports the word's value";
+  EXPECT_EQ(fresh.value().load(Field::shutdown_request), 0u);
 }
 
 TEST_F(MappedSegmentPort, FetchAddReturnsThePreviousValue) {
@@ -92,7 +102,7 @@ TEST_F(MappedSegmentPort, TheControllerLockHasOneHolder) {
   auto second = MappedSegment::open_for_controller(name_);
   ASSERT_FALSE(second.ok()) << "two controllers hold one name";
   EXPECT_EQ(second.error().kind, SegmentError::Kind::locked);
-  EXPECT_EQ(second.error().exit_code(), exit_code::cant_create);
+  EXPECT_EQ(second.error().exit_code, exit_code::cant_create);
   EXPECT_NE(second.error().message.find("another running controller"), std::string::npos);
   writer_.reset();  // the holder goes away: the kernel releases its lock
   auto third = MappedSegment::open_for_controller(name_);
@@ -149,13 +159,13 @@ TEST(SegmentOpen, SystemErrorsAreOsErrors) {
   for (auto* result : {&existing, &cleaning, &second_controller}) {
     ASSERT_FALSE(result->ok());
     EXPECT_EQ(result->error().kind, SegmentError::Kind::os) << result->error().message;
-    EXPECT_EQ(result->error().exit_code(), exit_code::os_error);
+    EXPECT_EQ(result->error().exit_code, exit_code::os_error);
     EXPECT_NE(result->error().message.find("Too many open files"), std::string::npos) << result->error().message;
   }
 }
 
 TEST(SegmentErrorCodes, EachKindHasItsDocumentedExitCode) {
-  const auto code = [](SegmentError::Kind kind) { return SegmentError{kind, ""}.exit_code(); };
+  const auto code = [](SegmentError::Kind kind) { return segment_error(kind, "").exit_code; };
   EXPECT_EQ(code(SegmentError::Kind::not_found), 66);
   EXPECT_EQ(code(SegmentError::Kind::permission), 77);
   EXPECT_EQ(code(SegmentError::Kind::foreign), 65);

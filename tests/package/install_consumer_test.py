@@ -12,7 +12,7 @@ import shutil
 import pkgtest
 from pkgtest import check, log
 
-PUBLIC_HEADERS = ["listener.hpp", "result.hpp", "listener.h"]
+PUBLIC_HEADERS = ["listener.hpp", "error.hpp", "result.hpp", "listener.h"]
 
 
 def expected_libdir():
