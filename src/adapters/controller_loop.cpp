@@ -1,6 +1,5 @@
 #include "adapters/controller_loop.hpp"
 
-#include <cassert>
 #include <cerrno>
 #include <climits>
 #include <csignal>
@@ -8,6 +7,7 @@
 #include <vector>
 
 #include "adapters/failpoints.hpp"
+#include "core/assert.hpp"
 #include "core/exit_codes.hpp"
 #include "core/units.hpp"
 
@@ -18,11 +18,12 @@ namespace {
 // A core that keeps stepping without ever waiting is a bug; each wake-up needs only a few dozen steps.
 constexpr int steps_per_wakeup_max = 10'000;
 
-void drain_events(ControllerCore& core, const LogSink& log, ServiceManagerNotifier& manager) {
+void drain_events(ControllerParts& parts, std::uint64_t now_ns) {
   ControllerEvent event{};
-  while (core.pop_event(event)) {
-    log.controller_event(event);
-    manager.on_event(event);
+  while (parts.core.pop_event(event)) {
+    parts.log.controller_event(event);
+    parts.manager.on_event(event);
+    parts.report.on_event(event, now_ns);
   }
 }
 
@@ -63,10 +64,11 @@ void dispatch_signals(ControllerCore& core, SignalFd& signals, const LogSink& lo
 
 }  // namespace
 
-int run_controller_loop(ControllerCore& core, PosixProcesses& processes, SignalFd& signals,
-                        WorkerNotices& notices, ServiceManagerNotifier& manager, ClockPort& clock,
-                        const LogSink& log, const std::function<void()>& on_hangup) {
-  assert(signals.valid());
+int run_controller_loop(ControllerParts parts) {
+  ControllerCore& core = parts.core;
+  PosixProcesses& processes = parts.processes;
+  ServiceManagerNotifier& manager = parts.manager;
+  TETHER_ASSERT(parts.signals.valid());
   // What each polled descriptor after the signalfd is: the notify socket, a watched process's pidfd,
   // or its readiness pipe.
   enum class Source : std::uint8_t { notify_socket, exit, readiness_pipe };
@@ -78,48 +80,51 @@ int run_controller_loop(ControllerCore& core, PosixProcesses& processes, SignalF
   std::vector<Polled> polled;
   // The loop ends only when the core finishes; every iteration either steps it or waits in poll.
   for (;;) {
-    std::uint64_t now_ns = clock.now_ns();
+    std::uint64_t now_ns = parts.clock.now_ns();
     for (int steps = 0;; ++steps) {
-      assert(steps < steps_per_wakeup_max);
+      TETHER_ASSERT(steps < steps_per_wakeup_max);
       const StepOutcome outcome = core.step(now_ns);
-      drain_events(core, log, manager);
+      drain_events(parts, now_ns);
       failpoint(core.passed_point());
       if (outcome == StepOutcome::finished) return core.exit_code();
       if (outcome == StepOutcome::waiting) break;
-      now_ns = clock.now_ns();
+      now_ns = parts.clock.now_ns();
     }
     manager.after_steps(core);
+    parts.report.after_steps(core, now_ns);
 
     descriptors.clear();
     polled.clear();
-    descriptors.push_back({signals.descriptor(), POLLIN, 0});
-    if (notices.socket_descriptor() >= 0) {
-      descriptors.push_back({notices.socket_descriptor(), POLLIN, 0});
+    descriptors.push_back({parts.signals.descriptor(), POLLIN, 0});
+    if (parts.notices.socket_descriptor() >= 0) {
+      descriptors.push_back({parts.notices.socket_descriptor(), POLLIN, 0});
       polled.push_back({Source::notify_socket, {}});
     }
     for (const auto& watched : processes.watched()) {
-      descriptors.push_back({watched.pidfd, POLLIN, 0});
+      descriptors.push_back({watched.pidfd.get(), POLLIN, 0});
       polled.push_back({Source::exit, watched.identity});
-      if (watched.notification_read_fd >= 0) {
-        descriptors.push_back({watched.notification_read_fd, POLLIN, 0});
+      if (watched.notification_read) {
+        descriptors.push_back({watched.notification_read.get(), POLLIN, 0});
         polled.push_back({Source::readiness_pipe, watched.identity});
       }
     }
     const int ready = poll(descriptors.data(), descriptors.size(), poll_timeout_ms(core, manager, now_ns));
     if (ready < 0 && errno != EINTR) {
-      log.event("poll_failed", {{"errno", std::int64_t{errno}}});
+      parts.log.event("poll_failed", {{"errno", std::int64_t{errno}}});
       return exit_code::os_error;
     }
-    manager.ping_if_due(clock.now_ns());
+    manager.ping_if_due(parts.clock.now_ns());
     if (ready <= 0) continue;
-    if ((descriptors[0].revents & POLLIN) != 0) dispatch_signals(core, signals, log, on_hangup);
-    now_ns = clock.now_ns();
+    if ((descriptors[0].revents & POLLIN) != 0) dispatch_signals(core, parts.signals, parts.log, parts.on_hangup);
+    now_ns = parts.clock.now_ns();
     // Readiness before exits: a worker that said READY=1 and then died is reported in that order.
     for (std::size_t index = 1; index < descriptors.size(); ++index) {
       if (descriptors[index].revents == 0) continue;
       const Polled& what = polled[index - 1];
-      if (what.source == Source::notify_socket) notices.read_socket(core, now_ns, log);
-      if (what.source == Source::readiness_pipe) notices.read_pipe(what.identity, processes, core, now_ns, log);
+      if (what.source == Source::notify_socket) parts.notices.read_socket(core, now_ns, parts.log);
+      if (what.source == Source::readiness_pipe) {
+        parts.notices.read_pipe(what.identity, processes, core, now_ns, parts.log);
+      }
     }
     for (std::size_t index = 1; index < descriptors.size(); ++index) {
       if (descriptors[index].revents == 0 || polled[index - 1].source != Source::exit) continue;

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
+#include "adapters/controller_report.hpp"
 #include "adapters/mapped_segment.hpp"
 #include "adapters/notify_area.hpp"
 #include "adapters/proc_identity.hpp"
@@ -13,6 +15,41 @@
 namespace tether {
 
 namespace {
+
+std::uint64_t age_ms(std::uint64_t then_ns, std::uint64_t now_ns) { return ns_to_ms(now_ns > then_ns ? now_ns - then_ns : 0); }
+std::uint64_t until_ms(std::uint64_t then_ns, std::uint64_t now_ns) { return ns_to_ms_ceil(then_ns > now_ns ? then_ns - now_ns : 0); }
+
+// A process's arguments joined by spaces; nullopt when it is gone or unreadable. Bounded: the status
+// shows the start of a huge command line.
+std::optional<std::string> command_line_of(pid_t pid) {
+  constexpr std::size_t command_bytes_max = 4096;
+  std::ifstream file("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::string text(command_bytes_max, '\0');
+  file.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(file.gcount()));
+  if (text.empty()) return std::nullopt;
+  if (text.back() == '\0') text.pop_back();
+  std::replace(text.begin(), text.end(), '\0', ' ');
+  return text;
+}
+
+// The live controller's report, in the status; a gone controller's report is history and says nothing.
+void add_controller_report(PairStatus& status, const MappedSegment& segment, std::uint64_t now_ns) {
+  if (!status.controller_alive) return;
+  const auto report = read_controller_report(segment.controller_report_area());
+  if (!report.has_value()) return;
+  if (report->last_exit.has_value()) {
+    status.last_exit = report->last_exit;
+    status.last_exit_age_ms = age_ms(report->last_exit_ns, now_ns);
+  }
+  if (report->restart_at_ns != 0 && !status.listener_alive) status.restart_in_ms = until_ms(report->restart_at_ns, now_ns);
+  status.consecutive_failures = report->consecutive_failures;
+  status.starts_left = report->starts_left;
+  if (report->worker_started_ns != 0 && status.listener_alive) {
+    status.uptime_ms = age_ms(report->worker_started_ns, now_ns);
+  }
+  if (report->stop_deadline_ns != 0) status.stop_deadline_in_ms = until_ms(report->stop_deadline_ns, now_ns);
+}
 
 PairStatus status_of(std::string_view name, MappedSegment& segment) {
   PairStatus status;
@@ -44,9 +81,9 @@ PairStatus status_of(std::string_view name, MappedSegment& segment) {
   status.controller_alive = identity_alive(status.controller);
   const std::uint64_t heartbeat_ns = segment.load(Field::heartbeat_ns);
   const std::uint64_t now_ns = monotonic_now_ns();
-  if (heartbeat_ns != 0 && status.listener_alive) {
-    status.heartbeat_age_ms = ns_to_ms(now_ns > heartbeat_ns ? now_ns - heartbeat_ns : 0);
-  }
+  if (heartbeat_ns != 0 && status.listener_alive) status.heartbeat_age_ms = age_ms(heartbeat_ns, now_ns);
+  add_controller_report(status, segment, now_ns);
+  if (status.listener_alive) status.command = command_line_of(status.listener.pid);
   return status;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "adapters/segment_error.hpp"
+#include "core/exit_status.hpp"
 #include "core/ports.hpp"
 #include "core/process_identity.hpp"
 #include "core/result.hpp"
@@ -31,6 +32,16 @@ struct PairStatus {
   ProcessIdentity controller{};
   bool controller_alive = false;
   std::optional<std::uint64_t> heartbeat_age_ms;
+  // What the live controller reports (controller_report.hpp): why a pair is down and what comes next.
+  std::optional<ExitStatus> last_exit;
+  std::optional<std::uint64_t> last_exit_age_ms;
+  std::optional<std::uint64_t> restart_in_ms;  // a restart is pending
+  std::optional<std::uint64_t> consecutive_failures;
+  std::optional<std::uint64_t> starts_left;    // launches the start limit still allows
+  std::optional<std::uint64_t> uptime_ms;      // of the live worker, since its launch or adoption
+  std::optional<std::uint64_t> stop_deadline_in_ms;  // a stop under way ends by then at the latest
+  // The live worker's command line (/proc/PID/cmdline, arguments joined by spaces).
+  std::optional<std::string> command;
 };
 
 Result<PairStatus, SegmentError> read_pair_status(std::string_view name);

@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   auto segment = MappedSegment::open_for_controller(name);
   if (!segment.ok()) {
     log.event("refused", {{"error", segment.error().message}});
-    return segment.error().exit_code();
+    return segment.error().exit_code;
   }
   // The worker's own NOTIFY_SOCKET, named after the user and the pair: only the controller holding the
   // name's lock binds it, and a worker adopted by the next controller of the name still reaches it.
@@ -128,7 +128,8 @@ int main(int argc, char** argv) {
     return exit_code::unavailable;
   }
   ControllerCore core(options.config, segment.value(), processes, self_identity());
-  const int code = run_controller_loop(core, processes, signals, notices, manager, clock, log, reopen_log_file);
+  ControllerReporter report(segment.value().controller_report_area(), options.config);
+  const int code = run_controller_loop({core, processes, signals, notices, manager, report, clock, log, reopen_log_file});
   // Still holding the lock: nobody else can be using the name while we remove it.
   if (core.remove_segment()) MappedSegment::remove(name);
   return code;

@@ -59,9 +59,12 @@ ParseOutcome<TetherCommand> parse_tether_command_line(std::span<const char* cons
   auto* shutdown = app.add_subcommand("shutdown", "Post a shutdown request; the listener exits after its unit");
   shutdown->add_option("name", command.name, "Pair name")->required()->check(name_validator());
   shutdown->add_flag("--wait", command.wait, "Wait until the listener and the controller are gone");
-  shutdown->add_option("--timeout-ms", command.timeout_ms, "Longest wait with --wait")
-      ->check(CLI::Range(std::uint64_t{1}, TetherCommand::timeout_ms_max))
-      ->capture_default_str();
+  auto* shutdown_timeout =
+      shutdown->add_option("--timeout-ms", command.timeout_ms,
+                           "Longest wait with --wait; when not given, the wait also lasts until the "
+                           "controller's own stop deadline (plus 2 s) if that is later")
+          ->check(CLI::Range(std::uint64_t{1}, TetherCommand::timeout_ms_max))
+          ->capture_default_str();
 
   auto* clean = app.add_subcommand("clean", "Remove a segment that no live process owns");
   clean->add_option("name", command.name, "Pair name")->required()->check(name_validator());
@@ -88,6 +91,7 @@ ParseOutcome<TetherCommand> parse_tether_command_line(std::span<const char* cons
     command.subcommand = TetherCommand::Subcommand::list;
   } else if (shutdown->parsed()) {
     command.subcommand = TetherCommand::Subcommand::shutdown;
+    command.timeout_given = shutdown_timeout->count() > 0;
   } else if (clean->parsed()) {
     command.subcommand = TetherCommand::Subcommand::clean;
   } else if (wait->parsed()) {

@@ -23,6 +23,7 @@ struct TetherCommand {
   bool json = false;  // status, list
   bool wait = false;  // shutdown: until the listener and the controller are gone
   std::uint64_t timeout_ms = 30000;  // shutdown --wait, wait: the longest wait
+  bool timeout_given = false;        // shutdown: --timeout-ms was given (else the controller's deadline counts)
   WaitState wait_state = WaitState::running;  // wait --state
 
   static constexpr std::uint64_t timeout_ms_max = std::uint64_t{24} * 60 * 60 * 1000;

@@ -17,7 +17,7 @@ int run_command(const tether::TetherCommand& command) {
     case TetherCommand::Subcommand::status: return tether::run_status(command.name, command.json);
     case TetherCommand::Subcommand::list: return tether::run_list(command.json);
     case TetherCommand::Subcommand::shutdown:
-      return tether::run_shutdown(command.name, command.wait, command.timeout_ms);
+      return tether::run_shutdown(command.name, command.wait, command.timeout_ms, command.timeout_given);
     case TetherCommand::Subcommand::clean: return tether::run_clean(command.name);
     case TetherCommand::Subcommand::wait:
       return tether::run_wait(command.name, command.wait_state, command.timeout_ms);

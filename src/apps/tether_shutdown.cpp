@@ -1,9 +1,12 @@
+#include <algorithm>
 #include <csignal>
+#include <functional>
 #include <fmt/format.h>
 #include <poll.h>
 #include <unistd.h>
 #include <vector>
 
+#include "adapters/controller_report.hpp"
 #include "adapters/mapped_segment.hpp"
 #include "adapters/pair_status.hpp"
 #include "adapters/pidfd.hpp"
@@ -11,6 +14,7 @@
 #include "adapters/steady_clock.hpp"
 #include "adapters/unique_fd.hpp"
 #include "adapters/verified_signal.hpp"
+#include "apps/shutdown_wait.hpp"
 #include "apps/tether_commands.hpp"
 #include "core/exit_codes.hpp"
 #include "core/shutdown_core.hpp"
@@ -31,15 +35,21 @@ std::vector<UniqueFd> open_verified(std::initializer_list<ProcessIdentity> ident
   return pidfds;
 }
 
+// The wait's deadline, read again at each look: the controller may extend its stop.
+using Deadline = std::function<std::uint64_t()>;
+// How often a wait looks at the deadline again while nothing happens.
+constexpr std::uint64_t deadline_look_ms = 250;
+
 // Waits until every process is gone; false on timeout. Each poll returns when one more has exited.
-bool wait_for_exit(std::vector<UniqueFd> pidfds, std::uint64_t deadline_ns) {
-  while (!pidfds.empty()) {
+bool wait_for_exit(std::vector<UniqueFd> pidfds, const Deadline& deadline) {
+  while (!pidfds.empty()) {  // bounded by the deadline
     const std::uint64_t now_ns = monotonic_now_ns();
+    const std::uint64_t deadline_ns = deadline();
     if (now_ns >= deadline_ns) break;
     std::vector<pollfd> descriptors;
     for (const auto& pidfd : pidfds) descriptors.push_back({pidfd.get(), POLLIN, 0});
-    const auto remaining_ms = static_cast<int>(ns_to_ms_ceil(deadline_ns - now_ns));
-    if (poll(descriptors.data(), descriptors.size(), remaining_ms) < 0) continue;
+    const auto wait_ms = static_cast<int>(std::min(ns_to_ms_ceil(deadline_ns - now_ns), deadline_look_ms));
+    if (poll(descriptors.data(), descriptors.size(), wait_ms) < 0) continue;
     // descriptors[i] watches pidfds[i]; the pidfds left behind close as `pidfds` is replaced.
     std::vector<UniqueFd> still_running;
     for (std::size_t i = 0; i < pidfds.size(); ++i) {
@@ -53,10 +63,10 @@ bool wait_for_exit(std::vector<UniqueFd> pidfds, std::uint64_t deadline_ns) {
 // Waits until no controller holds the segment's lock; false on timeout. The recorded controller's exit
 // is seen through its pidfd; this covers one the segment does not name yet (a controller between taking
 // the name and recording itself, say one adopting an orphaned worker), which holds the name as surely.
-bool wait_for_controller_lock(const MappedSegment& segment, std::uint64_t deadline_ns) {
+bool wait_for_controller_lock(const MappedSegment& segment, const Deadline& deadline) {
   constexpr int lock_poll_ms = 10;
   while (segment.controller_lock_held()) {  // bounded by the deadline
-    if (monotonic_now_ns() >= deadline_ns) return false;
+    if (monotonic_now_ns() >= deadline()) return false;
     poll(nullptr, 0, lock_poll_ms);
   }
   return true;
@@ -90,7 +100,7 @@ Result<MappedSegment, SegmentError> open_when_set_up(const std::string& name, st
 
 }  // namespace
 
-int run_shutdown(const std::string& name, bool wait, std::uint64_t timeout_ms) {
+int run_shutdown(const std::string& name, bool wait, std::uint64_t timeout_ms, bool timeout_given) {
   bool abandoned = false;
   auto opened = open_when_set_up(name, wait ? timeout_ms : setup_wait_ms_default, abandoned);
   if (abandoned) {
@@ -100,11 +110,11 @@ int run_shutdown(const std::string& name, bool wait, std::uint64_t timeout_ms) {
   if (!opened.ok() && opened.error().kind == SegmentError::Kind::uninitialised) {
     fmt::print(stderr, "tether shutdown: a controller is still setting up '{}' after {} ms; try again\n", name,
                wait ? timeout_ms : setup_wait_ms_default);
-    return opened.error().exit_code();
+    return opened.error().exit_code;
   }
   if (!opened.ok()) {
     fmt::print(stderr, "tether shutdown: {}\n", opened.error().message);
-    return opened.error().exit_code();
+    return opened.error().exit_code;
   }
   MappedSegment& segment = opened.value();
   // The protocol's part of the tool: post the request, read and nudge the recorded controller.
@@ -133,11 +143,28 @@ int run_shutdown(const std::string& name, bool wait, std::uint64_t timeout_ms) {
 
   // Stopped means worker and controller gone: the name is free for the next controller at once (a
   // controller still finishing its stop would make `shutdown --wait && tether-controller` exit 73).
-  const std::uint64_t deadline_ns = monotonic_now_ns() + ms_to_ns(timeout_ms);
-  const bool gone = wait_for_exit(open_verified({worker.identity, controller}), deadline_ns) &&
-                    wait_for_controller_lock(segment, deadline_ns);
+  const std::uint64_t started_ns = monotonic_now_ns();
+  std::uint64_t stop_deadline_ns = 0;  // the latest the controller reported
+  bool stretched = false;
+  const Deadline deadline = [&] {
+    if (controller_told) {
+      const auto report = read_controller_report(segment.controller_report_area());
+      if (report.has_value() && report->stop_deadline_ns != 0) stop_deadline_ns = report->stop_deadline_ns;
+    }
+    const std::uint64_t deadline_ns = shutdown_wait_deadline_ns(started_ns, timeout_ms, timeout_given, stop_deadline_ns);
+    if (!stretched && deadline_ns > started_ns + ms_to_ns(timeout_ms)) {
+      stretched = true;  // said once: what the wait now follows
+      fmt::print(stderr, "tether shutdown: waiting for controller pid {} of '{}', whose stop ends within {} ms\n",
+                 controller.pid, name, ns_to_ms_ceil(stop_deadline_ns - std::min(stop_deadline_ns, monotonic_now_ns())));
+    }
+    return deadline_ns;
+  };
+  const bool gone = wait_for_exit(open_verified({worker.identity, controller}), deadline) &&
+                    wait_for_controller_lock(segment, deadline);
   if (!gone) {
-    fmt::print(stderr, "tether shutdown: '{}' still running after {} ms{}\n", name, timeout_ms,
+    fmt::print(stderr, "tether shutdown: '{}' still running after {} ms{}{}\n", name,
+               ns_to_ms(deadline() - started_ns),
+               stop_deadline_ns != 0 && !timeout_given ? " (past the controller's own stop deadline)" : "",
                unreachable ? " (its worker had not registered)" : "");
     return exit_code::temp_failure;
   }

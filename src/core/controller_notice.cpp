@@ -9,10 +9,6 @@
 
 namespace tether {
 
-namespace {
-std::uint64_t saturating_sum(std::uint64_t a, std::uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
-}  // namespace
-
 void ControllerCore::handle_worker_notice(const WorkerNotice& notice) {
   // A notice about an earlier worker (read after its exit was reported) carries no news.
   if (!state_.listener.valid() || notice.process != state_.listener) return;

@@ -1,5 +1,6 @@
 #include "core/restart_policy.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "core/assert.hpp"
@@ -55,6 +56,18 @@ bool StartLimiter::allows_start(std::uint64_t now_ns) const {
   const std::uint64_t oldest_ns = start_ns_ring_[oldest];
   TETHER_ASSERT(oldest_ns <= now_ns);
   return now_ns - oldest_ns >= interval_ns_;
+}
+
+std::uint32_t StartLimiter::starts_left(std::uint64_t now_ns) const {
+  // Starts inside the window, newest first; the ring holds at least the last start_limit_ of them.
+  const std::uint32_t considered = std::min(recorded_, start_limit_);
+  std::uint32_t inside = 0;
+  for (std::uint32_t back = 1; back <= considered; ++back) {
+    const std::uint64_t start_ns = start_ns_ring_[(next_ + start_limit_max - back) % start_limit_max];
+    if (start_ns > now_ns || now_ns - start_ns >= interval_ns_) break;
+    ++inside;
+  }
+  return start_limit_ - inside;
 }
 
 void StartLimiter::record_start(std::uint64_t now_ns) {

@@ -25,6 +25,8 @@ class StartLimiter {
 
   StartLimiter(std::uint32_t start_limit, std::uint64_t interval_ns);
   [[nodiscard]] bool allows_start(std::uint64_t now_ns) const;
+  // How many more starts the limit allows at `now_ns` (for status; 0 when the limit is reached).
+  [[nodiscard]] std::uint32_t starts_left(std::uint64_t now_ns) const;
   void record_start(std::uint64_t now_ns);
   // A start after a healthy run begins a new count: only a crash loop of short runs reaches the limit.
   void forget_starts();

@@ -15,6 +15,12 @@ constexpr std::uint64_t ns_to_ms(std::uint64_t duration_ns) { return duration_ns
 // For waits that must never end early: a poll or futex timeout in whole milliseconds.
 constexpr std::uint64_t ns_to_ms_ceil(std::uint64_t duration_ns) { return (duration_ns + ns_per_ms - 1) / ns_per_ms; }
 
+// A deadline that would pass the end of time stays at the end of time (a huge configured timeout must
+// not wrap round to the past).
+constexpr std::uint64_t saturating_sum(std::uint64_t a, std::uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 // For drivers that hold std::chrono values.
 constexpr std::uint64_t to_ns(std::chrono::nanoseconds duration) {
   return static_cast<std::uint64_t>(duration.count());

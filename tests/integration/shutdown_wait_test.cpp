@@ -6,6 +6,10 @@
 #include <csignal>
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "pair_processes.hpp"
 #include "harness_extras.hpp"
 #include "harness.hpp"
@@ -92,6 +96,43 @@ TEST(ShutdownWait, WaitsForAnUnrecordedHolderOfTheName) {
   EXPECT_EQ(released.exit_code, 0) << released.errors;
   EXPECT_TRUE(contains(released.output, name + ": stopped")) << released.output;
   EXPECT_FALSE(segment_exists(name)) << "with nothing left alive, --wait removes the segment";
+}
+
+// A stop may rightly last --stop-timeout-max-ms plus --kill-timeout-ms: without --timeout-ms, --wait
+// follows the deadline the controller reports (it used to give up at 30 s on a stop that then ended
+// cleanly); with one, the user's bound is kept. `tether status` shows the deadline meanwhile. The
+// listener's 3 s units give a registered listener's stop its 40 s stop timeout.
+TEST(ShutdownWait, WithoutATimeoutItFollowsTheControllersStopDeadline) {
+  Cleanup cleanup;
+  const auto name = cleanup.name("wait-deadline");
+  Process pair(controller_command(name, {"--stop-timeout-ms", "40000", "--stop-timeout-max-ms", "40000",
+                                         "--kill-timeout-ms", "1000"},
+                                  listener_command({"--work-ms", "3000"})));
+  ASSERT_NE(registered_listener(pair, name), 0);
+  // Just after a unit began: it has about 3 s to go, far more than the bounded wait below.
+  const int units = pair.log_count("unit_started");
+  ASSERT_TRUE(wait_until([&] { return pair.log_count("unit_started") > units; })) << pair.log();
+
+  const auto bounded = shutdown_and_wait(name, 100);
+  EXPECT_EQ(bounded.exit_code, 75) << bounded.output << bounded.errors;
+  EXPECT_TRUE(contains(bounded.errors, "still running after 100 ms")) << bounded.errors;
+  EXPECT_FALSE(contains(bounded.errors, "waiting for controller")) << "a given timeout is kept: " << bounded.errors;
+
+  std::optional<nlohmann::json> during;
+  ASSERT_TRUE(wait_until([&] {
+    during = status_json(name);
+    return during.has_value() && (*during)["stop_deadline_in_ms"].is_number();
+  })) << pair.log();
+  const auto left_ms = (*during)["stop_deadline_in_ms"].get<std::uint64_t>();
+  EXPECT_GT(left_ms, 30000u) << "the 40 s stop timeout and the 1 s kill timeout: " << during->dump();
+  EXPECT_LE(left_ms, 41000u) << during->dump();
+  EXPECT_EQ((*during)["state"], "stopping") << during->dump();
+
+  const auto followed = run({binary("tether"), "shutdown", name, "--wait"}, std::chrono::milliseconds(45000));
+  EXPECT_EQ(followed.exit_code, 0) << followed.output << followed.errors;
+  EXPECT_TRUE(contains(followed.errors, "waiting for controller pid " + std::to_string(pair.pid()))) << followed.errors;
+  EXPECT_TRUE(contains(followed.output, name + ": stopped")) << followed.output;
+  EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
 }
 
 }  // namespace

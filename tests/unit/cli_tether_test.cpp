@@ -3,6 +3,7 @@
 // Method: literal argvs through parse_tether_command_line.
 #include <gtest/gtest.h>
 
+#include "apps/shutdown_wait.hpp"
 #include "apps/tether_cli.hpp"
 #include "cli_test_support.hpp"
 
@@ -40,10 +41,34 @@ TEST(TetherCli, ShutdownWaitsOnlyWhenAskedWithItsTimeout) {
   EXPECT_EQ(plain.options.name, "demo");
   EXPECT_FALSE(plain.options.wait);
   EXPECT_EQ(plain.options.timeout_ms, 30000u);
+  EXPECT_FALSE(plain.options.timeout_given) << "the default follows the controller's deadline";
   const auto waiting = parse_tether_command_line(command_line({"shutdown", "--wait", "--timeout-ms", "250", "demo"}));
   ASSERT_FALSE(waiting.exit.has_value()) << waiting.exit->message;
   EXPECT_TRUE(waiting.options.wait);
   EXPECT_EQ(waiting.options.timeout_ms, 250u);
+  EXPECT_TRUE(waiting.options.timeout_given);
+  // Given as the default's value, it is still given: the user asked for exactly that bound.
+  const auto explicit_default =
+      parse_tether_command_line(command_line({"shutdown", "--wait", "--timeout-ms", "30000", "demo"}));
+  ASSERT_FALSE(explicit_default.exit.has_value()) << explicit_default.exit->message;
+  EXPECT_TRUE(explicit_default.options.timeout_given);
+}
+
+TEST(ShutdownWait, AGivenTimeoutIsKeptAndTheDefaultStretchesToTheControllersDeadline) {
+  constexpr std::uint64_t start_ns = 1'000'000'000;
+  constexpr std::uint64_t own_ns = start_ns + 30000 * 1'000'000ull;
+  // No stop deadline reported (an older controller, or none seen yet): the timeout alone.
+  EXPECT_EQ(shutdown_wait_deadline_ns(start_ns, 30000, false, 0), own_ns);
+  // A controller deadline before our own: ours.
+  EXPECT_EQ(shutdown_wait_deadline_ns(start_ns, 30000, false, start_ns + 1'000'000), own_ns);
+  // A later one, with the timeout not given: the controller's, plus its time to exit.
+  const std::uint64_t late_ns = start_ns + 65000 * 1'000'000ull;
+  EXPECT_EQ(shutdown_wait_deadline_ns(start_ns, 30000, false, late_ns), late_ns + controller_exit_grace_ms * 1'000'000);
+  // Given: kept, however late the controller's.
+  EXPECT_EQ(shutdown_wait_deadline_ns(start_ns, 30000, true, late_ns), own_ns);
+  EXPECT_EQ(shutdown_wait_deadline_ns(start_ns, 5, true, late_ns), start_ns + 5'000'000);
+  // The end of time stays there.
+  EXPECT_EQ(shutdown_wait_deadline_ns(start_ns, 30000, false, UINT64_MAX), UINT64_MAX);
 }
 
 TEST(TetherCli, CleanTakesAName) {

@@ -87,6 +87,24 @@ TEST(StartLimiter, WindowSlides) {
   EXPECT_TRUE(limiter.allows_start(1010));
 }
 
+TEST(StartLimiter, StartsLeftCountsTheStartsInsideTheWindow) {
+  StartLimiter limiter(3, 1000);
+  EXPECT_EQ(limiter.starts_left(0), 3u);
+  limiter.record_start(100);
+  limiter.record_start(600);
+  EXPECT_EQ(limiter.starts_left(600), 1u);
+  EXPECT_EQ(limiter.starts_left(1099), 1u);  // the start at 100 is 999 ns back: inside
+  EXPECT_EQ(limiter.starts_left(1100), 2u);  // exactly one interval back: outside
+  limiter.record_start(1100);
+  EXPECT_EQ(limiter.starts_left(1100), 1u);
+  limiter.record_start(1200);
+  EXPECT_EQ(limiter.starts_left(1200), 0u);
+  EXPECT_FALSE(limiter.allows_start(1200)) << "no starts left is what the limit refuses";
+  EXPECT_EQ(limiter.starts_left(2150), 2u);  // 600 and 1100 gone from the window, 1200 still in it
+  limiter.forget_starts();
+  EXPECT_EQ(limiter.starts_left(1200), 3u);
+}
+
 TEST(StartLimiter, LimitOfOne) {
   StartLimiter limiter(1, 500);
   EXPECT_TRUE(limiter.allows_start(0));
