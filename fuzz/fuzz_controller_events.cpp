@@ -15,6 +15,7 @@
 
 #include "controller_driver.hpp"
 #include "core/controller_core.hpp"
+#include "core/units.hpp"
 #include "fuzz_check.hpp"
 
 namespace {
@@ -23,7 +24,6 @@ using namespace tether;
 using namespace tether::testing;
 using namespace tether::fakes;
 
-constexpr std::uint64_t ns_per_ms = 1'000'000;
 // Every configured duration is at most a day; a deadline further away than two days can only come from
 // a scribbled heartbeat (the core saturates those), and a timer that far never fires. Keeping the clock
 // within this horizon of its start also keeps it far from wrapping, as a monotonic clock is.

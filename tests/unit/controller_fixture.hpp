@@ -10,12 +10,11 @@
 
 #include "core/controller_core.hpp"
 #include "core/exit_codes.hpp"
+#include "core/units.hpp"
 #include "fake_processes.hpp"
 #include "fake_segment.hpp"
 
 namespace tether::test {
-
-inline constexpr std::uint64_t ns_per_ms = 1'000'000;
 
 class ControllerTest : public ::testing::Test {
  protected:

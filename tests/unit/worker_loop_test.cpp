@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "core/exit_codes.hpp"
+#include "core/units.hpp"
 #include "core/worker_loop.hpp"
 #include "listener_fixture.hpp"
 
 namespace tether::test {
 namespace {
 
-constexpr std::uint64_t ns_per_ms = 1'000'000;
 using EventKind = WorkerEvent::Kind;
 using ::testing::ElementsAre;
 
