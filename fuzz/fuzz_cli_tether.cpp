@@ -18,7 +18,8 @@ using Subcommand = TetherCommand::Subcommand;
 
 bool same_options(const TetherCommand& first, const TetherCommand& second) {
   const auto fields = [](const TetherCommand& command) {
-    return std::tie(command.subcommand, command.name, command.json, command.wait, command.timeout_ms);
+    return std::tie(command.subcommand, command.name, command.json, command.wait, command.timeout_ms,
+                    command.timeout_given, command.wait_state);
   };
   return fields(first) == fields(second);
 }
@@ -32,16 +33,21 @@ void check_accepted(const tether::fuzz::FuzzArgv&, const TetherCommand& command)
     case Subcommand::status:
     case Subcommand::shutdown:
     case Subcommand::clean:
+    case Subcommand::wait:
       TETHER_FUZZ_CHECK(!tether::name_problem(command.name).has_value(), "an accepted name is valid");
       break;
     default:
       TETHER_FUZZ_CHECK(false, "a known subcommand");
   }
   const bool shutdown = command.subcommand == Subcommand::shutdown;
+  const bool waits = shutdown || command.subcommand == Subcommand::wait;
   TETHER_FUZZ_CHECK(!command.json || command.subcommand == Subcommand::status || command.subcommand == Subcommand::list,
                     "--json only for status and list");
   TETHER_FUZZ_CHECK(!command.wait || shutdown, "--wait only for shutdown");
-  TETHER_FUZZ_CHECK(command.timeout_ms == defaults.timeout_ms || shutdown, "--timeout-ms only for shutdown");
+  TETHER_FUZZ_CHECK(command.timeout_ms == defaults.timeout_ms || waits, "--timeout-ms only for shutdown and wait");
+  TETHER_FUZZ_CHECK(!command.timeout_given || shutdown, "a given --timeout-ms is told apart only for shutdown");
+  TETHER_FUZZ_CHECK(command.wait_state == defaults.wait_state || command.subcommand == Subcommand::wait,
+                    "--state only for wait");
   TETHER_FUZZ_CHECK(command.timeout_ms >= 1 && command.timeout_ms <= TetherCommand::timeout_ms_max,
                     "--timeout-ms within its bounds");
 }
