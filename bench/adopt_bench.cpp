@@ -42,8 +42,7 @@ void BM_Adopt_tether(benchmark::State& state) {
     std::optional<Line> line;
     if (controller > 0) {
       const ScopedNice observer(observer_nice);  // after the spawn, which must not inherit it
-      line = pipe.wait_for({log_prefix("tether-controller", controller), ": adopted", adopted_listener},
-                           step_timeout);
+      line = pipe.wait_for({log_prefix("tether-controller", controller), ": adopted", adopted_listener}, step_timeout);
     }
     if (!line) {
       state.SkipWithError("the new controller did not adopt the listener");
@@ -55,7 +54,10 @@ void BM_Adopt_tether(benchmark::State& state) {
   state.counters["nice"] = measured.raised() ? measured_nice : 0;
 }
 
-BENCHMARK(BM_Adopt_tether)->Name("BM_Adopt/tether")
-    ->Iterations(iterations(200))->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Adopt_tether)
+    ->Name("BM_Adopt/tether")
+    ->Iterations(iterations(200))
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace

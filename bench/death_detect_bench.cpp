@@ -139,9 +139,15 @@ void BM_DeathDetect_pidfd_floor(benchmark::State& state) {
 
 constexpr std::int64_t full_iterations = 300;
 
-BENCHMARK(BM_DeathDetect_tether)->Name("BM_DeathDetect/tether")
-    ->Iterations(iterations(full_iterations))->UseManualTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_DeathDetect_pidfd_floor)->Name("BM_DeathDetect/pidfd_floor")
-    ->Iterations(iterations(full_iterations))->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DeathDetect_tether)
+    ->Name("BM_DeathDetect/tether")
+    ->Iterations(iterations(full_iterations))
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DeathDetect_pidfd_floor)
+    ->Name("BM_DeathDetect/pidfd_floor")
+    ->Iterations(iterations(full_iterations))
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -124,9 +124,15 @@ void BM_Restart_spawn_floor(benchmark::State& state) {
 
 constexpr std::int64_t full_iterations = 300;
 
-BENCHMARK(BM_Restart_tether)->Name("BM_Restart/tether")
-    ->Iterations(iterations(full_iterations))->UseManualTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_Restart_spawn_floor)->Name("BM_Restart/spawn_floor")
-    ->Iterations(iterations(full_iterations))->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Restart_tether)
+    ->Name("BM_Restart/tether")
+    ->Iterations(iterations(full_iterations))
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Restart_spawn_floor)
+    ->Name("BM_Restart/spawn_floor")
+    ->Iterations(iterations(full_iterations))
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -168,7 +168,11 @@ void scale_arguments(benchmark::internal::Benchmark* benchmark) {
   for (const int pairs : {10, 50, 200}) benchmark->Arg(pairs);
 }
 
-BENCHMARK(BM_Scale)->ArgName("pairs")->Apply(scale_arguments)
-    ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Scale)
+    ->ArgName("pairs")
+    ->Apply(scale_arguments)
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace

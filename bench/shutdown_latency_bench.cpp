@@ -82,9 +82,8 @@ std::variant<std::uint64_t, std::string> measure_once(Waiter waiter, RunGuard& g
                                                       FutexObject& futex, std::minstd_rand& random) {
   std::uniform_int_distribution<int> phase_us(0, 999);
   std::string error;
-  std::optional<BareSegment> bare = waiter == Waiter::futex_floor
-                                        ? std::optional<BareSegment>{}
-                                        : BareSegment::create(guard.name("shutdown"), error);
+  std::optional<BareSegment> bare =
+      waiter == Waiter::futex_floor ? std::optional<BareSegment>{} : BareSegment::create(guard.name("shutdown"), error);
   std::vector<std::string> argv;
   if (waiter == Waiter::futex_floor) {
     futex.word()->store(0);
@@ -157,10 +156,16 @@ void BM_ShutdownLatency(benchmark::State& state, Waiter waiter, const char* labe
 constexpr std::int64_t full_iterations = 400;
 
 BENCHMARK_CAPTURE(BM_ShutdownLatency, tether, Waiter::tether, "BM_ShutdownLatency/tether")
-    ->Iterations(iterations(full_iterations))->UseManualTime()->Unit(benchmark::kMicrosecond);
+    ->Iterations(iterations(full_iterations))
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_ShutdownLatency, futex_floor, Waiter::futex_floor, "BM_ShutdownLatency/futex_floor")
-    ->Iterations(iterations(full_iterations))->UseManualTime()->Unit(benchmark::kMicrosecond);
+    ->Iterations(iterations(full_iterations))
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_ShutdownLatency, poll_1ms, Waiter::poll_1ms, "BM_ShutdownLatency/poll_1ms")
-    ->Iterations(iterations(full_iterations))->UseManualTime()->Unit(benchmark::kMicrosecond);
+    ->Iterations(iterations(full_iterations))
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace

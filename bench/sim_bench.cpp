@@ -27,7 +27,8 @@ void BM_Sim_ops(benchmark::State& state) {
     violations += output.result.violation.has_value() ? 1 : 0;
   }
   if (segment_ops == 0) state.SkipWithError("the simulated runs did no segment operations");
-  state.counters["segment_ops_per_s"] = benchmark::Counter(static_cast<double>(segment_ops), benchmark::Counter::kIsRate);
+  state.counters["segment_ops_per_s"] =
+      benchmark::Counter(static_cast<double>(segment_ops), benchmark::Counter::kIsRate);
   state.counters["steps_per_s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
   // A violation is the simulator doing its job on a buggy core; ci/sim-check fails for it, we count it.
   state.counters["violations"] = static_cast<double>(violations);

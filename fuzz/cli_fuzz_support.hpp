@@ -71,8 +71,7 @@ inline bool same_exit(const std::optional<CliExit>& first, const std::optional<C
 
 // The checks on any outcome; `same_options` compares the options of two parses of one argv.
 template <typename Options, typename Parse, typename SameOptions>
-void check_outcome(const FuzzArgv& input, const ParseOutcome<Options>& outcome, Parse parse,
-                   SameOptions same_options) {
+void check_outcome(const FuzzArgv& input, const ParseOutcome<Options>& outcome, Parse parse, SameOptions same_options) {
   const auto again = parse(input.argv());
   TETHER_FUZZ_CHECK(same_exit(outcome.exit, again.exit), "the same argv gives the same exit");
   if (!outcome.exit.has_value()) {

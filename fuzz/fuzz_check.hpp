@@ -4,10 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define TETHER_FUZZ_CHECK(condition, what)                                              \
-  do {                                                                                  \
-    if (!(condition)) {                                                                 \
-      std::fprintf(stderr, "fuzz invariant violated: %s (%s)\n", (what), #condition);   \
-      std::abort();                                                                     \
-    }                                                                                   \
+#define TETHER_FUZZ_CHECK(condition, what)                                            \
+  do {                                                                                \
+    if (!(condition)) {                                                               \
+      std::fprintf(stderr, "fuzz invariant violated: %s (%s)\n", (what), #condition); \
+      std::abort();                                                                   \
+    }                                                                                 \
   } while (false)

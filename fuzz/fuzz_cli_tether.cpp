@@ -27,17 +27,14 @@ bool same_options(const TetherCommand& first, const TetherCommand& second) {
 void check_accepted(const tether::fuzz::FuzzArgv&, const TetherCommand& command) {
   const TetherCommand defaults;
   switch (command.subcommand) {
-    case Subcommand::list:
-      TETHER_FUZZ_CHECK(command.name.empty(), "list takes no name");
-      break;
+    case Subcommand::list: TETHER_FUZZ_CHECK(command.name.empty(), "list takes no name"); break;
     case Subcommand::status:
     case Subcommand::shutdown:
     case Subcommand::clean:
     case Subcommand::wait:
       TETHER_FUZZ_CHECK(!tether::name_problem(command.name).has_value(), "an accepted name is valid");
       break;
-    default:
-      TETHER_FUZZ_CHECK(false, "a known subcommand");
+    default: TETHER_FUZZ_CHECK(false, "a known subcommand");
   }
   const bool shutdown = command.subcommand == Subcommand::shutdown;
   const bool waits = shutdown || command.subcommand == Subcommand::wait;

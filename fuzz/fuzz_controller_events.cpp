@@ -164,9 +164,9 @@ void run_command(ByteReader& in, ControllerCore& core, World& world) {
           world.segment.poke(Field::listener_identity, 0);
         }
         world.processes.end(listener);
-        const ExitStatus status = !child      ? ExitStatus::unknown_status()
-                                  : how & 4   ? ExitStatus::signal(how & 8 ? 9 : 15)
-                                              : ExitStatus::code((how >> 4) % 4);
+        const ExitStatus status = !child    ? ExitStatus::unknown_status()
+                                  : how & 4 ? ExitStatus::signal(how & 8 ? 9 : 15)
+                                            : ExitStatus::code((how >> 4) % 4);
         world.last_end_clean = child ? status.clean() : goodbye;
         world.unreported.emplace_back(listener, status);
       }
@@ -189,9 +189,7 @@ void run_command(ByteReader& in, ControllerCore& core, World& world) {
       if (registered != listener) world.processes.end(registered);
       break;
     }
-    case 4:
-      core.handle_shutdown_signal();
-      break;
+    case 4: core.handle_shutdown_signal(); break;
     case 5:
       world.segment.poke(Field::shutdown_request, 1);
       if (in.byte() % 2 == 0) core.handle_shutdown_notice();
@@ -201,9 +199,7 @@ void run_command(ByteReader& in, ControllerCore& core, World& world) {
         world.processes.fail_next_spawn(static_cast<SpawnError>(in.byte() % 3));
       }
       break;
-    case 7:
-      world.now_ns += in.below(20000) * ns_per_ms;
-      break;
+    case 7: world.now_ns += in.below(20000) * ns_per_ms; break;
     case 8:
       if (const auto deadline = core.deadline_ns();
           deadline.has_value() && *deadline > world.now_ns && *deadline - world.now_ns <= timer_horizon_ns) {
@@ -219,8 +215,7 @@ void run_command(ByteReader& in, ControllerCore& core, World& world) {
       world.segment.poke(field, value);
       break;
     }
-    default:
-      break;  // no event: only steps
+    default: break;  // no event: only steps
   }
   // Either to quiescence, or a few steps so that the next event arrives mid-sequence; a death is
   // reported before those steps or after them.

@@ -16,8 +16,8 @@ using tether::sim::Scenario;
 bool same_scenario(const Scenario& a, const Scenario& b) {
   const bool same_config = a.config.protocol == b.config.protocol && a.config.mutant == b.config.mutant &&
                            a.config.pid_count == b.config.pid_count && a.config.steps_max == b.config.steps_max &&
-                           a.config.fault_phase_ms == b.config.fault_phase_ms &&
-                           a.config.explore == b.config.explore && a.config.crash_budget == b.config.crash_budget;
+                           a.config.fault_phase_ms == b.config.fault_phase_ms && a.config.explore == b.config.explore &&
+                           a.config.crash_budget == b.config.crash_budget;
   const bool same_violation =
       a.violation.has_value() == b.violation.has_value() &&
       (!a.violation || (a.violation->invariant == b.violation->invariant && a.violation->step == b.violation->step &&

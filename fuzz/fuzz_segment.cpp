@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     TETHER_FUZZ_CHECK(version_right, "accepted only with the right version");
     TETHER_FUZZ_CHECK(size_right, "accepted only with the right size");
   }
-  const tether::SegmentFault expected = magic_zero      ? tether::SegmentFault::uninitialised
+  const tether::SegmentFault expected = magic_zero       ? tether::SegmentFault::uninitialised
                                         : !magic_right   ? tether::SegmentFault::bad_magic
                                         : !version_right ? tether::SegmentFault::bad_version
                                         : !size_right    ? tether::SegmentFault::bad_size

@@ -41,7 +41,8 @@ void add_campaign_run_options(CLI::App& run, CampaignRunOptions& campaign, CLI::
                  "I/N: run only shard I (from 0) of N of the campaign's --seeds (docs/SIMULATOR.md, Campaigns)")
       ->excludes(seed_option);
   run.add_option("--summary", campaign.summary_file, "write a mergeable campaign summary (JSON) here");
-  run.add_option("--findings", campaign.findings_dir, "group failures into findings and write one file per finding here");
+  run.add_option("--findings", campaign.findings_dir,
+                 "group failures into findings and write one file per finding here");
 }
 
 std::optional<std::string> apply_campaign(CampaignRunOptions& campaign, SweepOptions& sweep) {
@@ -56,8 +57,9 @@ std::optional<std::string> apply_campaign(CampaignRunOptions& campaign, SweepOpt
   }
   const bool campaign_output = !campaign.summary_file.empty() || !campaign.findings_dir.empty();
   if (campaign.stop_at_first && (shard.count > 1 || campaign_output)) {
-    return std::string("--stop-at-first ends a sweep early: its totals would not be a campaign's (drop it with --shard, "
-                       "--summary or --findings)");
+    return std::string(
+        "--stop-at-first ends a sweep early: its totals would not be a campaign's (drop it with --shard, "
+        "--summary or --findings)");
   }
   if (auto checked = check_campaign(campaign.seed_start, sweep.seeds, shard); !checked) return checked.error();
   const SeedRange range = shard_seeds(campaign.seed_start, sweep.seeds, shard);
@@ -95,8 +97,9 @@ CLI::App* add_merge_command(CLI::App& app, MergeOptions& merge) {
   command->add_option("summaries", merge.files, "summary files of the campaign's shards")->required();
   command->add_option("-o,--output", merge.output, "write the merged summary here (it can be merged again)");
   command->add_option("--report", merge.report, "write the campaign report as Markdown here");
-  command->add_option("--plot-data", merge.plot_data,
-                      "write PREFIX-shards.dat, PREFIX-invariants.dat, PREFIX-coverage.dat (docs/campaign/report.gnuplot)");
+  command->add_option(
+      "--plot-data", merge.plot_data,
+      "write PREFIX-shards.dat, PREFIX-invariants.dat, PREFIX-coverage.dat (docs/campaign/report.gnuplot)");
   command->add_option("--findings", merge.findings_dir, "write one scenario file per finding here");
   return command;
 }
@@ -115,7 +118,8 @@ int command_merge(const MergeOptions& merge) {
   }
   const CampaignSummary& summary = merged.value();
   std::vector<std::string> files;
-  if (const int written = write_campaign_findings("merge", merge.findings_dir, summary, files); written != exit_code::ok) {
+  if (const int written = write_campaign_findings("merge", merge.findings_dir, summary, files);
+      written != exit_code::ok) {
     return written;
   }
   std::vector<std::pair<std::string, std::string>> outputs;

@@ -33,10 +33,10 @@ int finish_campaign_run(const CampaignRunOptions& campaign, const SweepOptions& 
 
 struct MergeOptions {
   std::vector<std::string> files;
-  std::string output;         // -o: the merged summary
-  std::string report;         // --report: Markdown
-  std::string plot_data;      // --plot-data PREFIX
-  std::string findings_dir;   // --findings: one file per finding
+  std::string output;        // -o: the merged summary
+  std::string report;        // --report: Markdown
+  std::string plot_data;     // --plot-data PREFIX
+  std::string findings_dir;  // --findings: one file per finding
 };
 
 CLI::App* add_merge_command(CLI::App& app, MergeOptions& merge);

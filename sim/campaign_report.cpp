@@ -7,7 +7,9 @@
 namespace tether::sim {
 
 namespace {
-double per_second(std::uint64_t count, double seconds) { return seconds > 0 ? static_cast<double>(count) / seconds : 0; }
+double per_second(std::uint64_t count, double seconds) {
+  return seconds > 0 ? static_cast<double>(count) / seconds : 0;
+}
 
 std::string shard_list(const std::vector<std::uint64_t>& indices) {
   std::string list;
@@ -104,18 +106,23 @@ std::string campaign_markdown(const CampaignSummary& summary) {
       summary.shards.size() - failed_shards(summary).size(), summary.shard_count, totals.seeds_run, totals.steps,
       totals.segment_ops, totals.elapsed_s, per_second(totals.seeds_run, totals.elapsed_s), summary.failures_total(),
       summary.findings.size(), totals.nondeterminism.size(), totals.missing_situations.size());
-  text += "## Shards\n\n| shard | seeds | run | time (s) | seeds/s | failing | status |\n|---:|---|---:|---:|---:|---:|---|\n";
+  text +=
+      "## Shards\n\n| shard | seeds | run | time (s) | seeds/s | failing | status "
+      "|\n|---:|---|---:|---:|---:|---:|---|\n";
   for (const ShardRecord& shard : summary.shards) {
-    text += fmt::format("| {} | {}–{} | {} | {:.2f} | {:.0f} | {} | {} |\n", shard.index, shard.range.first_seed,
-                        shard.range.first_seed + shard.range.seeds - 1, shard.seeds_run, shard.elapsed_s,
-                        per_second(shard.seeds_run, shard.elapsed_s), shard.failures,
-                        shard.ran ? std::string("ran") : fmt::format("FAILED (exit {}, {})", shard.exit_code, shard.log));
+    text +=
+        fmt::format("| {} | {}–{} | {} | {:.2f} | {:.0f} | {} | {} |\n", shard.index, shard.range.first_seed,
+                    shard.range.first_seed + shard.range.seeds - 1, shard.seeds_run, shard.elapsed_s,
+                    per_second(shard.seeds_run, shard.elapsed_s), shard.failures,
+                    shard.ran ? std::string("ran") : fmt::format("FAILED (exit {}, {})", shard.exit_code, shard.log));
   }
   for (const std::uint64_t index : missing_shards(summary)) {
     const SeedRange range = shard_seeds(summary.seed_start, summary.seeds, ShardSpec{index, summary.shard_count});
-    text += fmt::format("| {} | {}–{} | 0 | | | | MISSING |\n", index, range.first_seed, range.first_seed + range.seeds - 1);
+    text += fmt::format("| {} | {}–{} | 0 | | | | MISSING |\n", index, range.first_seed,
+                        range.first_seed + range.seeds - 1);
   }
-  text += "\n## Violations by invariant\n\n| invariant | failing seeds | findings | first seed |\n|---|---:|---:|---:|\n";
+  text +=
+      "\n## Violations by invariant\n\n| invariant | failing seeds | findings | first seed |\n|---|---:|---:|---:|\n";
   for (const std::string_view name : invariant::all) {
     const auto count = summary.violations.find(std::string(name));
     const auto first = summary.first_failures.find(std::string(name));
@@ -126,8 +133,9 @@ std::string campaign_markdown(const CampaignSummary& summary) {
   text += "\n## Findings\n\n";
   if (summary.findings.empty()) text += "None.\n";
   for (const Finding& finding : summary.findings) {
-    text += fmt::format("- `{}` `{}`: {} seeds (first {}); shortest: seed {}, {} steps. Last events:\n", finding.invariant,
-                        finding.signature, finding.count, finding.first_seed, finding.shortest.seed, finding.steps);
+    text +=
+        fmt::format("- `{}` `{}`: {} seeds (first {}); shortest: seed {}, {} steps. Last events:\n", finding.invariant,
+                    finding.signature, finding.count, finding.first_seed, finding.shortest.seed, finding.steps);
     for (const std::string& event : finding.events) text += fmt::format("  - {}\n", event);
   }
   text += "\n## Coverage\n\n| situation | occurrences | per 1000 seeds |\n|---|---:|---:|\n";
@@ -144,9 +152,9 @@ PlotData campaign_plot_data(const CampaignSummary& summary) {
   PlotData data;
   data.shards = "# shard first_seed seeds_run elapsed_s seeds_per_s failing ran\n";
   for (const ShardRecord& shard : summary.shards) {
-    data.shards += fmt::format("{} {} {} {:.6f} {:.1f} {} {}\n", shard.index, shard.range.first_seed, shard.seeds_run,
-                               shard.elapsed_s, per_second(shard.seeds_run, shard.elapsed_s), shard.failures,
-                               shard.ran ? 1 : 0);
+    data.shards +=
+        fmt::format("{} {} {} {:.6f} {:.1f} {} {}\n", shard.index, shard.range.first_seed, shard.seeds_run,
+                    shard.elapsed_s, per_second(shard.seeds_run, shard.elapsed_s), shard.failures, shard.ran ? 1 : 0);
   }
   data.invariants = "# invariant failing_seeds findings\n";
   for (const std::string_view name : invariant::all) {

@@ -23,24 +23,26 @@ Result<ShardSpec, std::string> parse_shard(std::string_view text) {
   const auto index = slash == std::string_view::npos ? std::nullopt : parse_whole_number(text.substr(0, slash));
   const auto count = slash == std::string_view::npos ? std::nullopt : parse_whole_number(text.substr(slash + 1));
   if (!index || !count) {
-    return tether::fail(fmt::format("--shard must be I/N with whole numbers I and N (shard I of N, from 0), not '{}'", text));
+    return tether::fail(
+        fmt::format("--shard must be I/N with whole numbers I and N (shard I of N, from 0), not '{}'", text));
   }
   if (*count < 1 || *count > shard_count_max) {
     return tether::fail(fmt::format("--shard {}: N must be from 1 to {}", text, shard_count_max));
   }
-  if (*index >= *count) return tether::fail(fmt::format("--shard {}: I must be from 0 to N - 1 = {}", text, *count - 1));
+  if (*index >= *count)
+    return tether::fail(fmt::format("--shard {}: I must be from 0 to N - 1 = {}", text, *count - 1));
   return ShardSpec{*index, *count};
 }
 
 Result<Unit, std::string> check_campaign(std::uint64_t seed_start, std::uint64_t seeds, ShardSpec shard) {
   if (seeds == 0) return tether::fail(std::string("a campaign needs at least one seed"));
   if (seed_start > std::numeric_limits<std::uint64_t>::max() - (seeds - 1)) {
-    return tether::fail(fmt::format("--seed-start {} with --seeds {} goes past the largest seed, 2^64 - 1", seed_start,
-                                    seeds));
+    return tether::fail(
+        fmt::format("--seed-start {} with --seeds {} goes past the largest seed, 2^64 - 1", seed_start, seeds));
   }
   if (shard.count > seeds) {
-    return tether::fail(fmt::format("--shard {}/{}: more shards than the {} seeds of the campaign", shard.index,
-                                    shard.count, seeds));
+    return tether::fail(
+        fmt::format("--shard {}/{}: more shards than the {} seeds of the campaign", shard.index, shard.count, seeds));
   }
   return Unit{};
 }

@@ -85,8 +85,9 @@ SweepFailure failure_from(const Json& object) {
 }
 
 Json shard_json(const ShardRecord& shard) {
-  Json record = {{"index", shard.index},     {"first_seed", shard.range.first_seed}, {"seeds", shard.range.seeds},
-                 {"ran", shard.ran},         {"seeds_run", shard.seeds_run},         {"failures", shard.failures},
+  Json record = {{"index", shard.index},         {"first_seed", shard.range.first_seed},
+                 {"seeds", shard.range.seeds},   {"ran", shard.ran},
+                 {"seeds_run", shard.seeds_run}, {"failures", shard.failures},
                  {"elapsed_s", shard.elapsed_s}};
   if (!shard.ran) {
     record["exit_code"] = shard.exit_code;
@@ -114,8 +115,12 @@ ShardRecord shard_from(const Json& object) {
 }
 
 Json finding_json(const Finding& finding) {
-  return {{"invariant", finding.invariant}, {"signature", finding.signature},   {"count", finding.count},
-          {"first_seed", finding.first_seed}, {"steps", finding.steps},         {"events", finding.events},
+  return {{"invariant", finding.invariant},
+          {"signature", finding.signature},
+          {"count", finding.count},
+          {"first_seed", finding.first_seed},
+          {"steps", finding.steps},
+          {"events", finding.events},
           {"scenario", Json::parse(scenario_to_json(finding.shortest))}};
 }
 
@@ -165,7 +170,8 @@ void read_campaign(const Json& document, CampaignSummary& summary) {
   summary.seed_start = whole(campaign, "seed_start");
   summary.seeds = whole(campaign, "seeds");
   summary.shard_count = whole(campaign, "shards", shard_count_max);
-  if (auto checked = check_campaign(summary.seed_start, summary.seeds, ShardSpec{0, std::max<std::uint64_t>(1, summary.shard_count)});
+  if (auto checked = check_campaign(summary.seed_start, summary.seeds,
+                                    ShardSpec{0, std::max<std::uint64_t>(1, summary.shard_count)});
       !checked || summary.shard_count == 0) {
     throw BadSummary{"campaign: " + (checked ? std::string("\"shards\" must be at least 1") : checked.error())};
   }
@@ -176,7 +182,8 @@ void check_shard_range(const CampaignSummary& summary, const ShardRecord& shard)
   if (shard.index >= summary.shard_count) {
     throw BadSummary{fmt::format("shard {} is not one of the campaign's {} shards", shard.index, summary.shard_count)};
   }
-  const SeedRange expected = shard_seeds(summary.seed_start, summary.seeds, ShardSpec{shard.index, summary.shard_count});
+  const SeedRange expected =
+      shard_seeds(summary.seed_start, summary.seeds, ShardSpec{shard.index, summary.shard_count});
   if (shard.range.first_seed != expected.first_seed || shard.range.seeds != expected.seeds) {
     throw BadSummary{fmt::format("shard {}/{} covers seeds {}+{}, but the campaign gives it {}+{}", shard.index,
                                  summary.shard_count, shard.range.first_seed, shard.range.seeds, expected.first_seed,
@@ -294,7 +301,8 @@ CampaignSummary summary_of_run(const SweepSummary& sweep, std::uint64_t determin
   summary.shards.push_back(record);
   summary.totals = sweep;
   summary.violations = sweep.violations_by_invariant();
-  for (const SweepFailure& failure : sweep.failures) summary.first_failures.try_emplace(failure.violation.invariant, failure);
+  for (const SweepFailure& failure : sweep.failures)
+    summary.first_failures.try_emplace(failure.violation.invariant, failure);
   if (summary.totals.failures.size() > failures_listed_max) summary.totals.failures.resize(failures_listed_max);
   summary.findings = group_findings(std::move(findings));
   return summary;
@@ -365,7 +373,8 @@ Result<LoadedSummary, std::string> summary_from_json(const std::string& json_tex
       return loaded;
     }
     if (format != summary_format_name) {
-      throw BadSummary{fmt::format("\"format\" must be \"{}\" or \"{}\"", summary_format_name, shard_failure_format_name)};
+      throw BadSummary{
+          fmt::format("\"format\" must be \"{}\" or \"{}\"", summary_format_name, shard_failure_format_name)};
     }
     CampaignSummary& summary = loaded.summary;
     read_identity(document, summary);
@@ -376,8 +385,8 @@ Result<LoadedSummary, std::string> summary_from_json(const std::string& json_tex
     }
     read_totals(document, summary);
     check_totals(summary);
-    summary.totals.missing_situations =
-        missing_situations(summary.config, summary.totals.seeds_run, summary.totals.coverage, summary.coverage_seeds_min);
+    summary.totals.missing_situations = missing_situations(summary.config, summary.totals.seeds_run,
+                                                           summary.totals.coverage, summary.coverage_seeds_min);
     return loaded;
   } catch (const BadSummary& bad) {
     return tether::fail(bad.message);
@@ -397,8 +406,8 @@ Result<LoadedSummary, FileError> load_summary(const std::string& path) {
     return tether::fail(FileError{exit_code::no_input, fmt::format("{}: cannot read it, or it is empty", path)});
   }
   if (contents.size() > summary_file_bytes_max) {
-    return tether::fail(FileError{exit_code::data_error,
-                                  fmt::format("{}: larger than {} bytes; not a summary", path, summary_file_bytes_max)});
+    return tether::fail(FileError{
+        exit_code::data_error, fmt::format("{}: larger than {} bytes; not a summary", path, summary_file_bytes_max)});
   }
   auto loaded = summary_from_json(contents);
   if (!loaded) return tether::fail(FileError{exit_code::data_error, fmt::format("{}: {}", path, loaded.error())});

@@ -7,7 +7,9 @@
 namespace tether::sim {
 
 namespace {
-double per_second(std::uint64_t count, double seconds) { return seconds > 0 ? static_cast<double>(count) / seconds : 0; }
+double per_second(std::uint64_t count, double seconds) {
+  return seconds > 0 ? static_cast<double>(count) / seconds : 0;
+}
 }  // namespace
 
 std::string summary_text(const SweepSummary& summary, const ScenarioPaths& paths) {
@@ -27,7 +29,8 @@ std::string summary_text(const SweepSummary& summary, const ScenarioPaths& paths
       for (std::size_t i = 0; i < summary.failures.size(); ++i) {
         const SweepFailure& failure = summary.failures[i];
         if (failure.violation.invariant != name) continue;
-        text += fmt::format("  {:<24} {:>6}  first: seed {}: {}\n", name, count, failure.seed, failure.violation.detail);
+        text +=
+            fmt::format("  {:<24} {:>6}  first: seed {}: {}\n", name, count, failure.seed, failure.violation.detail);
         if (!paths[i].empty()) text += fmt::format("  {:<24} {:>6}  replay: tether-sim replay {}\n", "", "", paths[i]);
         break;
       }
@@ -64,21 +67,22 @@ nlohmann::json summary_json(const SweepSummary& summary, const ScenarioPaths& pa
   for (std::size_t i = 0; i < situation_count; ++i) {
     coverage[std::string(situation_name(static_cast<Situation>(i)))] = summary.coverage[i];
   }
-  return {{"protocol", protocol_name(summary.config.protocol)},
-          {"mutant", mutant_name(summary.config.mutant)},
-          {"seeds", summary.seeds_run},
-          {"steps", summary.steps},
-          {"segment_ops", summary.segment_ops},
-          {"elapsed_s", summary.elapsed_s},
-          {"seeds_per_s", per_second(summary.seeds_run, summary.elapsed_s)},
-          {"steps_per_s", per_second(summary.steps, summary.elapsed_s)},
-          {"first_failure_s", summary.first_failure_s ? nlohmann::json(*summary.first_failure_s) : nlohmann::json(nullptr)},
-          {"violations", violations},
-          {"nondeterminism", summary.nondeterminism},
-          {"missing_situations", summary.missing_situations},
-          {"liveness_skipped", summary.liveness_skipped},
-          {"coverage", coverage},
-          {"passed", summary.passed()}};
+  return {
+      {"protocol", protocol_name(summary.config.protocol)},
+      {"mutant", mutant_name(summary.config.mutant)},
+      {"seeds", summary.seeds_run},
+      {"steps", summary.steps},
+      {"segment_ops", summary.segment_ops},
+      {"elapsed_s", summary.elapsed_s},
+      {"seeds_per_s", per_second(summary.seeds_run, summary.elapsed_s)},
+      {"steps_per_s", per_second(summary.steps, summary.elapsed_s)},
+      {"first_failure_s", summary.first_failure_s ? nlohmann::json(*summary.first_failure_s) : nlohmann::json(nullptr)},
+      {"violations", violations},
+      {"nondeterminism", summary.nondeterminism},
+      {"missing_situations", summary.missing_situations},
+      {"liveness_skipped", summary.liveness_skipped},
+      {"coverage", coverage},
+      {"passed", summary.passed()}};
 }
 
 }  // namespace tether::sim

@@ -82,16 +82,17 @@ std::string controller_phase_diagram() {
 
 std::string listener_phase_diagram() {
   const auto specs = listener_phase_specs();
-  return phase_diagram("done", "done", specs, listener_transitions(),
-                       std::array{ListenerPart::register_self, ListenerPart::check, ListenerPart::unit,
-                                  ListenerPart::leave},
-                       PartOf{&ListenerPhaseSpec::part, listener_part_name}) +
+  return phase_diagram(
+             "done", "done", specs, listener_transitions(),
+             std::array{ListenerPart::register_self, ListenerPart::check, ListenerPart::unit, ListenerPart::leave},
+             PartOf{&ListenerPhaseSpec::part, listener_part_name}) +
          std::string(part_colours);
 }
 
 std::string controller_phase_table() {
-  std::string out = "| phase | sub-machine | its one segment operation | waits for | what it does |\n"
-                    "|---|---|---|---|---|\n";
+  std::string out =
+      "| phase | sub-machine | its one segment operation | waits for | what it does |\n"
+      "|---|---|---|---|---|\n";
   for (const ControllerPhaseSpec& spec : controller_phase_specs()) {
     out += fmt::format("| `{}` | {} | {} | {} | {} |\n", spec.name, controller_machine_name(spec.machine),
                        op_text(spec), wait_text(spec.wait), spec.purpose);
@@ -102,8 +103,8 @@ std::string controller_phase_table() {
 std::string listener_phase_table() {
   std::string out = "| phase | operation | its one segment operation | what it does |\n|---|---|---|---|\n";
   for (const ListenerPhaseSpec& spec : listener_phase_specs()) {
-    out += fmt::format("| `{}` | {} | {} | {} |\n", spec.name, listener_part_name(spec.part), op_text(spec),
-                       spec.purpose);
+    out +=
+        fmt::format("| `{}` | {} | {} | {} |\n", spec.name, listener_part_name(spec.part), op_text(spec), spec.purpose);
   }
   return out;
 }

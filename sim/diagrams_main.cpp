@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
     }
     if (rewrite.stale_blocks.empty()) continue;
     if (check) {
-      std::cerr << "tether-diagrams: " << file << ": out of date: " << rewrite.stale_blocks
-                << " (run tether-diagrams " << file << ")\n";
+      std::cerr << "tether-diagrams: " << file << ": out of date: " << rewrite.stale_blocks << " (run tether-diagrams "
+                << file << ")\n";
       status = tether::exit_code::failure;
       continue;
     }

@@ -57,7 +57,8 @@ ExploreResult explore(const ExploreOptions& options) {
       for (std::size_t position = output.decisions.size(); position-- > pending.prefix.size();) {
         for (std::uint32_t value = output.ranges[position] - 1; value >= 1; --value) {
           Pending child;
-          child.prefix.assign(output.decisions.begin(), output.decisions.begin() + static_cast<std::ptrdiff_t>(position));
+          child.prefix.assign(output.decisions.begin(),
+                              output.decisions.begin() + static_cast<std::ptrdiff_t>(position));
           child.prefix.push_back(value);
           child.deviations = pending.deviations + 1;
           stack.push_back(std::move(child));

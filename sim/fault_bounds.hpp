@@ -13,20 +13,19 @@
 namespace tether::sim {
 
 struct FaultBounds {
-  std::uint32_t launches = 0;         // controllers the search may start on the name (a restart, or a second one)
-  std::uint32_t controllers = 1;      // most controllers alive at once (2: a second concurrent controller)
-  std::uint32_t shutdowns = 0;        // `tether shutdown`s, beside the small world's one at time 0
-  std::uint32_t cleans = 0;           // `tether clean`s (only when it would remove the segment)
-  std::uint32_t removals = 0;         // the name unlinked while no live worker is recorded (a later controller creates it again)
+  std::uint32_t launches = 0;     // controllers the search may start on the name (a restart, or a second one)
+  std::uint32_t controllers = 1;  // most controllers alive at once (2: a second concurrent controller)
+  std::uint32_t shutdowns = 0;    // `tether shutdown`s, beside the small world's one at time 0
+  std::uint32_t cleans = 0;       // `tether clean`s (only when it would remove the segment)
+  std::uint32_t removals =
+      0;  // the name unlinked while no live worker is recorded (a later controller creates it again)
   std::uint32_t listener_faults = 0;  // a listener exits on its own, hangs in a unit, or starts ignoring SIGTERM
   std::uint32_t strangers = 0;        // a stranger process takes the next free pid (for 10 ms)
 
   static constexpr std::uint32_t per_kind_max = 4;
   static constexpr std::uint32_t controllers_max = 4;
 
-  [[nodiscard]] bool any() const {
-    return launches + shutdowns + cleans + removals + listener_faults + strangers > 0;
-  }
+  [[nodiscard]] bool any() const { return launches + shutdowns + cleans + removals + listener_faults + strangers > 0; }
   // Why these bounds are not valid (naming the option), or nullopt.
   [[nodiscard]] std::optional<std::string> problem() const;
   friend bool operator==(const FaultBounds&, const FaultBounds&) = default;
@@ -50,18 +49,18 @@ inline constexpr std::array<FaultBoundField, 7> fault_bound_fields = {{
 
 // The kinds of fault the search inserts, in the order World::check_fault_options lists them.
 enum class CheckFault : std::uint8_t {
-  start_controller,   // a controller started on the name (launches; refused by the lock while one runs)
-  shutdown_tool,      // `tether shutdown`
-  clean,              // `tether clean`: holds the lock, finds no live worker, removes the segment
-  remove_segment,     // the name unlinked under everyone (rm /dev/shm/...), when it records no live worker
-  listener_exit,      // the newest listener exits with 1 at its next point outside a unit
-  listener_hang,      // the newest registered listener freezes inside its next unit
-  ignore_sigterm,     // the newest listener ignores SIGTERM from now on
-  stranger,           // a stranger takes the next free pid and holds it for 10 ms
+  start_controller,  // a controller started on the name (launches; refused by the lock while one runs)
+  shutdown_tool,     // `tether shutdown`
+  clean,             // `tether clean`: holds the lock, finds no live worker, removes the segment
+  remove_segment,    // the name unlinked under everyone (rm /dev/shm/...), when it records no live worker
+  listener_exit,     // the newest listener exits with 1 at its next point outside a unit
+  listener_hang,     // the newest registered listener freezes inside its next unit
+  ignore_sigterm,    // the newest listener ignores SIGTERM from now on
+  stranger,          // a stranger takes the next free pid and holds it for 10 ms
 };
 inline constexpr std::array<CheckFault, 8> all_check_faults = {
-    CheckFault::start_controller, CheckFault::shutdown_tool,  CheckFault::clean,          CheckFault::remove_segment,
-    CheckFault::listener_exit,    CheckFault::listener_hang,  CheckFault::ignore_sigterm, CheckFault::stranger,
+    CheckFault::start_controller, CheckFault::shutdown_tool, CheckFault::clean,          CheckFault::remove_segment,
+    CheckFault::listener_exit,    CheckFault::listener_hang, CheckFault::ignore_sigterm, CheckFault::stranger,
 };
 std::string_view check_fault_name(CheckFault fault);
 // "launches 1, controllers 2, ...": every bound by its option's name.

@@ -55,7 +55,7 @@ struct Swarm {
   std::uint32_t crash_ppm = 0;            // per step: SIGKILL the stepping controller or listener (once per run)
   std::optional<CrashPoint> crash_point;  // SIGKILL whoever passes this named point (once per run)
   InitialSegment initial = InitialSegment::absent;
-  bool stranger_takes_stale_pid = false;  // a stranger now has the stale registration's pid
+  bool stranger_takes_stale_pid = false;    // a stranger now has the stale registration's pid
   bool second_controller_at_start = false;  // two `tether run` on one name at once: the lock must refuse one
   std::uint64_t tool_step_ms_max = 0;       // `tether shutdown` is a process too (on a loaded machine, a slow one)
   // Plain workers (issue 8): per spawn, the command is a program that never registers and ignores the
@@ -63,7 +63,7 @@ struct Swarm {
   // exit on their own after a while.
   std::uint32_t plain_ppm = 0;
   std::uint32_t plain_self_exit_ppm = 0;
-  std::vector<FaultEvent> faults;         // sorted by at_ns
+  std::vector<FaultEvent> faults;  // sorted by at_ns
 };
 
 Swarm draw_swarm(Decisions& decisions, const SimConfig& config);

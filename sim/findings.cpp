@@ -28,7 +28,8 @@ std::string without_numbers(const std::string& text) {
   std::string result;
   std::string token;
   const auto flush = [&] {
-    if (std::any_of(token.begin(), token.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; })) {
+    if (std::any_of(token.begin(), token.end(),
+                    [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; })) {
       result += result.empty() ? "" : " ";
       result += token;
     }
@@ -66,10 +67,8 @@ std::optional<std::string> protocol_event(const TraceRecord& record) {
     case TraceOp::exit:
     case TraceOp::killed:
     case TraceOp::signal:
-    case TraceOp::notice:
-      return process_kind(record.who) + ": " + without_numbers(record.text);
-    default:
-      return std::nullopt;
+    case TraceOp::notice: return process_kind(record.who) + ": " + without_numbers(record.text);
+    default: return std::nullopt;
   }
 }
 
@@ -100,8 +99,9 @@ Finding classify(const SimConfig& config, const SweepFailure& failure, std::size
 }
 
 std::string file_prefix(const SimConfig& config) {
-  return config.mutant == Mutant::none ? std::string(protocol_name(config.protocol))
-                                       : fmt::format("{}-{}", protocol_name(config.protocol), mutant_name(config.mutant));
+  return config.mutant == Mutant::none
+             ? std::string(protocol_name(config.protocol))
+             : fmt::format("{}-{}", protocol_name(config.protocol), mutant_name(config.mutant));
 }
 
 }  // namespace
@@ -142,7 +142,8 @@ std::vector<Finding> classify_failures(const SimConfig& config, const std::vecto
       classified[index] = classify(config, failures[index], replays_max);
     }
   };
-  const unsigned threads_wanted = std::clamp<unsigned>(jobs, 1, static_cast<unsigned>(std::max<std::size_t>(1, failures.size())));
+  const unsigned threads_wanted =
+      std::clamp<unsigned>(jobs, 1, static_cast<unsigned>(std::max<std::size_t>(1, failures.size())));
   std::vector<std::thread> threads;
   for (unsigned thread = 1; thread < threads_wanted; ++thread) threads.emplace_back(work);
   work();
@@ -194,7 +195,8 @@ Result<std::vector<std::string>, FileError> write_findings(const std::string& di
   }
   for (const auto& [invariant_name, failure] : first_failures) {
     const std::string path = fmt::format("{}/{}-first-{}-seed{}.json", directory, prefix, invariant_name, failure.seed);
-    if (auto saved = save_scenario(path, scenario_for_seed(config, failure.seed)); !saved) return tether::fail(saved.error());
+    if (auto saved = save_scenario(path, scenario_for_seed(config, failure.seed)); !saved)
+      return tether::fail(saved.error());
     written.push_back(path);
   }
   return written;

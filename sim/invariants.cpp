@@ -46,7 +46,8 @@ void World::violate(std::string_view invariant_name, std::string detail) {
 }
 
 bool World::shutdown_visible() const {
-  if (config_.protocol == Protocol::seed) return segment_.words[static_cast<std::size_t>(seed_slot_field)] == seed_shutdown_word;
+  if (config_.protocol == Protocol::seed)
+    return segment_.words[static_cast<std::size_t>(seed_slot_field)] == seed_shutdown_word;
   return segment_.words[static_cast<std::size_t>(Field::shutdown_request)] != 0;
 }
 
@@ -77,9 +78,8 @@ void World::check_safety() {
   for (const Serial serial : live_listeners_) {
     if (!counts_as_worker(process(serial))) continue;
     if (first != 0) {
-      violate(invariant::duplicate_listener,
-              fmt::format("{} and {} are both alive as the worker of the name", process(first).label,
-                          process(serial).label));
+      violate(invariant::duplicate_listener, fmt::format("{} and {} are both alive as the worker of the name",
+                                                         process(first).label, process(serial).label));
       return;
     }
     first = serial;

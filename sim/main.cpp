@@ -40,7 +40,7 @@ constexpr std::size_t scenario_files_max = 20;
 // hours at 50,000 seeds/s), small enough that a typo is refused instead of running for ever.
 constexpr std::uint64_t seeds_max = 1'000'000'000;
 constexpr std::uint64_t jobs_max = 1024;
-constexpr std::uint64_t depth_max = 16;  // the explorer's run limit ends the search long before
+constexpr std::uint64_t depth_max = 16;                  // the explorer's run limit ends the search long before
 constexpr std::uint64_t states_max_max = 1'000'000'000;  // some 60 GB of visited set: beyond any machine here
 constexpr std::uint64_t memory_mb_max_max = 1'048'576;   // 1 TiB
 constexpr std::uint64_t unbounded = std::numeric_limits<std::uint64_t>::max();
@@ -54,9 +54,9 @@ CLI::Validator bounded(std::uint64_t minimum, std::uint64_t maximum) {
         const char* end = text.data() + text.size();
         const auto [stop, error] = std::from_chars(text.data(), end, value);
         if (error == std::errc{} && stop == end && value >= minimum && value <= maximum) return {};
-        return maximum == unbounded ? fmt::format("must be a whole number from {} up, not '{}'", minimum, text)
-                                    : fmt::format("must be a whole number from {} to {}, not '{}'", minimum, maximum,
-                                                  text);
+        return maximum == unbounded
+                   ? fmt::format("must be a whole number from {} up, not '{}'", minimum, text)
+                   : fmt::format("must be a whole number from {} to {}, not '{}'", minimum, maximum, text);
       },
       // Shown after the option's type in --help: "--seeds UINT:1-1000000000".
       maximum == unbounded ? std::string() : fmt::format("{}-{}", minimum, maximum));
@@ -111,11 +111,10 @@ int report_violation(const RunResult& result) {
 void explain_failures(const SimConfig& config, const SweepSummary& summary) {
   constexpr std::size_t explain_replays_max = 1500;
   for (const auto& [name, count] : summary.violations_by_invariant()) {
-    const auto first = std::find_if(summary.failures.begin(), summary.failures.end(),
-                                    // An init-capture: clang 14 cannot capture a structured binding.
-                                    [&invariant = name](const SweepFailure& failure) {
-                                      return failure.violation.invariant == invariant;
-                                    });
+    const auto first = std::find_if(
+        summary.failures.begin(), summary.failures.end(),
+        // An init-capture: clang 14 cannot capture a structured binding.
+        [&invariant = name](const SweepFailure& failure) { return failure.violation.invariant == invariant; });
     const auto shrunk = shrink(scenario_for_seed(config, first->seed), explain_replays_max);
     if (!shrunk) continue;
     fmt::print("\n=== {} (seed {}, shrunk to {} steps) ===\n", name, first->seed, shrunk.value().steps_after);
@@ -127,8 +126,8 @@ void explain_failures(const SimConfig& config, const SweepSummary& summary) {
 }
 
 int command_run(const CommonOptions& common, SimConfig config, std::optional<std::uint64_t> seed, std::uint64_t seeds,
-                unsigned jobs, bool json, const std::string& out_dir, bool stop_at_first, std::uint64_t determinism_every,
-                bool explain, CampaignRunOptions& campaign) {
+                unsigned jobs, bool json, const std::string& out_dir, bool stop_at_first,
+                std::uint64_t determinism_every, bool explain, CampaignRunOptions& campaign) {
   if (auto problem = apply_common(common, config)) {
     fmt::print(stderr, "tether-sim run: {}\n", *problem);
     return exit_code::usage;
@@ -192,8 +191,9 @@ int command_replay(const std::string& file, const std::string& trace_out, std::s
   const auto scenario = load_scenario(file);
   if (!scenario) return file_failed("replay", scenario.error());
   const Scenario& loaded = scenario.value();
-  fmt::print("replaying {}: protocol {}, mutant {}, seed {}, {} decisions\n", file, protocol_name(loaded.config.protocol),
-             mutant_name(loaded.config.mutant), loaded.seed, loaded.decisions.size());
+  fmt::print("replaying {}: protocol {}, mutant {}, seed {}, {} decisions\n", file,
+             protocol_name(loaded.config.protocol), mutant_name(loaded.config.mutant), loaded.seed,
+             loaded.decisions.size());
   Trace trace(true);
   const RunOutput output = run_decisions(loaded.config, loaded.decisions, trace);
   print_timeline(trace, loaded.config.protocol, last_lines);
@@ -206,7 +206,8 @@ int command_replay(const std::string& file, const std::string& trace_out, std::s
   const int code = report_violation(output.result);
   // The file promises a violation; a replay that does not show it (the protocol or the simulator changed
   // since, or the file was edited) has not reproduced anything, and must not pass for a success.
-  if (loaded.violation && (!output.result.violation || output.result.violation->invariant != loaded.violation->invariant)) {
+  if (loaded.violation &&
+      (!output.result.violation || output.result.violation->invariant != loaded.violation->invariant)) {
     fmt::print(stderr, "tether-sim replay: {}: NOT REPRODUCED: the file records {} at step {}; this replay {}\n", file,
                loaded.violation->invariant, loaded.violation->step,
                output.result.violation ? fmt::format("violated {} instead", output.result.violation->invariant)
@@ -225,7 +226,8 @@ int command_shrink(const std::string& file, const std::string& output_file) {
     return exit_code::data_error;
   }
   const ShrinkResult& result = shrunk.value();
-  if (const auto saved = save_scenario(output_file, result.scenario); !saved) return file_failed("shrink", saved.error());
+  if (const auto saved = save_scenario(output_file, result.scenario); !saved)
+    return file_failed("shrink", saved.error());
   fmt::print("shrunk {} ({}): decisions {} -> {} (non-zero {} -> {}), steps {} -> {}, {} replays\nwritten to {}\n",
              file, result.scenario.violation->invariant, result.decisions_before, result.decisions_after,
              result.nonzero_before, result.nonzero_after, result.steps_before, result.steps_after, result.replays,
@@ -265,8 +267,8 @@ int command_explore(const CommonOptions& common, std::uint32_t depth, std::uint3
   return report_found("explore", *result.shortest, output_file);
 }
 
-int command_check(const CommonOptions& common, const CheckOptions& bounds, std::uint32_t crashes, std::uint32_t pid_count,
-                  const FaultBounds& faults, const std::string& output_file) {
+int command_check(const CommonOptions& common, const CheckOptions& bounds, std::uint32_t crashes,
+                  std::uint32_t pid_count, const FaultBounds& faults, const std::string& output_file) {
   CheckOptions options = bounds;
   options.config = small_world_config(crashes, pid_count);
   options.config.fault_bounds = faults;
@@ -284,22 +286,23 @@ int command_check(const CommonOptions& common, const CheckOptions& bounds, std::
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   // One line: the verdict on the bounded space, then the numbers that say how big it was.
-  fmt::print("check: {}: {} distinct states, {} transitions ({} revisits pruned{}), maximum depth {}, {:.0f} states/s, "
-             "collision probability < {:.1e}, peak memory {} MiB (estimate {} MiB); bounds: depth {}, crashes {}, pids {}, {}\n",
-             result.violation ? "VIOLATION"
-             : result.complete ? "complete"
-                               : fmt::format("incomplete ({})", result.incomplete_reason),
-             result.states, result.transitions, result.revisits,
-             result.other_violations == 0 ? std::string()
-                                          : fmt::format(", {} paths ended by other invariants", result.other_violations),
-             result.max_depth,
-             result.seconds > 0 ? static_cast<double>(result.states) / result.seconds : 0.0,
-             collision_probability(result.states), usage.ru_maxrss / 1024, result.memory_bytes_peak >> 20, options.depth,
-             crashes, pid_count, describe(faults));
+  fmt::print(
+      "check: {}: {} distinct states, {} transitions ({} revisits pruned{}), maximum depth {}, {:.0f} states/s, "
+      "collision probability < {:.1e}, peak memory {} MiB (estimate {} MiB); bounds: depth {}, crashes {}, pids {}, "
+      "{}\n",
+      result.violation  ? "VIOLATION"
+      : result.complete ? "complete"
+                        : fmt::format("incomplete ({})", result.incomplete_reason),
+      result.states, result.transitions, result.revisits,
+      result.other_violations == 0 ? std::string()
+                                   : fmt::format(", {} paths ended by other invariants", result.other_violations),
+      result.max_depth, result.seconds > 0 ? static_cast<double>(result.states) / result.seconds : 0.0,
+      collision_probability(result.states), usage.ru_maxrss / 1024, result.memory_bytes_peak >> 20, options.depth,
+      crashes, pid_count, describe(faults));
   if (result.lasso) {
     // A path that never ends: its prefix, then a cycle back to the prefix's last state.
-    fmt::print("LIVENESS: a path that never completes: prefix [{}], then for ever [{}]\n", fmt::join(result.lasso->prefix, ","),
-               fmt::join(result.lasso->cycle, ","));
+    fmt::print("LIVENESS: a path that never completes: prefix [{}], then for ever [{}]\n",
+               fmt::join(result.lasso->prefix, ","), fmt::join(result.lasso->cycle, ","));
     if (!output_file.empty()) {
       Scenario lasso;
       lasso.config = options.config;
@@ -377,7 +380,8 @@ int run_command_line(int argc, char** argv) {
   auto* explore_command = app.add_subcommand("explore", "enumerate interleavings and crash points (small world)");
   explore_command->add_option("--protocol", common.protocol, "tether or seed");
   explore_command->add_option("--mutant", common.mutant, "a planted bug");
-  explore_command->add_option("--depth", depth, "deviations from the default schedule per run (preemptions and crashes)")
+  explore_command
+      ->add_option("--depth", depth, "deviations from the default schedule per run (preemptions and crashes)")
       ->required()
       ->check(bounded(0, depth_max));
   explore_command->add_option("--crashes", crashes, "crash points the search may insert")
@@ -399,11 +403,13 @@ int run_command_line(int argc, char** argv) {
       ->capture_default_str()
       ->check(bounded(0, SimConfig::crash_budget_max));
   add_pids_option(*check_command, check_pids);
-  check_command->add_option("--states-max", check_bounds.states_max, "stop (incomplete) after this many distinct states")
+  check_command
+      ->add_option("--states-max", check_bounds.states_max, "stop (incomplete) after this many distinct states")
       ->capture_default_str()
       ->check(bounded(1, states_max_max));
-  check_command->add_option("--memory-mb-max", check_bounds.memory_mb_max,
-                            "stop (incomplete) once the visited set and queue would need more")
+  check_command
+      ->add_option("--memory-mb-max", check_bounds.memory_mb_max,
+                   "stop (incomplete) once the visited set and queue would need more")
       ->capture_default_str()
       ->check(bounded(1, memory_mb_max_max));
   FaultBounds check_faults = default_check_faults();

@@ -77,8 +77,8 @@ void settle(CampaignSummary& merged) {
 }  // namespace
 
 Result<CampaignSummary, std::string> merge_summaries(const std::vector<NamedSummary>& inputs) {
-  const auto reference = std::find_if(inputs.begin(), inputs.end(),
-                                      [](const NamedSummary& input) { return input.loaded.identity_known; });
+  const auto reference =
+      std::find_if(inputs.begin(), inputs.end(), [](const NamedSummary& input) { return input.loaded.identity_known; });
   if (reference == inputs.end()) {
     return tether::fail(std::string("no summary of a shard that ran: every input records a failed shard"));
   }
@@ -113,8 +113,10 @@ Result<CampaignSummary, std::string> merge_summaries(const std::vector<NamedSumm
         if (inserted) continue;
         ShardRecord& kept = at->second.first;
         if (kept.ran && shard.ran) {
-          return tether::fail(fmt::format("shard {}/{} is in both {} and {}: overlapping summaries would count its "
-                                          "seeds twice", shard.index, merged.shard_count, at->second.second, input.file));
+          return tether::fail(
+              fmt::format("shard {}/{} is in both {} and {}: overlapping summaries would count its "
+                          "seeds twice",
+                          shard.index, merged.shard_count, at->second.second, input.file));
         }
         // A shard that failed once and ran on a retry ran; of two failures, keep one whatever the order.
         if (shard.ran || (!kept.ran && std::tie(shard.exit_code, shard.log) < std::tie(kept.exit_code, kept.log))) {

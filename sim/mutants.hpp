@@ -14,23 +14,27 @@ namespace tether::sim {
 
 enum class Mutant : std::uint8_t {
   none,
-  identity_without_start_time,       // sim ports: identities compared by pid only
-  registration_clears_shutdown,      // listener core: registering writes shutdown_request = 0
-  no_controller_lock,                // sim: a second controller on the same name is not refused
-  restart_after_shutdown,            // controller core: the restart path ignores the shutdown request
-  adoption_without_identity_check,   // controller core: adopts a registered pid without its start time
-  skip_shutdown_check_after_restart, // controller core: a restart spawns without reading the request
+  identity_without_start_time,        // sim ports: identities compared by pid only
+  registration_clears_shutdown,       // listener core: registering writes shutdown_request = 0
+  no_controller_lock,                 // sim: a second controller on the same name is not refused
+  restart_after_shutdown,             // controller core: the restart path ignores the shutdown request
+  adoption_without_identity_check,    // controller core: adopts a registered pid without its start time
+  skip_shutdown_check_after_restart,  // controller core: a restart spawns without reading the request
   // Driver-level bugs, planted in the simulated ports so that every invariant has a bug that breaks it:
-  exit_not_reported,                 // sim: a watched process's exit never reaches the controller
-  escalation_lost,                   // sim: the controller's SIGTERM/SIGKILL to its listener is lost
-  sigterm_exits_mid_unit,            // sim: the listener's SIGTERM handler calls exit(0) mid-unit
+  exit_not_reported,       // sim: a watched process's exit never reaches the controller
+  escalation_lost,         // sim: the controller's SIGTERM/SIGKILL to its listener is lost
+  sigterm_exits_mid_unit,  // sim: the listener's SIGTERM handler calls exit(0) mid-unit
 };
 
 inline constexpr std::array<Mutant, 9> all_mutants = {
-    Mutant::identity_without_start_time,     Mutant::registration_clears_shutdown,
-    Mutant::no_controller_lock,              Mutant::restart_after_shutdown,
-    Mutant::adoption_without_identity_check, Mutant::skip_shutdown_check_after_restart,
-    Mutant::exit_not_reported,               Mutant::escalation_lost,
+    Mutant::identity_without_start_time,
+    Mutant::registration_clears_shutdown,
+    Mutant::no_controller_lock,
+    Mutant::restart_after_shutdown,
+    Mutant::adoption_without_identity_check,
+    Mutant::skip_shutdown_check_after_restart,
+    Mutant::exit_not_reported,
+    Mutant::escalation_lost,
     Mutant::sigterm_exits_mid_unit,
 };
 

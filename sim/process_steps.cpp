@@ -65,17 +65,15 @@ void World::step_controller(SimProcess& process) {
     process.ready_at_ns = now_ns_;
     return;
   }
-  const StepOutcome outcome = process.controller ? process.controller->step(now_ns_)
-                                                 : process.seed_controller->step(now_ns_);
+  const StepOutcome outcome =
+      process.controller ? process.controller->step(now_ns_) : process.seed_controller->step(now_ns_);
   drain_controller_events(process);
   if (!process.alive) return;  // the seed can signal its own pid, once it belongs to the controller itself
   switch (outcome) {
-    case StepOutcome::progressed:
-      process.ready_at_ns = now_ns_;
-      break;
+    case StepOutcome::progressed: process.ready_at_ns = now_ns_; break;
     case StepOutcome::waiting:
-      process.ready_at_ns = process.controller ? process.controller->deadline_ns()
-                                               : process.seed_controller->deadline_ns();
+      process.ready_at_ns =
+          process.controller ? process.controller->deadline_ns() : process.seed_controller->deadline_ns();
       break;
     case StepOutcome::finished: {
       const int code = process.controller ? process.controller->exit_code() : process.seed_controller->exit_code();
@@ -94,8 +92,8 @@ void World::step_controller(SimProcess& process) {
 void World::drain_controller_events(SimProcess& process) {
   ControllerEvent event{};
   for (std::size_t drained = 0; drained < ControllerCore::event_queue_max; ++drained) {
-    const bool got = process.controller ? process.controller->pop_event(event)
-                                        : process.seed_controller->pop_event(event);
+    const bool got =
+        process.controller ? process.controller->pop_event(event) : process.seed_controller->pop_event(event);
     if (!got) break;
     if (event.kind == ControllerEvent::Kind::gave_up) cover(Situation::crash_loop_give_up);
     if (event.kind == ControllerEvent::Kind::stale_listener_cleared) cover(Situation::stale_registration_cleared);
@@ -158,12 +156,8 @@ void World::step_listener(SimProcess& process) {
     return;
   }
   switch (next.kind) {
-    case WorkerStep::Kind::progressed:
-      process.ready_at_ns = now_ns_;
-      break;
-    case WorkerStep::Kind::work_until:
-      process.ready_at_ns = next.deadline_ns;
-      break;
+    case WorkerStep::Kind::progressed: process.ready_at_ns = now_ns_; break;
+    case WorkerStep::Kind::work_until: process.ready_at_ns = next.deadline_ns; break;
     case WorkerStep::Kind::idle_until:
       // A futex wait returns at once when the word already changed: no wake-up is lost.
       if (shutdown_visible()) {
@@ -220,10 +214,12 @@ void World::step_tool(SimProcess& process) {
   }
   if (process.tool->step()) {
     const int code = process.tool->exit_code();
-    if (process.alive) exit_process(process, ExitStatus::code(code), false, code == exit_code::ok ? "done" : "segment not initialised");
+    if (process.alive)
+      exit_process(process, ExitStatus::code(code), false, code == exit_code::ok ? "done" : "segment not initialised");
     return;
   }
-  process.ready_at_ns = now_ns_ + std::uint64_t{decisions_.choose(static_cast<std::uint32_t>(swarm_.tool_step_ms_max) + 1)} * ns_per_ms;
+  process.ready_at_ns =
+      now_ns_ + std::uint64_t{decisions_.choose(static_cast<std::uint32_t>(swarm_.tool_step_ms_max) + 1)} * ns_per_ms;
 }
 
 }  // namespace tether::sim

@@ -86,14 +86,16 @@ std::string scenario_to_json(const Scenario& scenario) {
   // check's fault bounds, only when set: files of the other commands stay as they were.
   if (scenario.config.fault_bounds != FaultBounds{}) {
     Json bounds = Json::object();
-    for (const FaultBoundField& field : fault_bound_fields) bounds[std::string(field.name)] = scenario.config.fault_bounds.*field.member;
+    for (const FaultBoundField& field : fault_bound_fields)
+      bounds[std::string(field.name)] = scenario.config.fault_bounds.*field.member;
     document["configuration"]["fault_bounds"] = bounds;
   }
   return document.dump(1) + "\n";
 }
 
 Result<Scenario, std::string> scenario_from_json(const std::string& text) {
-  if (json_nested_too_deep(text, nesting_max)) return tether::fail(fmt::format("nested more than {} levels deep", nesting_max));
+  if (json_nested_too_deep(text, nesting_max))
+    return tether::fail(fmt::format("nested more than {} levels deep", nesting_max));
   const Json document = Json::parse(text, nullptr, false);
   if (document.is_discarded()) return tether::fail(std::string("not valid JSON"));
   if (!document.is_object()) return tether::fail(std::string("the top level must be an object"));
@@ -213,14 +215,15 @@ Result<Scenario, FileError> load_scenario(const std::string& path) {
 Result<Unit, FileError> write_text_file(const std::string& path, std::string_view text) {
   std::FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr) {
-    return tether::fail(FileError{exit_code::cant_create, fmt::format("{}: cannot create: {}", path, std::strerror(errno))});
+    return tether::fail(
+        FileError{exit_code::cant_create, fmt::format("{}: cannot create: {}", path, std::strerror(errno))});
   }
   const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size() && std::fflush(file) == 0;
   const int write_error = errno;
   const bool closed = std::fclose(file) == 0;
   if (!written || !closed) {
-    return tether::fail(FileError{exit_code::io_error,
-                                  fmt::format("{}: cannot write: {}", path, std::strerror(written ? errno : write_error))});
+    return tether::fail(FileError{
+        exit_code::io_error, fmt::format("{}: cannot write: {}", path, std::strerror(written ? errno : write_error))});
   }
   return Unit{};
 }

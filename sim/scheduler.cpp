@@ -135,9 +135,9 @@ RunResult World::run() {
     }
     const bool crashable = chosen.kind == ProcessKind::controller || chosen.kind == ProcessKind::listener;
     // Short-circuit order matters: no decision is drawn (or logged) unless a crash is possible.
-    const bool crash = crash_budget_ > 0 && !quiet_ && crashable &&
-                       (config_.explore ? decisions_.choose(2) == 1
-                                        : chosen.at_crash_point || decisions_.chance(swarm_.crash_ppm));
+    const bool crash =
+        crash_budget_ > 0 && !quiet_ && crashable &&
+        (config_.explore ? decisions_.choose(2) == 1 : chosen.at_crash_point || decisions_.chance(swarm_.crash_ppm));
     if (crash) {
       --crash_budget_;
       const std::string why = chosen.at_crash_point

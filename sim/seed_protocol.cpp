@@ -85,9 +85,7 @@ StepOutcome SeedController::step(std::uint64_t now_ns) {
       break;
     }
     case Phase::running:
-    case Phase::waiting_restart:
-      step_running(now_ns);
-      break;
+    case Phase::waiting_restart: step_running(now_ns); break;
     case Phase::post_shutdown:
       segment_.store(seed_slot_field, seed_shutdown_word);
       segment_.wake_shutdown_waiters();
@@ -122,8 +120,7 @@ StepOutcome SeedController::step(std::uint64_t now_ns) {
       }
       break;
     }
-    case Phase::finished:
-      return StepOutcome::finished;
+    case Phase::finished: return StepOutcome::finished;
   }
   if (phase_ == Phase::finished) return StepOutcome::finished;
   if ((phase_ == Phase::running || phase_ == Phase::waiting_restart) && !signal_pending_ && !notice_pending_ &&
@@ -171,8 +168,8 @@ void SeedController::step_running(std::uint64_t now_ns) {
 }
 
 void SeedController::decide_restart(std::uint64_t now_ns, ExitStatus status) {
-  const bool restart = config_.restart == RestartMode::always ||
-                       (config_.restart == RestartMode::on_failure && !status.clean());
+  const bool restart =
+      config_.restart == RestartMode::always || (config_.restart == RestartMode::on_failure && !status.clean());
   if (!restart) {
     finish(status.clean() ? exit_code::ok : exit_code::failure);
     return;
@@ -224,8 +221,7 @@ WorkerStep SeedListener::step(std::uint64_t now_ns) {
       events_.push_back({WorkerEvent::Kind::registered});
       phase_ = Phase::check;
       return {};
-    case Phase::check:
-      return check(now_ns);
+    case Phase::check: return check(now_ns);
     case Phase::working:
       if (now_ns < deadline_ns_) return {WorkerStep::Kind::work_until, deadline_ns_, 0};
       ++units_done_;
@@ -246,8 +242,7 @@ WorkerStep SeedListener::step(std::uint64_t now_ns) {
       if (!woken_ && now_ns < deadline_ns_) return {WorkerStep::Kind::idle_until, deadline_ns_, 0};
       woken_ = false;
       return check(now_ns);
-    case Phase::exited:
-      break;
+    case Phase::exited: break;
   }
   return {WorkerStep::Kind::exit, 0, exit_code::ok};
 }

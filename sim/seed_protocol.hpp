@@ -35,8 +35,16 @@ class SeedController {
   bool pop_event(ControllerEvent& event);
 
  private:
-  enum class Phase : std::uint8_t { read_slot, spawn, running, post_shutdown, read_notice, read_after_exit,
-                                    waiting_restart, finished };
+  enum class Phase : std::uint8_t {
+    read_slot,
+    spawn,
+    running,
+    post_shutdown,
+    read_notice,
+    read_after_exit,
+    waiting_restart,
+    finished
+  };
   void emit(ControllerEvent event);
   void finish(int exit_code);
   void step_running(std::uint64_t now_ns);

@@ -79,7 +79,8 @@ Result<ShrinkResult, std::string> shrink(const Scenario& failing, std::size_t re
                         zeroed.begin() + static_cast<std::ptrdiff_t>(end), [](std::uint32_t v) { return v == 0; })) {
           continue;
         }
-        std::fill(zeroed.begin() + static_cast<std::ptrdiff_t>(start), zeroed.begin() + static_cast<std::ptrdiff_t>(end), 0);
+        std::fill(zeroed.begin() + static_cast<std::ptrdiff_t>(start),
+                  zeroed.begin() + static_cast<std::ptrdiff_t>(end), 0);
         progressed = shrinker.attempt(zeroed) || progressed;
       }
       if (chunk == 1) break;
@@ -88,7 +89,8 @@ Result<ShrinkResult, std::string> shrink(const Scenario& failing, std::size_t re
       for (std::size_t start = 0; start < shrinker.best_.size() && !shrinker.exhausted(); start += chunk) {
         Log removed = shrinker.best_;
         const std::size_t end = std::min(removed.size(), start + chunk);
-        removed.erase(removed.begin() + static_cast<std::ptrdiff_t>(start), removed.begin() + static_cast<std::ptrdiff_t>(end));
+        removed.erase(removed.begin() + static_cast<std::ptrdiff_t>(start),
+                      removed.begin() + static_cast<std::ptrdiff_t>(end));
         progressed = shrinker.attempt(removed) || progressed;
       }
       if (chunk == 1) break;

@@ -21,12 +21,12 @@ std::optional<Protocol> parse_protocol(std::string_view name);
 struct SimConfig {
   Protocol protocol = Protocol::tether;
   Mutant mutant = Mutant::none;
-  std::uint32_t pid_count = 6;         // a small pid space, so that pids are reused within a run
-  std::uint64_t steps_max = 20000;     // per run; a run that hits it skips its liveness checks
-  std::uint64_t fault_phase_ms = 3000; // faults happen only in this first phase
-  bool explore = false;                // the small fixed configuration of `explore` (no swarm draws)
-  std::uint32_t crash_budget = 0;      // explore: crashes the scheduler may insert before any step
-  FaultBounds fault_bounds;            // check: further faults the scheduler may insert (fault_bounds.hpp)
+  std::uint32_t pid_count = 6;          // a small pid space, so that pids are reused within a run
+  std::uint64_t steps_max = 20000;      // per run; a run that hits it skips its liveness checks
+  std::uint64_t fault_phase_ms = 3000;  // faults happen only in this first phase
+  bool explore = false;                 // the small fixed configuration of `explore` (no swarm draws)
+  std::uint32_t crash_budget = 0;       // explore: crashes the scheduler may insert before any step
+  FaultBounds fault_bounds;             // check: further faults the scheduler may insert (fault_bounds.hpp)
 
   static constexpr std::uint32_t pid_count_min = 3;
   static constexpr std::uint32_t pid_count_max = 4096;

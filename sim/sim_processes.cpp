@@ -54,9 +54,7 @@ void PidSpace::release(std::int32_t pid) {
   owners_[static_cast<std::size_t>(index)] = 0;
 }
 
-bool PidSpace::has_free() const {
-  return std::find(owners_.begin(), owners_.end(), Serial{0}) != owners_.end();
-}
+bool PidSpace::has_free() const { return std::find(owners_.begin(), owners_.end(), Serial{0}) != owners_.end(); }
 
 Serial PidSpace::owner(std::int32_t pid) const {
   const std::int32_t index = pid - first_pid;

@@ -58,8 +58,8 @@ struct SimProcess {
   ProcessIdentity identity{};
   Serial parent = 0;
   bool alive = true;
-  bool started = false;                     // has taken its first (setup) step
-  std::optional<std::uint64_t> ready_at_ns; // nullopt: blocked until an event wakes it
+  bool started = false;                      // has taken its first (setup) step
+  std::optional<std::uint64_t> ready_at_ns;  // nullopt: blocked until an event wakes it
   std::string label;
   // The segment object it mapped (World's creation count; 0: none yet). Removing the name does not
   // unmap it: a process keeps reading and writing the object it mapped, while a later segment of the
@@ -94,7 +94,7 @@ struct SimProcess {
   // Controller.
   bool got_shutdown_signal = false;
   std::optional<ExitStatus> last_listener_status;  // how its last listener really ended (sim's knowledge)
-  bool at_crash_point = false;  // its last step passed the seed's named crash point
+  bool at_crash_point = false;                     // its last step passed the seed's named crash point
   bool finished = false;
   Serial expect_adopt = 0;  // a live registered listener it found at start: it must adopt, not launch
   std::vector<ProcessIdentity> watching;

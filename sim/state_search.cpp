@@ -43,9 +43,7 @@ struct Edge {
 // vector: estimates, but steady ones, which memory_mb_max compares.
 constexpr std::uint64_t visited_entry_bytes = sizeof(Fingerprint) + sizeof(Visited) + 40;
 
-std::uint64_t node_bytes(const Node& node) {
-  return sizeof(Node) + node.prefix.capacity() * sizeof(std::uint32_t);
-}
+std::uint64_t node_bytes(const Node& node) { return sizeof(Node) + node.prefix.capacity() * sizeof(std::uint32_t); }
 
 std::uint64_t suffix_bytes(const std::vector<std::uint32_t>& suffix) {
   return suffix.capacity() * sizeof(std::uint32_t);
@@ -116,7 +114,8 @@ std::optional<Lasso> find_lasso(const std::vector<StateRecord>& records, const s
       // A back edge: the stack from `target` up to here, and this edge, make a cycle.
       Lasso lasso;
       lasso.prefix = path_to(records, target);
-      const auto start = std::find_if(stack.begin(), stack.end(), [&](const Frame& frame) { return frame.state == target; });
+      const auto start =
+          std::find_if(stack.begin(), stack.end(), [&](const Frame& frame) { return frame.state == target; });
       for (auto frame = start + 1; frame != stack.end(); ++frame) {
         const auto& suffix = edges[frame->via].suffix;
         lasso.cycle.insert(lasso.cycle.end(), suffix.begin(), suffix.end());
@@ -198,11 +197,12 @@ SearchOutcome search(const Prober& probe, const SearchBounds& bounds) {
       stats.incomplete_reason = fmt::format("{} paths used up the step budget", stats.step_budget_hits);
     }
     if (!run.frontier.has_value()) continue;
-    const auto [entry, inserted] =
-        visited.try_emplace(run.frontier->fingerprint, Visited{static_cast<std::uint32_t>(records.size()), node.deviations});
+    const auto [entry, inserted] = visited.try_emplace(
+        run.frontier->fingerprint, Visited{static_cast<std::uint32_t>(records.size()), node.deviations});
     const std::uint32_t state = entry->second.index;
     const std::size_t parent_length = node.from == no_state ? 0 : records[node.from].path_length;
-    std::vector<std::uint32_t> suffix(run.decisions.begin() + static_cast<std::ptrdiff_t>(parent_length), run.decisions.end());
+    std::vector<std::uint32_t> suffix(run.decisions.begin() + static_cast<std::ptrdiff_t>(parent_length),
+                                      run.decisions.end());
     graph_bytes += suffix_bytes(suffix);
     if (inserted) {
       records.push_back({node.from, static_cast<std::uint32_t>(run.decisions.size()), suffix});

@@ -32,9 +32,9 @@ struct Probe {
 using Prober = std::function<Probe(const std::vector<std::uint32_t>& prefix)>;
 
 struct SearchBounds {
-  std::uint32_t depth = 16;             // deviations per path
+  std::uint32_t depth = 16;  // deviations per path
   std::uint64_t states_max = 2'000'000;
-  std::uint64_t memory_mb_max = 2048;   // visited set, edges and queue, as estimated
+  std::uint64_t memory_mb_max = 2048;  // visited set, edges and queue, as estimated
 };
 
 // A path that never ends: `prefix` reaches a state, and `cycle` leads from it back to it.
@@ -44,16 +44,16 @@ struct Lasso {
 };
 
 struct SearchStats {
-  bool complete = true;               // the whole bounded space was explored
-  std::string incomplete_reason;      // which budget ran out, when not complete
-  std::uint64_t states = 0;           // distinct fingerprints at frontiers
-  std::uint64_t transitions = 0;      // runs: one per successor explored
-  std::uint64_t revisits = 0;         // frontiers already in the visited set (pruned)
-  std::uint64_t reexpansions = 0;     // states reached again with fewer deviations
-  std::uint64_t step_budget_hits = 0;  // runs that ended early (then not complete)
-  std::uint64_t other_violations = 0;  // paths ended by a violation the search does not look for
-  std::uint64_t edges = 0;            // state-to-state transitions kept for the cycle search
-  std::uint32_t max_depth = 0;        // deepest BFS level (frontier decisions from the start)
+  bool complete = true;                 // the whole bounded space was explored
+  std::string incomplete_reason;        // which budget ran out, when not complete
+  std::uint64_t states = 0;             // distinct fingerprints at frontiers
+  std::uint64_t transitions = 0;        // runs: one per successor explored
+  std::uint64_t revisits = 0;           // frontiers already in the visited set (pruned)
+  std::uint64_t reexpansions = 0;       // states reached again with fewer deviations
+  std::uint64_t step_budget_hits = 0;   // runs that ended early (then not complete)
+  std::uint64_t other_violations = 0;   // paths ended by a violation the search does not look for
+  std::uint64_t edges = 0;              // state-to-state transitions kept for the cycle search
+  std::uint32_t max_depth = 0;          // deepest BFS level (frontier decisions from the start)
   std::uint64_t memory_bytes_peak = 0;  // the estimate that memory_mb_max bounds
   double seconds = 0;
 };
@@ -61,7 +61,7 @@ struct SearchStats {
 struct SearchOutcome {
   SearchStats stats;
   std::optional<std::vector<std::uint32_t>> violation;  // the prefix of the first violating run found
-  std::optional<Lasso> lasso;  // looked for only when complete without a violation
+  std::optional<Lasso> lasso;                           // looked for only when complete without a violation
 };
 
 SearchOutcome search(const Prober& probe, const SearchBounds& bounds);

@@ -20,8 +20,8 @@ struct SweepOptions {
   std::uint64_t first_seed = 1;
   std::uint64_t seeds = 1000;
   unsigned jobs = 1;
-  bool stop_at_first = false;            // stop once a violation is found (time-to-find measurements)
-  std::uint64_t determinism_every = 20;  // 0: never; 1: every seed
+  bool stop_at_first = false;               // stop once a violation is found (time-to-find measurements)
+  std::uint64_t determinism_every = 20;     // 0: never; 1: every seed
   std::uint64_t coverage_seeds_min = 1000;  // sweeps at least this long must reach every situation
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;  // called from the main thread
 };

@@ -49,8 +49,8 @@ void Trace::end_step() {
 }
 
 std::string timeline_line(const TraceRecord& record, Protocol protocol) {
-  return fmt::format("{:>10.3f} ms  #{:<5} {:<24} {:<46} | {}", static_cast<double>(record.time_ns) / 1e6,
-                     record.step, record.who, record.text, segment_text(record.segment, protocol));
+  return fmt::format("{:>10.3f} ms  #{:<5} {:<24} {:<46} | {}", static_cast<double>(record.time_ns) / 1e6, record.step,
+                     record.who, record.text, segment_text(record.segment, protocol));
 }
 
 nlohmann::json chrome_trace(const Trace& trace) {

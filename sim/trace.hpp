@@ -15,9 +15,23 @@
 namespace tether::sim {
 
 enum class TraceOp : std::uint8_t {
-  load, store, compare_exchange_ok, compare_exchange_failed, fetch_add, wake,  // segment operations
-  start, spawn, spawn_failed, exit, killed, signal, notice, watch,             // processes
-  event, fault, check,                                                         // what it meant
+  load,
+  store,
+  compare_exchange_ok,
+  compare_exchange_failed,
+  fetch_add,
+  wake,  // segment operations
+  start,
+  spawn,
+  spawn_failed,
+  exit,
+  killed,
+  signal,
+  notice,
+  watch,  // processes
+  event,
+  fault,
+  check,  // what it meant
 };
 
 struct TraceRecord {

@@ -37,10 +37,11 @@ std::optional<Rejection> check_file_order(const std::vector<LogLine>& lines) {
     if (!line.json) continue;
     auto& previous = last[key_of(line)];
     if (previous != nullptr && (line.seq <= previous->seq || line.mono_ns < previous->mono_ns)) {
-      return Rejection{&line, "line_order",
-                       fmt::format("{} pid {}: seq {} (mono_ns {}) follows seq {} (mono_ns {}) of line {}: out of order",
-                                   line.program, line.pid, line.seq, line.mono_ns, previous->seq, previous->mono_ns,
-                                   previous->line_number)};
+      return Rejection{
+          &line, "line_order",
+          fmt::format("{} pid {}: seq {} (mono_ns {}) follows seq {} (mono_ns {}) of line {}: out of order",
+                      line.program, line.pid, line.seq, line.mono_ns, previous->seq, previous->mono_ns,
+                      previous->line_number)};
     }
     previous = &line;
   }
@@ -60,8 +61,10 @@ std::variant<std::vector<const LogLine*>, std::string> merge(const std::vector<c
   if (all_text) {
     const std::size_t file = merged.front()->file;
     if (std::any_of(merged.begin(), merged.end(), [&](const LogLine* line) { return line->file != file; })) {
-      return fmt::format("pair '{}' has text lines in more than one file: without a clock they cannot be merged "
-                         "(run the binaries with --log-format json)", name);
+      return fmt::format(
+          "pair '{}' has text lines in more than one file: without a clock they cannot be merged "
+          "(run the binaries with --log-format json)",
+          name);
     }
     return merged;  // already in file order
   }
@@ -86,10 +89,10 @@ PairOutcome check_pair(const std::vector<const LogLine*>& history) {
       // Every line of a process is in the logs: its seq counts 1, 2, 3, ... with no gap.
       auto [entry, first] = last_seq.try_emplace(key_of(*line), 0);
       if (line->seq != entry->second + 1) {
-        outcome.rejection = Rejection{line, "lines_dropped",
-                                      fmt::format("{} pid {}: seq {} follows seq {}: {} line(s) missing", line->program,
-                                                  line->pid, line->seq, entry->second,
-                                                  line->seq > entry->second ? line->seq - entry->second - 1 : 0)};
+        outcome.rejection = Rejection{
+            line, "lines_dropped",
+            fmt::format("{} pid {}: seq {} follows seq {}: {} line(s) missing", line->program, line->pid, line->seq,
+                        entry->second, line->seq > entry->second ? line->seq - entry->second - 1 : 0)};
         return outcome;
       }
       entry->second = line->seq;
@@ -122,8 +125,8 @@ ValidationReport validate_logs(const std::vector<std::string>& paths) {
   std::size_t event_lines = 0;
   for (const auto& lines : files) {
     if (auto rejection = check_file_order(lines)) {
-      return {exit_rejected, fmt::format("REJECTED {}: {}: {}", where(paths, *rejection->line), rejection->rule,
-                                         rejection->detail)};
+      return {exit_rejected,
+              fmt::format("REJECTED {}: {}: {}", where(paths, *rejection->line), rejection->rule, rejection->detail)};
     }
     for (const LogLine& line : lines) pairs[line.name].push_back(&line);
     event_lines += lines.size();
@@ -143,9 +146,8 @@ ValidationReport validate_logs(const std::vector<std::string>& paths) {
     controllers += outcome.controllers;
     listeners += outcome.listeners;
   }
-  const bool json = files.end() != std::find_if(files.begin(), files.end(), [](const auto& lines) {
-                      return !lines.empty() && lines.front().json;
-                    });
+  const bool json = files.end() != std::find_if(files.begin(), files.end(),
+                                                [](const auto& lines) { return !lines.empty() && lines.front().json; });
   return {exit_valid, fmt::format("VALID: {} event lines, {} pair(s), {} controller(s), {} listener(s){}", event_lines,
                                   pairs.size(), controllers, listeners,
                                   json ? "" : " (text lines: identity by pid, order by file position, no seq)")};

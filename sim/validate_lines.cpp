@@ -149,7 +149,8 @@ std::variant<std::vector<LogLine>, LogFileProblem> read_log_file(const std::stri
     const std::string_view text = rest.substr(0, end);
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     if (text.size() > log_line_bytes_max) {
-      return LogFileProblem{65, fmt::format("{}:{}: a line longer than {} KiB", path, number, log_line_bytes_max >> 10)};
+      return LogFileProblem{65,
+                            fmt::format("{}:{}: a line longer than {} KiB", path, number, log_line_bytes_max >> 10)};
     }
     auto parsed = parse_log_line(text);
     if (auto* problem = std::get_if<LineProblem>(&parsed)) {

@@ -6,7 +6,9 @@ namespace tether::sim {
 
 namespace {
 
-RuleBreach breach(std::string_view rule, std::string detail) { return RuleBreach{std::string(rule), std::move(detail)}; }
+RuleBreach breach(std::string_view rule, std::string detail) {
+  return RuleBreach{std::string(rule), std::move(detail)};
+}
 
 // Events after which a process writes no more lines: it exits.
 bool ends_the_process(std::string_view event) {
@@ -39,8 +41,8 @@ std::optional<RuleBreach> HistoryChecker::feed(const LogLine& line) {
   const Identity self{line.pid, line.json ? line.start : 0};
   const auto ended = ended_.find(self);
   if (ended != ended_.end()) {
-    return breach("exit_misreported", fmt::format("{} {} logged {} after {}", line.program, describe(self), line.event,
-                                                  ended->second));
+    return breach("exit_misreported",
+                  fmt::format("{} {} logged {} after {}", line.program, describe(self), line.event, ended->second));
   }
   if (line.json && !controllers_.contains(self) && !listeners_.contains(self)) {
     // A new process with a pid seen before: the earlier holder of the pid has ended (a pid is not
@@ -67,9 +69,9 @@ std::optional<RuleBreach> HistoryChecker::controller_event(const LogLine& line, 
   const auto about_current = [&]() -> std::optional<RuleBreach> {
     if (!about.has_value()) return breach("grammar", fmt::format("{} names no listener", event));
     if (!track.current.has_value() || *track.current != *about) {
-      return breach("grammar", fmt::format("{} names {}, which the controller does not watch{}", event,
-                                           describe(*about),
-                                           track.current ? " (it watches " + describe(*track.current) + ")" : ""));
+      return breach("grammar",
+                    fmt::format("{} names {}, which the controller does not watch{}", event, describe(*about),
+                                track.current ? " (it watches " + describe(*track.current) + ")" : ""));
     }
     return std::nullopt;
   };
@@ -103,9 +105,11 @@ std::optional<RuleBreach> HistoryChecker::controller_event(const LogLine& line, 
     if (track.gave_up) return breach("grammar", fmt::format("{} after gave_up", event));
     if (event != "launched") return std::nullopt;
     const auto generation = line.number("generation");
-    if (!about.has_value() || !generation.has_value()) return breach("grammar", "launched without listener or generation");
+    if (!about.has_value() || !generation.has_value())
+      return breach("grammar", "launched without listener or generation");
     if (*generation <= track.generation) {
-      return breach("grammar", fmt::format("generation {} after {}: generations only grow", *generation, track.generation));
+      return breach("grammar",
+                    fmt::format("generation {} after {}: generations only grow", *generation, track.generation));
     }
     track.generation = *generation;
     track.current = about;
@@ -190,8 +194,8 @@ std::optional<RuleBreach> HistoryChecker::listener_event(const LogLine& line, co
       return breach("grammar", fmt::format("{} {}", event, starting ? "inside a unit" : "outside a unit"));
     }
     if (unit != track.units_finished + 1) {
-      return breach("grammar", fmt::format("{} unit {}, expected unit {}", event, line.text("unit"),
-                                           track.units_finished + 1));
+      return breach("grammar",
+                    fmt::format("{} unit {}, expected unit {}", event, line.text("unit"), track.units_finished + 1));
     }
     track.in_unit = starting;
     if (!starting) ++track.units_finished;
@@ -200,8 +204,8 @@ std::optional<RuleBreach> HistoryChecker::listener_event(const LogLine& line, co
   if (event == "left") {
     if (track.in_unit) return breach("torn_unit", fmt::format("left inside unit {}", track.units_finished + 1));
     if (unit != track.units_finished) {
-      return breach("grammar", fmt::format("left with units={}, but {} units finished", line.text("units"),
-                                           track.units_finished));
+      return breach("grammar",
+                    fmt::format("left with units={}, but {} units finished", line.text("units"), track.units_finished));
     }
     track.left = true;
     registered_.erase(self);

@@ -55,8 +55,8 @@ class HistoryChecker {
   std::map<Identity, ControllerTrack> controllers_;
   std::map<Identity, ListenerTrack> listeners_;
   std::map<Identity, std::string> ended_;  // processes whose exit was reported (or that left): by what
-  std::set<Identity> registered_;           // listeners registered now
-  bool shutdown_pending_ = false;           // a request in the segment no controller has finished on
+  std::set<Identity> registered_;          // listeners registered now
+  bool shutdown_pending_ = false;          // a request in the segment no controller has finished on
 };
 
 }  // namespace tether::sim

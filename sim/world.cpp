@@ -184,8 +184,8 @@ void World::exit_process(SimProcess& process, ExitStatus status, bool killed, st
        [&] { return fmt::format("{} ({} {})", why, killed ? "signal" : "exit", status.value); });
   if (process.kind == ProcessKind::listener) {
     if (process.in_unit && !killed && !process.hung) {
-      violate(invariant::torn_unit, fmt::format("{} exited with {} in the middle of a unit of work", process.label,
-                                             status.value));
+      violate(invariant::torn_unit,
+              fmt::format("{} exited with {} in the middle of a unit of work", process.label, status.value));
     }
     process.registered = false;
     last_listener_exit_ns_ = now_ns_;
@@ -275,8 +275,9 @@ void World::deliver_shutdown_signal(SimProcess& controller) {
 
 bool World::notify(Serial sender, ProcessIdentity identity) {
   const Serial target = find_alive(identity);
-  note(sender, TraceOp::notice, 0, identity.pack(),
-       [&] { return fmt::format("SIGUSR1 to {}/{}{}", identity.pid, identity.start_time_ticks, target ? "" : ": gone"); });
+  note(sender, TraceOp::notice, 0, identity.pack(), [&] {
+    return fmt::format("SIGUSR1 to {}/{}{}", identity.pid, identity.start_time_ticks, target ? "" : ": gone");
+  });
   if (target == 0) return false;
   SimProcess& receiver = process(target);
   if (receiver.kind != ProcessKind::controller) {
@@ -325,8 +326,9 @@ std::uint64_t World::segment_load(Serial caller, Field field) {
   const auto index = static_cast<std::size_t>(field);
   ++segment_ops_;
   const std::uint64_t value = mapped_segment(caller).words[index];
-  note(caller, TraceOp::load, static_cast<std::uint8_t>(index), value,
-       [&] { return fmt::format("load {} -> {}{}", field_label(field), value_text(field, value), removed_tag(caller)); });
+  note(caller, TraceOp::load, static_cast<std::uint8_t>(index), value, [&] {
+    return fmt::format("load {} -> {}{}", field_label(field), value_text(field, value), removed_tag(caller));
+  });
   return value;
 }
 
@@ -336,8 +338,9 @@ void World::segment_store(Serial caller, Field field, std::uint64_t value) {
   // The shutdown word is 32 bits wide in the real layout (it doubles as a futex word).
   if (field == Field::shutdown_request) value &= 0xFFFF'FFFF;
   mapped_segment(caller).words[index] = value;
-  note(caller, TraceOp::store, static_cast<std::uint8_t>(index), value,
-       [&] { return fmt::format("store {} = {}{}", field_label(field), value_text(field, value), removed_tag(caller)); });
+  note(caller, TraceOp::store, static_cast<std::uint8_t>(index), value, [&] {
+    return fmt::format("store {} = {}{}", field_label(field), value_text(field, value), removed_tag(caller));
+  });
 }
 
 bool World::segment_compare_exchange(Serial caller, Field field, std::uint64_t& expected, std::uint64_t desired) {
@@ -402,13 +405,13 @@ Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_seri
   SimProcess& controller = process(controller_serial);
   if (segment_.shutdown_posted || controller.got_shutdown_signal) {
     violate(invariant::relaunch_after_shutdown,
-         fmt::format("{} launches a listener after a shutdown was requested{}", controller.label,
-                     controller.got_shutdown_signal ? " (it received SIGTERM)" : " (the segment says so)"));
+            fmt::format("{} launches a listener after a shutdown was requested{}", controller.label,
+                        controller.got_shutdown_signal ? " (it received SIGTERM)" : " (the segment says so)"));
   }
   if (controller.expect_adopt != 0 && process(controller.expect_adopt).alive &&
       process(controller.expect_adopt).registered) {
     violate(invariant::adoption_failed, fmt::format("{} launches although {} is registered and alive", controller.label,
-                                                 process(controller.expect_adopt).label));
+                                                    process(controller.expect_adopt).label));
   }
   if (!quiet_ && decisions_.chance(swarm_.spawn_failure_ppm)) {
     cover(Situation::spawn_failure);
@@ -436,8 +439,8 @@ Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_seri
       listener->plain_exit_code = static_cast<int>(decisions_.choose(3));
     }
   } else if (config_.protocol == Protocol::tether) {
-    listener->listener = std::make_unique<ListenerCore>(*listener->segment_port, *listener->process_port,
-                                                        listener->identity, ticket);
+    listener->listener =
+        std::make_unique<ListenerCore>(*listener->segment_port, *listener->process_port, listener->identity, ticket);
     listener->worker = std::make_unique<WorkerLoop>(*listener->listener, listener->worker_config);
   } else {
     listener->seed_listener =
@@ -466,8 +469,8 @@ bool World::watch(Serial controller_serial, ProcessIdentity identity) {
   SimProcess& controller = process(controller_serial);
   const SimProcess& watched = process(target);
   if (watched.kind != ProcessKind::listener) {
-    violate(invariant::adoption_failed,
-         fmt::format("{} adopts pid {}, which is not a listener but {}", controller.label, identity.pid, watched.label));
+    violate(invariant::adoption_failed, fmt::format("{} adopts pid {}, which is not a listener but {}",
+                                                    controller.label, identity.pid, watched.label));
   } else {
     cover(Situation::adoption);
     if (watched.plain) cover(Situation::plain_worker_adopted);
@@ -489,8 +492,8 @@ SignalOutcome World::signal(Serial sender, ProcessIdentity identity, Signal sign
     return SignalOutcome::delivered;  // the planted bug: reported as sent, never arrives
   }
   if (process(sender).kind == ProcessKind::controller && receiver.kind != ProcessKind::listener) {
-    violate(invariant::foreign_signal, fmt::format("{} sent {} to {}, not its listener", process(sender).label, name,
-                                                receiver.label));
+    violate(invariant::foreign_signal,
+            fmt::format("{} sent {} to {}, not its listener", process(sender).label, name, receiver.label));
   }
   const bool plain_from_controller = receiver.plain && process(sender).kind == ProcessKind::controller;
   if (signal == Signal::kill) {

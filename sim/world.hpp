@@ -32,9 +32,9 @@ inline constexpr std::string_view shutdown_lost = "shutdown_lost";
 inline constexpr std::string_view restart_missing = "restart_missing";
 inline constexpr std::string_view shutdown_stuck = "shutdown_stuck";
 inline constexpr std::string_view adoption_failed = "adoption_failed";
-inline constexpr std::array<std::string_view, 8> all = {duplicate_listener, foreign_signal,   torn_unit,
-                                                       relaunch_after_shutdown, shutdown_lost, restart_missing,
-                                                       shutdown_stuck, adoption_failed};
+inline constexpr std::array<std::string_view, 8> all = {duplicate_listener,      foreign_signal, torn_unit,
+                                                        relaunch_after_shutdown, shutdown_lost,  restart_missing,
+                                                        shutdown_stuck,          adoption_failed};
 }  // namespace invariant
 
 struct Violation {
@@ -176,9 +176,7 @@ class World {
   void step_plain_worker(SimProcess& process);
   // The worker of the name, for the invariants: a registered listener, or a plain worker some
   // controller can know of (from its spawn: its controller releases it only after recording it).
-  [[nodiscard]] static bool counts_as_worker(const SimProcess& process) {
-    return process.registered || process.plain;
-  }
+  [[nodiscard]] static bool counts_as_worker(const SimProcess& process) { return process.registered || process.plain; }
   void abandon_held_launches(const SimProcess& dead_controller);
   void drain_controller_events(SimProcess& process);
 
@@ -258,8 +256,8 @@ class World {
   bool system_finished_ = false;  // a controller finished (not refused): the run of this name is over
   std::size_t next_fault_ = 0;
   std::uint32_t crash_budget_ = 0;
-  FaultBounds faults_left_;                // check: what remains of config.fault_bounds on this path
-  std::vector<CheckFault> check_faults_;   // the faults enabled at the current scheduling point
+  FaultBounds faults_left_;               // check: what remains of config.fault_bounds on this path
+  std::vector<CheckFault> check_faults_;  // the faults enabled at the current scheduling point
   bool quiet_ = false;
   bool converge_checked_ = false;
   std::uint64_t fault_phase_end_ns_ = 0;

@@ -39,8 +39,8 @@ bool World::clean_would_remove() const {
 void World::list_check_faults(std::vector<CheckFault>& options) {
   options.clear();
   if (!config_.explore || quiet_ || !faults_left_.any()) return;
-  const auto controllers_alive = static_cast<std::uint32_t>(
-      std::count_if(processes_.begin(), processes_.end(), [](const auto& candidate) {
+  const auto controllers_alive =
+      static_cast<std::uint32_t>(std::count_if(processes_.begin(), processes_.end(), [](const auto& candidate) {
         return candidate->alive && candidate->kind == ProcessKind::controller && !candidate->finished;
       }));
   const SimProcess* listener = newest_alive(ProcessKind::listener);
@@ -51,13 +51,14 @@ void World::list_check_faults(std::vector<CheckFault>& options) {
     bool enabled = false;
     switch (fault) {
       case CheckFault::start_controller:
-        enabled = faults_left_.launches > 0 && !system_finished_ && pid_free &&
-                  controllers_alive < faults_left_.controllers;
+        enabled =
+            faults_left_.launches > 0 && !system_finished_ && pid_free && controllers_alive < faults_left_.controllers;
         break;
       case CheckFault::shutdown_tool: enabled = faults_left_.shutdowns > 0 && pid_free; break;
       case CheckFault::clean: enabled = faults_left_.cleans > 0 && clean_would_remove(); break;
       case CheckFault::remove_segment:
-        enabled = faults_left_.removals > 0 && segment_named && (config_.protocol == Protocol::seed || !live_worker_recorded());
+        enabled = faults_left_.removals > 0 && segment_named &&
+                  (config_.protocol == Protocol::seed || !live_worker_recorded());
         break;
       case CheckFault::listener_exit:
         enabled = faults_left_.listener_faults > 0 && listener != nullptr && !listener->gated &&

@@ -54,8 +54,8 @@ void World::apply_fault(const FaultEvent& fault) {
     case FaultKind::start_controller: needs_target = false; break;
     default: needs_target = false; break;
   }
-  const bool idle = (needs_target && target == nullptr) ||
-                    (fault.kind == FaultKind::start_controller && system_finished_);
+  const bool idle =
+      (needs_target && target == nullptr) || (fault.kind == FaultKind::start_controller && system_finished_);
   note(0, TraceOp::fault, static_cast<std::uint8_t>(fault.kind), fault.value,
        [&] { return fmt::format("fault {}{}", fault_kind_name(fault.kind), idle ? ": nothing to do" : ""); });
   if (idle) return;
@@ -64,12 +64,8 @@ void World::apply_fault(const FaultEvent& fault) {
       cover(Situation::listener_killed);
       kill(*target, "SIGKILL (fault)");
       break;
-    case FaultKind::kill_controller:
-      kill_controller(*target, fault.value, "SIGKILL (fault)");
-      break;
-    case FaultKind::start_controller:
-      start_controller("started on the same name");
-      break;
+    case FaultKind::kill_controller: kill_controller(*target, fault.value, "SIGKILL (fault)"); break;
+    case FaultKind::start_controller: start_controller("started on the same name"); break;
     case FaultKind::shutdown_signal:
       cover(Situation::shutdown_by_signal);
       note(target->serial, TraceOp::signal, 15, 0, [] { return std::string("receives SIGTERM (shutdown)"); });
@@ -83,17 +79,14 @@ void World::apply_fault(const FaultEvent& fault) {
       target->exit_pending_code = static_cast<int>(fault.value % 3);
       if (target->plain) target->ready_at_ns = now_ns_;  // a blocked plain worker: it exits now
       break;
-    case FaultKind::listener_hang:
-      target->hang_pending = true;
-      break;
+    case FaultKind::listener_hang: target->hang_pending = true; break;
     case FaultKind::foreign_spawn:
       if (SimProcess* stranger = create_process(ProcessKind::foreign, 0)) {
         stranger->ready_at_ns = now_ns_ + (10 + std::uint64_t{fault.value}) * ns_per_ms;
         note(stranger->serial, TraceOp::start, 0, 0, [] { return std::string("a stranger starts"); });
       }
       break;
-    case FaultKind::count_:
-      break;
+    case FaultKind::count_: break;
   }
   flush_exit_reports();
 }

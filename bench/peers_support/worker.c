@@ -19,7 +19,7 @@ static void note(const char* what) {
   char line[96];
   int length = snprintf(line, sizeof line, "%s %d %lld\n", what, (int)getpid(),
                         (long long)now.tv_sec * 1000000000LL + now.tv_nsec);
-  if (write(log_fd, line, (size_t)length) < 0) _exit(3);  /* one write: lines never interleave */
+  if (write(log_fd, line, (size_t)length) < 0) _exit(3); /* one write: lines never interleave */
 }
 
 int main(int argc, char** argv) {

@@ -56,8 +56,8 @@ std::optional<Line> LinePipe::wait_for(std::initializer_list<std::string_view> n
       for (const auto needle : needles) all = all && line.text.find(needle) != std::string::npos;
       if (all) return line;
     }
-    const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    const auto remaining =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (remaining.count() <= 0) return std::nullopt;
     read_more(static_cast<int>(remaining.count()));
   }

@@ -14,9 +14,21 @@ constexpr const char* listener_idle_ms = "86400000";
 std::vector<std::string> controller_argv(const std::string& name, int restart_delay_ms) {
   // A start limit of 1000 starts per millisecond cannot trip, so a benchmark may kill the listener as
   // often as it likes without the controller giving up on a "crash loop".
-  return {binary("tether-controller"), "--name", name, "--restart-delay-ms", std::to_string(restart_delay_ms),
-          "--start-limit", "1000", "--start-limit-interval-ms", "1", "--", binary("tether-listener"), "--work-ms",
-          "0", "--idle-ms", listener_idle_ms};
+  return {binary("tether-controller"),
+          "--name",
+          name,
+          "--restart-delay-ms",
+          std::to_string(restart_delay_ms),
+          "--start-limit",
+          "1000",
+          "--start-limit-interval-ms",
+          "1",
+          "--",
+          binary("tether-listener"),
+          "--work-ms",
+          "0",
+          "--idle-ms",
+          listener_idle_ms};
 }
 
 std::vector<std::string> listener_argv() {
@@ -31,8 +43,8 @@ pid_t wait_for_idle_listener(LinePipe& pipe, pid_t previous, std::chrono::millis
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   // Lines of an earlier listener (already gone) are skipped; the deadline bounds the loop.
   for (;;) {
-    const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    const auto remaining =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (remaining.count() <= 0) return -1;
     const auto line = pipe.wait_for({"tether-listener[", ": unit_finished"}, remaining);
     if (!line) return -1;

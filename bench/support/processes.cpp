@@ -104,8 +104,8 @@ bool wait_for_death(int pidfd, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   // Each poll ends on the death, a timeout or a signal; the deadline bounds the retries.
   for (;;) {
-    const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    const auto remaining =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (remaining.count() <= 0) return false;
     pollfd descriptor{pidfd, POLLIN, 0};
     const int ready = poll(&descriptor, 1, static_cast<int>(remaining.count()));

@@ -24,8 +24,8 @@ void FileReport::add_line(std::string_view line) {
 
 std::string FileReport::to_text(std::string_view file_name) const {
   std::ostringstream out;
-  out << "file " << file_name << "\nlines " << lines << "\nwords " << words << "\nbytes " << bytes
-      << "\nfnv1a64 " << std::hex << checksum << "\n";
+  out << "file " << file_name << "\nlines " << lines << "\nwords " << words << "\nbytes " << bytes << "\nfnv1a64 "
+      << std::hex << checksum << "\n";
   return out.str();
 }
 

@@ -35,7 +35,7 @@ using Milliseconds = std::chrono::milliseconds;
 
 namespace {
 
-constexpr int exit_usage = 64;     // EX_USAGE
+constexpr int exit_usage = 64;        // EX_USAGE
 constexpr int exit_cant_create = 73;  // EX_CANTCREAT
 // One scan looks at this many files at most, so a flooded inbox cannot stall a shutdown check.
 constexpr std::size_t batch_files_max = 64;
@@ -52,9 +52,9 @@ struct Options {
 
 void usage(std::ostream& out) {
   out << "usage: file_worker --inbox DIR [--done DIR] [--failed DIR] [--name NAME]\n"
-               "                   [--line-delay-ms N] [--idle-ms N] [--heartbeat-ms N]\n"
-               "Processes the files of DIR one at a time under a tether controller; reports and the\n"
-               "processed files go to DIR/done (unreadable files to DIR/failed).\n";
+         "                   [--line-delay-ms N] [--idle-ms N] [--heartbeat-ms N]\n"
+         "Processes the files of DIR one at a time under a tether controller; reports and the\n"
+         "processed files go to DIR/done (unreadable files to DIR/failed).\n";
 }
 
 std::optional<std::uint64_t> parse_ms(std::string_view text) {

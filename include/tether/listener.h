@@ -40,13 +40,13 @@ extern "C" {
 /* Why tether_session_open failed; the values mirror tether::SessionError::Kind, plus the C layer's own. */
 typedef enum tether_status {
   TETHER_OK = 0,
-  TETHER_ERROR_BAD_NAME = 1,      /* missing or invalid pair name (or a bad launch ticket) */
-  TETHER_ERROR_NO_SEGMENT = 2,    /* no controller has created the pair's segment */
-  TETHER_ERROR_BAD_SEGMENT = 3,   /* not a valid tether segment (nothing was written to it) */
-  TETHER_ERROR_PERMISSION = 4,    /* the segment belongs to another user */
-  TETHER_ERROR_TAKEN = 5,         /* another live listener is registered under this name */
-  TETHER_ERROR_SUPERSEDED = 6,    /* our controller already launched a newer listener */
-  TETHER_ERROR_OS = 7,            /* an operating-system error */
+  TETHER_ERROR_BAD_NAME = 1,         /* missing or invalid pair name (or a bad launch ticket) */
+  TETHER_ERROR_NO_SEGMENT = 2,       /* no controller has created the pair's segment */
+  TETHER_ERROR_BAD_SEGMENT = 3,      /* not a valid tether segment (nothing was written to it) */
+  TETHER_ERROR_PERMISSION = 4,       /* the segment belongs to another user */
+  TETHER_ERROR_TAKEN = 5,            /* another live listener is registered under this name */
+  TETHER_ERROR_SUPERSEDED = 6,       /* our controller already launched a newer listener */
+  TETHER_ERROR_OS = 7,               /* an operating-system error */
   TETHER_ERROR_INVALID_ARGUMENT = 8, /* out_session was NULL */
   TETHER_ERROR_NO_MEMORY = 9
 } tether_status;

@@ -53,11 +53,8 @@ void dispatch_signals(ControllerCore& core, SignalFd& signals, const LogSink& lo
       case SIGUSR1:  // `tether shutdown` posted in the segment and asks us to look
         core.handle_shutdown_notice();
         break;
-      case SIGHUP:
-        on_hangup();
-        break;
-      default:
-        break;
+      case SIGHUP: on_hangup(); break;
+      default: break;
     }
   }
 }

@@ -51,8 +51,7 @@ std::optional<ControllerReport> read_controller_report(const ControllerReportAre
   return report;
 }
 
-ControllerReport report_from_state(const ControllerState& state, const ControllerConfig& config,
-                                   std::uint64_t now_ns) {
+ControllerReport report_from_state(const ControllerState& state, const ControllerConfig& config, std::uint64_t now_ns) {
   ControllerReport report;
   report.restart_at_ns = state.restart_deadline_ns.value_or(0);
   report.consecutive_failures = state.consecutive_failures;

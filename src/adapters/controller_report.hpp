@@ -14,13 +14,13 @@
 namespace tether {
 
 struct ControllerReport {
-  std::optional<ExitStatus> last_exit;   // the last worker exit the controller saw
-  std::uint64_t last_exit_ns = 0;        // when, CLOCK_MONOTONIC
-  std::uint64_t restart_at_ns = 0;       // when the pending restart is due; 0: none pending
+  std::optional<ExitStatus> last_exit;  // the last worker exit the controller saw
+  std::uint64_t last_exit_ns = 0;       // when, CLOCK_MONOTONIC
+  std::uint64_t restart_at_ns = 0;      // when the pending restart is due; 0: none pending
   std::uint64_t consecutive_failures = 0;
-  std::uint64_t starts_left = 0;         // launches the start limit allows now
-  std::uint64_t worker_started_ns = 0;   // when the current worker was launched or adopted; 0: none
-  std::uint64_t stop_deadline_ns = 0;    // the latest a stop under way can end; 0: no stop
+  std::uint64_t starts_left = 0;        // launches the start limit allows now
+  std::uint64_t worker_started_ns = 0;  // when the current worker was launched or adopted; 0: none
+  std::uint64_t stop_deadline_ns = 0;   // the latest a stop under way can end; 0: no stop
   friend bool operator==(const ControllerReport&, const ControllerReport&) = default;
 };
 
@@ -33,8 +33,7 @@ void publish_controller_report(ControllerReportArea& area, const ControllerRepor
 std::optional<ControllerReport> read_controller_report(const ControllerReportArea& area);
 
 // What the core's state says, as the report (the last exit is the caller's: the core does not keep it).
-ControllerReport report_from_state(const ControllerState& state, const ControllerConfig& config,
-                                   std::uint64_t now_ns);
+ControllerReport report_from_state(const ControllerState& state, const ControllerConfig& config, std::uint64_t now_ns);
 
 // The driver's side: keeps the last exit from the core's events and publishes the report when it
 // changed, so that the sequence moves only on news.

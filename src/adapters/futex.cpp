@@ -20,8 +20,7 @@ std::uint32_t* word_address(const std::atomic<std::uint32_t>& word) {
 }
 }  // namespace
 
-FutexWait futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
-                     std::uint64_t timeout_ns) {
+FutexWait futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected, std::uint64_t timeout_ns) {
   timespec timeout{};
   timeout.tv_sec = static_cast<time_t>(timeout_ns / ns_per_s);
   timeout.tv_nsec = static_cast<long>(timeout_ns % ns_per_s);

@@ -10,8 +10,7 @@ namespace tether {
 enum class FutexWait : std::uint8_t { woken, timed_out, value_changed, interrupted };
 
 // Sleeps while `*word == expected`, at most `timeout_ns`.
-FutexWait futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
-                     std::uint64_t timeout_ns);
+FutexWait futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected, std::uint64_t timeout_ns);
 void futex_wake_all(const std::atomic<std::uint32_t>& word);
 
 }  // namespace tether

@@ -19,13 +19,13 @@
 namespace tether {
 
 struct GatedSpawnPlan {
-  const char* program = nullptr;     // what execve runs: resolve_program's answer
-  char* const* argv = nullptr;       // null-terminated
-  char* const* envp = nullptr;       // null-terminated
-  const char* directory = nullptr;   // chdir before the exec; nullptr: ours
-  int output_fd = -1;                // becomes stdout and stderr; -1: ours
-  int notification_write_fd = -1;    // the write end of the readiness pipe (notify_pipe.hpp); -1: none
-  int notification_fd = -1;          // the number the worker finds it under (--notification-fd)
+  const char* program = nullptr;    // what execve runs: resolve_program's answer
+  char* const* argv = nullptr;      // null-terminated
+  char* const* envp = nullptr;      // null-terminated
+  const char* directory = nullptr;  // chdir before the exec; nullptr: ours
+  int output_fd = -1;               // becomes stdout and stderr; -1: ours
+  int notification_write_fd = -1;   // the write end of the readiness pipe (notify_pipe.hpp); -1: none
+  int notification_fd = -1;         // the number the worker finds it under (--notification-fd)
 };
 
 struct GatedChild {
@@ -34,7 +34,7 @@ struct GatedChild {
 };
 
 // The child's exit codes when it never runs the command.
-inline constexpr int gate_closed_exit_code = 75;  // EX_TEMPFAIL: the controller let go before the release
+inline constexpr int gate_closed_exit_code = 75;   // EX_TEMPFAIL: the controller let go before the release
 inline constexpr int exec_failed_exit_code = 127;  // as a shell reports a command it could not run
 
 // Where execvp would find `program` (PATH search unless it has a slash), checked to be an executable

@@ -23,15 +23,13 @@ namespace tether {
 
 struct ListenerSession::State {
   State(std::string name_in, MappedSegment segment_in, std::optional<LaunchTicket> launch)
-      : name(std::move(name_in)),
-        segment(std::move(segment_in)),
-        core(segment, identities, self_identity(), launch) {}
+      : name(std::move(name_in)), segment(std::move(segment_in)), core(segment, identities, self_identity(), launch) {}
 
   // Only operations that write a heartbeat need the time; the shutdown check stays one load plus
   // bookkeeping (it runs between every two units of a worker's loop).
   void run(ListenerOperation operation) {
-    const bool needs_time = operation == ListenerOperation::register_self ||
-                            operation == ListenerOperation::end_unit || operation == ListenerOperation::heartbeat;
+    const bool needs_time = operation == ListenerOperation::register_self || operation == ListenerOperation::end_unit ||
+                            operation == ListenerOperation::heartbeat;
     core.begin(operation, needs_time ? monotonic_now_ns() : 0);
     for (std::uint32_t step = 0; step <= ListenerCore::operation_steps_max; ++step) {
       if (core.step()) {
@@ -57,16 +55,15 @@ SessionError session_error(SessionError::Kind kind, std::string message, int cod
 SessionError from_segment_error(const SegmentError& error) {
   switch (error.kind) {
     case SegmentError::Kind::not_found:
-      return session_error(SessionError::Kind::no_segment,
-                           error.message + " (is a tether-controller running for it?)", exit_code::no_input);
+      return session_error(SessionError::Kind::no_segment, error.message + " (is a tether-controller running for it?)",
+                           exit_code::no_input);
     case SegmentError::Kind::permission:
       return session_error(SessionError::Kind::permission, error.message, exit_code::no_permission);
     case SegmentError::Kind::foreign:
     case SegmentError::Kind::uninitialised:
       return session_error(SessionError::Kind::bad_segment, error.message, error.exit_code);
     case SegmentError::Kind::locked:
-    case SegmentError::Kind::os:
-      break;
+    case SegmentError::Kind::os: break;
   }
   return session_error(SessionError::Kind::os, error.message, exit_code::os_error);
 }
@@ -108,14 +105,14 @@ Result<ListenerSession, SessionError> ListenerSession::open(std::string_view nam
   if (pair_name.empty()) {
     const char* from_environment = std::getenv("TETHER_NAME");
     if (from_environment == nullptr) {
-      return fail(session_error(SessionError::Kind::bad_name, "no name given and TETHER_NAME is not set",
-                                exit_code::usage));
+      return fail(
+          session_error(SessionError::Kind::bad_name, "no name given and TETHER_NAME is not set", exit_code::usage));
     }
     pair_name = from_environment;
   }
   if (auto problem = name_problem(pair_name)) {
-    return fail(session_error(SessionError::Kind::bad_name,
-                              fmt::format("invalid name '{}': {}", pair_name, *problem), exit_code::usage));
+    return fail(session_error(SessionError::Kind::bad_name, fmt::format("invalid name '{}': {}", pair_name, *problem),
+                              exit_code::usage));
   }
   auto launch = launch_ticket();
   if (!launch.ok()) return fail(launch.error());

@@ -31,9 +31,8 @@ bool LogOutput::write_line(std::string_view line) const {
   // Bounded: an interrupted call is retried, a partial one is not (a pipe takes lines up to PIPE_BUF,
   // 4 KiB, whole or not at all; longer ones may be cut, and the cut counts as a drop).
   for (int attempt = 0; attempt < 8; ++attempt) {
-    const ssize_t written = kind_ == Kind::socket
-                                ? send(fd_, line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL)
-                                : write(fd_, line.data(), line.size());
+    const ssize_t written = kind_ == Kind::socket ? send(fd_, line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL)
+                                                  : write(fd_, line.data(), line.size());
     if (written >= 0) return static_cast<std::size_t>(written) == line.size();
     if (errno != EINTR) return false;
   }

@@ -95,12 +95,12 @@ std::string LogSink::format_line(std::string_view event, std::initializer_list<L
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   // UTC, as the Z says: fmt 9 formats a system_clock time point in local time (TZ=Asia/Tokyo logged
   // times nine hours ahead, marked Z).
-  const std::string time = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z",
-                                       fmt::gmtime(std::chrono::system_clock::to_time_t(now)), milliseconds);
+  const std::string time =
+      fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(now)), milliseconds);
   std::string line;
   if (format_ == LogFormat::json) {
-    nlohmann::json object = {{"time", time}, {"program", program_}, {"pid", getpid()},
-                             {"name", name_}, {"event", event}};
+    nlohmann::json object = {
+        {"time", time}, {"program", program_}, {"pid", getpid()}, {"name", name_}, {"event", event}};
     for (const auto& field : fields) {
       std::visit([&](const auto& value) { object[std::string(field.key)] = value; }, field.value);
     }
@@ -149,8 +149,7 @@ void LogSink::controller_event(const ControllerEvent& e) const {
       about("launched", {{"listener_pid", pid}, {"generation", static_cast<std::int64_t>(e.value)}});
       break;
     case Kind::launch_failed:
-      event("launch_failed",
-            {{"error", std::string(spawn_error_text(static_cast<SpawnError>(e.value)))}});
+      event("launch_failed", {{"error", std::string(spawn_error_text(static_cast<SpawnError>(e.value)))}});
       break;
     case Kind::adopted: about("adopted", {{"listener_pid", pid}}); break;
     case Kind::exited: about("exited", {{"listener_pid", pid}, status_field(e.status)}); break;
@@ -162,15 +161,21 @@ void LogSink::controller_event(const ControllerEvent& e) const {
         about("shutdown_requested", {{"listener_pid", pid}});
       }
       break;
-    case Kind::escalated_sigterm: about("escalated", {{"listener_pid", pid}, {"signal", std::string("SIGTERM")}}); break;
-    case Kind::escalated_sigkill: about("escalated", {{"listener_pid", pid}, {"signal", std::string("SIGKILL")}}); break;
+    case Kind::escalated_sigterm:
+      about("escalated", {{"listener_pid", pid}, {"signal", std::string("SIGTERM")}});
+      break;
+    case Kind::escalated_sigkill:
+      about("escalated", {{"listener_pid", pid}, {"signal", std::string("SIGKILL")}});
+      break;
     case Kind::stop_extended:
       about("stop_extended", {{"listener_pid", pid}, {"deadline_in_ms", static_cast<std::int64_t>(e.value)}});
       break;
     case Kind::watchdog_fired:
       about("watchdog_fired", {{"listener_pid", pid}, {"heartbeat_age_ms", static_cast<std::int64_t>(e.value)}});
       break;
-    case Kind::unregistered: about("unregistered", {{"listener_pid", pid}, {"treated_as", std::string("plain worker")}}); break;
+    case Kind::unregistered:
+      about("unregistered", {{"listener_pid", pid}, {"treated_as", std::string("plain worker")}});
+      break;
     case Kind::stop_signalled: about("stop_signalled", {{"listener_pid", pid}}); break;
     case Kind::worker_ready: about("worker_ready", {{"listener_pid", pid}}); break;
     case Kind::worker_stopping: about("worker_stopping", {{"listener_pid", pid}}); break;

@@ -46,17 +46,16 @@ namespace {
 // progress unless someone else does, so a few suffice.
 constexpr int open_attempts_max = 8;
 
-
 SegmentError from_errno(std::string_view name, int error_number, std::string_view doing) {
   if (error_number == ENOENT) {
     return segment_error(SegmentError::Kind::not_found, fmt::format("no segment named '{}'", name));
   }
   if (error_number == EACCES || error_number == EPERM) {
     return segment_error(SegmentError::Kind::permission,
-                 fmt::format("permission denied to {} segment '{}'", doing, name));
+                         fmt::format("permission denied to {} segment '{}'", doing, name));
   }
   return segment_error(SegmentError::Kind::os,
-               fmt::format("cannot {} segment '{}': {}", doing, name, std::strerror(error_number)));
+                       fmt::format("cannot {} segment '{}': {}", doing, name, std::strerror(error_number)));
 }
 
 int descriptor(const bip::shared_memory_object& object) { return object.get_mapping_handle().handle; }
@@ -69,9 +68,9 @@ SegmentError other_owner_error(std::string_view name, uid_t owner) {
   const passwd* account = getpwuid(owner);
   const std::string user = account != nullptr ? std::string(account->pw_name) : fmt::format("#{}", owner);
   return segment_error(SegmentError::Kind::permission,
-               fmt::format("segment '{}' belongs to {} (uid {}), not to us (uid {}); ask as its owner, for "
-                           "example with sudo -u {}",
-                           name, user, owner, geteuid(), user));
+                       fmt::format("segment '{}' belongs to {} (uid {}), not to us (uid {}); ask as its owner, for "
+                                   "example with sudo -u {}",
+                                   name, user, owner, geteuid(), user));
 }
 
 // What a path in /dev/shm is when it is not a shared-memory object (those are regular files there).
@@ -93,7 +92,7 @@ std::optional<SegmentError> check_before_opening(std::string_view name) {
   if (status.st_uid != geteuid()) return other_owner_error(name, status.st_uid);
   if (!S_ISREG(status.st_mode)) {
     return segment_error(SegmentError::Kind::foreign, fmt::format("segment '{}' is {}, not a shared-memory object ({})",
-                                                          name, file_kind(status.st_mode), object_path(name)));
+                                                                  name, file_kind(status.st_mode), object_path(name)));
   }
   return std::nullopt;
 }
@@ -105,21 +104,21 @@ std::optional<SegmentError> check_object(std::string_view name, int fd, bool all
   if (fstat(fd, &status) != 0) return from_errno(name, errno, "inspect");
   if (status.st_uid != geteuid()) return other_owner_error(name, status.st_uid);
   if ((status.st_mode & 077) != 0) {
-    return segment_error(SegmentError::Kind::permission,
-                 fmt::format("segment '{}' is accessible to other users (mode {:o}); refusing it", name,
-                             status.st_mode & 0777));
+    return segment_error(
+        SegmentError::Kind::permission,
+        fmt::format("segment '{}' is accessible to other users (mode {:o}); refusing it", name, status.st_mode & 0777));
   }
   const auto size = static_cast<std::uint64_t>(status.st_size);
   if (size == 0 && allow_empty) return std::nullopt;
   if (size == 0) {
     // Created but not sized yet: its controller is setting it up, or died doing so. Not foreign.
     return segment_error(SegmentError::Kind::uninitialised,
-                 fmt::format("segment '{}' is empty (being created, or its creator died)", name));
+                         fmt::format("segment '{}' is empty (being created, or its creator died)", name));
   }
   if (size != segment_size_bytes) {
-    return segment_error(SegmentError::Kind::foreign,
-                 fmt::format("segment '{}' has {} bytes, not the {} of a tether segment", name, size,
-                             segment_size_bytes));
+    return segment_error(
+        SegmentError::Kind::foreign,
+        fmt::format("segment '{}' has {} bytes, not the {} of a tether segment", name, size, segment_size_bytes));
   }
   return std::nullopt;
 }
@@ -134,8 +133,8 @@ bool growth_allowed(int fd) {
 }
 
 SegmentError fault_error(std::string_view name, SegmentFault fault) {
-  const auto kind = fault == SegmentFault::uninitialised ? SegmentError::Kind::uninitialised
-                                                         : SegmentError::Kind::foreign;
+  const auto kind =
+      fault == SegmentFault::uninitialised ? SegmentError::Kind::uninitialised : SegmentError::Kind::foreign;
   return segment_error(kind, fmt::format("segment '{}': {}", name, segment_fault_text(fault)));
 }
 
@@ -147,7 +146,7 @@ std::optional<SegmentError> lock_and_confirm(std::string_view name, int fd, bool
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
       return segment_error(SegmentError::Kind::locked,
-                   fmt::format("name '{}' is held by another running controller", name));
+                           fmt::format("name '{}' is held by another running controller", name));
     }
     return from_errno(name, errno, "lock");
   }
@@ -236,8 +235,8 @@ Result<MappedSegment, SegmentError> MappedSegment::open_for_controller(std::stri
       return fail(from_errno(name, exception.get_native_error(), "create"));
     }
   }
-  return fail(segment_error(SegmentError::Kind::os,
-                    fmt::format("segment '{}' kept being replaced while we opened it", name)));
+  return fail(
+      segment_error(SegmentError::Kind::os, fmt::format("segment '{}' kept being replaced while we opened it", name)));
 }
 
 Result<MappedSegment, SegmentError> MappedSegment::open_for_cleaning(std::string_view name) {
@@ -252,7 +251,7 @@ Result<MappedSegment, SegmentError> MappedSegment::open_for_cleaning(std::string
     if (fstat(descriptor(object), &status) != 0) return fail(from_errno(name, errno, "inspect"));
     if (status.st_uid != geteuid()) {
       return fail(segment_error(SegmentError::Kind::permission,
-                        fmt::format("segment '{}' is owned by uid {}, not by us", name, status.st_uid)));
+                                fmt::format("segment '{}' is owned by uid {}, not by us", name, status.st_uid)));
     }
     // A truncated object cannot be mapped to its full size; map what it has, at least one byte.
     const auto size = static_cast<std::size_t>(status.st_size);

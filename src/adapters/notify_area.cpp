@@ -14,7 +14,7 @@ constexpr std::size_t status_bytes = WorkerNoticeArea::status_words * sizeof(std
 void publish_worker_notice(WorkerNoticeArea& area, const WorkerNoticeSnapshot& snapshot) {
   char text[status_bytes] = {};
   // One byte stays NUL, so a reader always finds the end.
-  std::memcpy(text, snapshot.status_text.data(), std::min(snapshot.status_text.size(), status_bytes - 1));
+  std::copy_n(snapshot.status_text.data(), std::min(snapshot.status_text.size(), status_bytes - 1), text);
   seqlock_write(area.sequence, [&] {
     area.identity.store(snapshot.worker.pack());
     area.flags.store((snapshot.ready ? worker_notice_ready : 0) | (snapshot.stopping ? worker_notice_stopping : 0));

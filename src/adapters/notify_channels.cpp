@@ -62,7 +62,8 @@ void WorkerNotices::take(const NotifyMessage& message, ProcessIdentity worker, C
     said.stopping = true;
   }
   if (message.watchdog) core.handle_worker_notice({Kind::watchdog, worker, now_ns});
-  if (message.extend_us.has_value()) core.handle_worker_notice({Kind::extend_timeout, worker, now_ns, *message.extend_us});
+  if (message.extend_us.has_value())
+    core.handle_worker_notice({Kind::extend_timeout, worker, now_ns, *message.extend_us});
   if (message.status.has_value()) said.status_text = *message.status;
   if (changes_status) publish_worker_notice(area_, said);
 }

@@ -19,10 +19,10 @@ inline constexpr std::size_t notify_status_bytes_max = 255;
 inline constexpr std::size_t notify_assignments_max = 64;
 
 struct NotifyMessage {
-  bool ready = false;                   // READY=1
-  bool stopping = false;                // STOPPING=1
-  bool watchdog = false;                // WATCHDOG=1
-  std::optional<std::string> status;    // STATUS=text (cut at notify_status_bytes_max)
+  bool ready = false;                      // READY=1
+  bool stopping = false;                   // STOPPING=1
+  bool watchdog = false;                   // WATCHDOG=1
+  std::optional<std::string> status;       // STATUS=text (cut at notify_status_bytes_max)
   std::optional<std::uint64_t> extend_us;  // EXTEND_TIMEOUT_USEC=n
   friend bool operator==(const NotifyMessage&, const NotifyMessage&) = default;
 };

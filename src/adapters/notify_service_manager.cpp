@@ -13,8 +13,8 @@ ServiceManagerNotifier::ServiceManagerNotifier(std::uint64_t now_ns) {
   // The soname Debian's libsystemd0 ships; the header we compiled against gives the signatures.
   library_ = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
   using SdWatchdogEnabled = decltype(&sd_watchdog_enabled);
-  auto* watchdog_enabled = library_ == nullptr ? nullptr
-                                               : reinterpret_cast<SdWatchdogEnabled>(dlsym(library_, "sd_watchdog_enabled"));
+  auto* watchdog_enabled =
+      library_ == nullptr ? nullptr : reinterpret_cast<SdWatchdogEnabled>(dlsym(library_, "sd_watchdog_enabled"));
   sd_notify_ = library_ == nullptr ? nullptr : reinterpret_cast<SdNotify>(dlsym(library_, "sd_notify"));
   if (sd_notify_ == nullptr || watchdog_enabled == nullptr) {
     const char* error = dlerror();
@@ -78,13 +78,15 @@ void ServiceManagerNotifier::after_steps(const ControllerCore& core) {
   const ControllerState& state = core.state();
   // Ready: the worker registered, said so itself, or the ready timeout made it a plain worker (which
   // has no other way to tell; keeping the manager waiting would only have it time the start out).
-  const bool worker_up = state.listener.valid() &&
-                         (state.listener_registered || state.worker_notices.ready ||
-                          (!state.ready_deadline_ns.has_value() && core.phase() == ControllerPhase::running));
+  const bool worker_up =
+      state.listener.valid() && (state.listener_registered || state.worker_notices.ready ||
+                                 (!state.ready_deadline_ns.has_value() && core.phase() == ControllerPhase::running));
   if (!worker_up) return;
   ready_sent_ = true;
   last_status_ = fmt::format("worker {} {}", state.listener.pid,
-                             state.listener_registered ? "registered" : state.worker_notices.ready ? "ready" : "running");
+                             state.listener_registered    ? "registered"
+                             : state.worker_notices.ready ? "ready"
+                                                          : "running");
   send("READY=1\nSTATUS=" + last_status_);
 }
 

@@ -20,8 +20,8 @@ std::optional<std::pair<sockaddr_un, socklen_t>> socket_address(const std::strin
   if (address.size() < 2 || address.size() >= sizeof un.sun_path) return std::nullopt;
   std::memcpy(un.sun_path, address.data(), address.size());
   if (address.front() == '@') un.sun_path[0] = '\0';
-  const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size() +
-                                             (address.front() == '@' ? 0 : 1));
+  const auto length =
+      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size() + (address.front() == '@' ? 0 : 1));
   return std::make_pair(un, length);
 }
 

@@ -13,8 +13,8 @@
 namespace tether {
 
 struct NotifyDatagram {
-  pid_t sender_pid = 0;     // from SCM_CREDENTIALS; 0 when the kernel attached none
-  bool oversized = false;   // longer than notify_datagram_bytes_max: `bytes` holds only the start
+  pid_t sender_pid = 0;    // from SCM_CREDENTIALS; 0 when the kernel attached none
+  bool oversized = false;  // longer than notify_datagram_bytes_max: `bytes` holds only the start
   std::string bytes;
 };
 

@@ -16,8 +16,12 @@ namespace tether {
 
 namespace {
 
-std::uint64_t age_ms(std::uint64_t then_ns, std::uint64_t now_ns) { return ns_to_ms(now_ns > then_ns ? now_ns - then_ns : 0); }
-std::uint64_t until_ms(std::uint64_t then_ns, std::uint64_t now_ns) { return ns_to_ms_ceil(then_ns > now_ns ? then_ns - now_ns : 0); }
+std::uint64_t age_ms(std::uint64_t then_ns, std::uint64_t now_ns) {
+  return ns_to_ms(now_ns > then_ns ? now_ns - then_ns : 0);
+}
+std::uint64_t until_ms(std::uint64_t then_ns, std::uint64_t now_ns) {
+  return ns_to_ms_ceil(then_ns > now_ns ? then_ns - now_ns : 0);
+}
 
 // A process's arguments joined by spaces; nullopt when it is gone or unreadable. Bounded: the status
 // shows the start of a huge command line.
@@ -42,7 +46,8 @@ void add_controller_report(PairStatus& status, const MappedSegment& segment, std
     status.last_exit = report->last_exit;
     status.last_exit_age_ms = age_ms(report->last_exit_ns, now_ns);
   }
-  if (report->restart_at_ns != 0 && !status.listener_alive) status.restart_in_ms = until_ms(report->restart_at_ns, now_ns);
+  if (report->restart_at_ns != 0 && !status.listener_alive)
+    status.restart_in_ms = until_ms(report->restart_at_ns, now_ns);
   status.consecutive_failures = report->consecutive_failures;
   status.starts_left = report->starts_left;
   if (report->worker_started_ns != 0 && status.listener_alive) {

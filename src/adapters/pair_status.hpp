@@ -37,8 +37,8 @@ struct PairStatus {
   std::optional<std::uint64_t> last_exit_age_ms;
   std::optional<std::uint64_t> restart_in_ms;  // a restart is pending
   std::optional<std::uint64_t> consecutive_failures;
-  std::optional<std::uint64_t> starts_left;    // launches the start limit still allows
-  std::optional<std::uint64_t> uptime_ms;      // of the live worker, since its launch or adoption
+  std::optional<std::uint64_t> starts_left;          // launches the start limit still allows
+  std::optional<std::uint64_t> uptime_ms;            // of the live worker, since its launch or adoption
   std::optional<std::uint64_t> stop_deadline_in_ms;  // a stop under way ends by then at the latest
   // The live worker's command line (/proc/PID/cmdline, arguments joined by spaces).
   std::optional<std::string> command;

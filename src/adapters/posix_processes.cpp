@@ -17,8 +17,6 @@
 #include "adapters/verified_signal.hpp"
 #include "core/assert.hpp"
 
-extern char** environ;
-
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
@@ -129,14 +127,14 @@ Result<ProcessIdentity, SpawnError> PosixProcesses::spawn(LaunchTicket ticket) {
     waitpid(pid, nullptr, 0);
     return fail(SpawnError::identity_unknown);
   }
-  watched_.push_back({stat->identity, std::move(pidfd), true, std::move(child.value().gate),
-                      std::move(notification_read)});
+  watched_.push_back(
+      {stat->identity, std::move(pidfd), true, std::move(child.value().gate), std::move(notification_read)});
   return stat->identity;
 }
 
 void PosixProcesses::release(ProcessIdentity identity) {
-  const auto found = std::find_if(watched_.begin(), watched_.end(),
-                                  [&](const Watched& w) { return w.identity == identity; });
+  const auto found =
+      std::find_if(watched_.begin(), watched_.end(), [&](const Watched& w) { return w.identity == identity; });
   if (found == watched_.end() || !found->gate) return;  // collected already, or adopted (no gate)
   open_gate(std::move(found->gate));
 }
@@ -160,8 +158,8 @@ bool PosixProcesses::watch(ProcessIdentity identity) {
 
 SignalOutcome PosixProcesses::signal(ProcessIdentity identity, Signal signal) {
   TETHER_ASSERT(identity.valid());
-  const auto found = std::find_if(watched_.begin(), watched_.end(),
-                                  [&](const Watched& w) { return w.identity == identity; });
+  const auto found =
+      std::find_if(watched_.begin(), watched_.end(), [&](const Watched& w) { return w.identity == identity; });
   const int signal_number = signal == Signal::kill ? SIGKILL : spec_.stop_signal;
   failpoint(signal == Signal::kill ? SignalPoint::before_kill : SignalPoint::before_terminate);
   // A watched process's pidfd was verified when it was opened and pins that process for good.
@@ -170,8 +168,8 @@ SignalOutcome PosixProcesses::signal(ProcessIdentity identity, Signal signal) {
 }
 
 ExitStatus PosixProcesses::collect(ProcessIdentity identity) {
-  const auto found = std::find_if(watched_.begin(), watched_.end(),
-                                  [&](const Watched& w) { return w.identity == identity; });
+  const auto found =
+      std::find_if(watched_.begin(), watched_.end(), [&](const Watched& w) { return w.identity == identity; });
   TETHER_ASSERT(found != watched_.end());
   ExitStatus status = ExitStatus::unknown_status();
   // Whatever the worker left running in its group goes with it: nothing is orphaned. A child's pid (its
@@ -184,8 +182,7 @@ ExitStatus PosixProcesses::collect(ProcessIdentity identity) {
   if (found->child) {
     siginfo_t info{};
     if (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(found->pidfd.get()), &info, WEXITED) == 0) {
-      status = info.si_code == CLD_EXITED ? ExitStatus::code(info.si_status)
-                                          : ExitStatus::signal(info.si_status);
+      status = info.si_code == CLD_EXITED ? ExitStatus::code(info.si_status) : ExitStatus::signal(info.si_status);
     }
   }
   watched_.erase(found);  // closes its descriptors
@@ -193,8 +190,8 @@ ExitStatus PosixProcesses::collect(ProcessIdentity identity) {
 }
 
 NotificationRead PosixProcesses::read_notification(ProcessIdentity identity) {
-  const auto found = std::find_if(watched_.begin(), watched_.end(),
-                                  [&](const Watched& w) { return w.identity == identity; });
+  const auto found =
+      std::find_if(watched_.begin(), watched_.end(), [&](const Watched& w) { return w.identity == identity; });
   if (found == watched_.end() || !found->notification_read) return {};
   NotificationRead read = read_notification_fd(found->notification_read.get(), found->notification_bytes);
   if (read.outcome != NotificationRead::Outcome::pending) found->notification_read.reset();

@@ -1,7 +1,7 @@
 #pragma once
 // The controller's ProcessPort for real: launches held at a gate until released (gated_spawn.hpp), each
-// worker in a process group of its own, a pidfd per watched process (child or adopted) so that exits are seen through poll and signals
-// can never reach a recycled pid.
+// worker in a process group of its own, a pidfd per watched process (child or adopted) so that exits are seen through
+// poll and signals can never reach a recycled pid.
 #include <csignal>
 #include <optional>
 #include <string>
@@ -29,8 +29,8 @@ class PosixProcesses final : public ProcessPort {
   struct Watched {
     ProcessIdentity identity;
     UniqueFd pidfd;
-    bool child = false;  // only children can be waited for (their exit code known)
-    UniqueFd gate;       // a child not yet released: closing this makes it exit unrun
+    bool child = false;                  // only children can be waited for (their exit code known)
+    UniqueFd gate;                       // a child not yet released: closing this makes it exit unrun
     UniqueFd notification_read;          // the readiness pipe's read end until it has said its one thing
     std::size_t notification_bytes = 0;  // read from it so far
   };

@@ -42,8 +42,7 @@ CliExit usage_event_exit(std::string message) {
 }
 
 CliExit usage_error_exit(const std::string& what) {
-  return CliExit{exit_code::usage, CliExit::Output::standard_error,
-                 what + "\nRun with --help for more information.\n"};
+  return CliExit{exit_code::usage, CliExit::Output::standard_error, what + "\nRun with --help for more information.\n"};
 }
 
 int print_exit(const char* program, const CliExit& exit) {
@@ -55,8 +54,7 @@ int print_exit(const char* program, const CliExit& exit) {
 
 int output_failed(const char* program, int error_number) {
   if (error_number == EPIPE) return exit_code::io_error;
-  const std::string message =
-      std::string(program) + ": cannot write output: " + std::strerror(error_number) + "\n";
+  const std::string message = std::string(program) + ": cannot write output: " + std::strerror(error_number) + "\n";
   [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, message.data(), message.size());
   return exit_code::io_error;
 }

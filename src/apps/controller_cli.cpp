@@ -25,8 +25,7 @@ void add_duration_option(CLI::App& app, const std::string& flag, std::uint64_t& 
 // starts with KEY=VALUE is a second value meant for the --env before it: `--env FOO=1 BAR=2 -- /bin/echo
 // hi` ran a program named BAR=2 with the arguments /bin/echo hi. Refused, never run.
 std::optional<std::string> assignment_as_command(const std::vector<std::string>& command) {
-  if (command.empty() || command.front().find('=') == std::string::npos ||
-      environment_entry_problem(command.front())) {
+  if (command.empty() || command.front().find('=') == std::string::npos || environment_entry_problem(command.front())) {
     return std::nullopt;
   }
   return "'" + command.front() + "' would run as the command: one KEY=VALUE per --env (repeat --env for each)";
@@ -38,14 +37,16 @@ ParseOutcome<ControllerOptions> parse_controller_command_line(std::span<const ch
   ParseOutcome<ControllerOptions> outcome;
   ControllerOptions& options = outcome.options;
   ControllerConfig& config = options.config;
-  CLI::App app{"Launch a listener process under NAME and keep it running; adopt a live one; stop it "
-               "gracefully on SIGINT/SIGTERM or `tether shutdown NAME`.",
-               "tether-controller"};
+  CLI::App app{
+      "Launch a listener process under NAME and keep it running; adopt a live one; stop it "
+      "gracefully on SIGINT/SIGTERM or `tether shutdown NAME`.",
+      "tether-controller"};
   app.set_version_flag("--version", tether_version);
-  app.footer("Exit codes: 0 graceful shutdown (or the worker ended well and is not restarted), 1 the worker "
-             "failed and is not restarted, 64 usage, 65 bad segment, 66 env file unreadable, 69 gave up (crash "
-             "loop) or cannot launch, 71 system error, 73 name held by another controller or log file not "
-             "opened, 74 output not written, 77 permission.");
+  app.footer(
+      "Exit codes: 0 graceful shutdown (or the worker ended well and is not restarted), 1 the worker "
+      "failed and is not restarted, 64 usage, 65 bad segment, 66 env file unreadable, 69 gave up (crash "
+      "loop) or cannot launch, 71 system error, 73 name held by another controller or log file not "
+      "opened, 74 output not written, 77 permission.");
 
   std::string restart = "always";
   std::string stop_signal = "TERM";
@@ -61,8 +62,7 @@ ParseOutcome<ControllerOptions> parse_controller_command_line(std::span<const ch
   app.add_option("--start-limit", config.start_limit, "Give up after this many starts within the interval")
       ->check(CLI::Range(1u, StartLimiter::start_limit_max))
       ->capture_default_str();
-  add_duration_option(app, "--start-limit-interval-ms", config.start_limit_interval_ms, "Interval of --start-limit",
-                      1);
+  add_duration_option(app, "--start-limit-interval-ms", config.start_limit_interval_ms, "Interval of --start-limit", 1);
   add_duration_option(app, "--stop-timeout-ms", config.stop_timeout_ms, "Grace after a shutdown request, then SIGTERM");
   add_duration_option(app, "--kill-timeout-ms", config.kill_timeout_ms, "Grace after SIGTERM, then SIGKILL");
   add_duration_option(app, "--stop-timeout-max-ms", config.stop_timeout_ms_max,

@@ -129,7 +129,8 @@ int main(int argc, char** argv) {
   }
   ControllerCore core(options.config, segment.value(), processes, self_identity());
   ControllerReporter report(segment.value().controller_report_area(), options.config);
-  const int code = run_controller_loop({core, processes, signals, notices, manager, report, clock, log, reopen_log_file});
+  const int code =
+      run_controller_loop({core, processes, signals, notices, manager, report, clock, log, reopen_log_file});
   // Still holding the lock: nobody else can be using the name while we remove it.
   if (core.remove_segment()) MappedSegment::remove(name);
   return code;

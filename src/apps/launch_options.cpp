@@ -21,8 +21,8 @@ std::optional<int> parse_signal(const std::string& text) {
     if (number > 0 && number < NSIG) return number;
     return std::nullopt;
   }
-  const std::string_view name = std::string_view(text).starts_with("SIG") ? std::string_view(text).substr(3)
-                                                                          : std::string_view(text);
+  const std::string_view name =
+      std::string_view(text).starts_with("SIG") ? std::string_view(text).substr(3) : std::string_view(text);
   for (int candidate = 1; candidate < NSIG; ++candidate) {
     const char* abbreviation = sigabbrev_np(candidate);
     if (abbreviation != nullptr && name == abbreviation) return candidate;
@@ -55,9 +55,10 @@ Result<std::vector<std::string>, OptionError> read_environment_file(const std::s
   }
   auto entries = parse_environment_text(text.value());
   if (!entries.ok()) {
-    return fail(OptionError{OptionErrorKind::refused,
-                            fmt::format("env file '{}' line {}: {}", path, entries.error().line, entries.error().message),
-                            exit_code::usage});
+    return fail(
+        OptionError{OptionErrorKind::refused,
+                    fmt::format("env file '{}' line {}: {}", path, entries.error().line, entries.error().message),
+                    exit_code::usage});
   }
   return std::move(entries).value();
 }

@@ -20,9 +20,9 @@ std::optional<std::string> environment_entry_problem(const std::string& entry);
 
 // A refused option, in the one error shape: the message names the option's value and the problem.
 enum class OptionErrorKind : std::uint8_t {
-  unreadable,  // a file the option names cannot be read (66)
-  refused,     // its content is not acceptable (64)
-  forbidden,   // permission denied (77)
+  unreadable,   // a file the option names cannot be read (66)
+  refused,      // its content is not acceptable (64)
+  forbidden,    // permission denied (77)
   cannot_open,  // cannot be created or opened otherwise (73)
 };
 using OptionError = Error<OptionErrorKind>;

@@ -7,9 +7,10 @@ namespace tether {
 ParseOutcome<ListenerOptions> parse_listener_command_line(std::span<const char* const> argv) {
   ParseOutcome<ListenerOptions> outcome;
   ListenerOptions& options = outcome.options;
-  CLI::App app{"The seed worker: registers under NAME (default: $TETHER_NAME), does units of work, "
-               "checks for a shutdown request between units and exits 0 after the unit in progress.",
-               "tether-listener"};
+  CLI::App app{
+      "The seed worker: registers under NAME (default: $TETHER_NAME), does units of work, "
+      "checks for a shutdown request between units and exits 0 after the unit in progress.",
+      "tether-listener"};
   app.set_version_flag("--version", tether_version);
   add_name_option(app, options.name, false);
   const auto duration = CLI::Range(std::uint64_t{0}, WorkerConfig::duration_ms_max);

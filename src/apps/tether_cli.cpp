@@ -26,9 +26,10 @@ std::optional<CliExit> unknown_subcommand(std::span<const char* const> argv) {
   if (std::find(subcommand_names.begin(), subcommand_names.end(), first) != subcommand_names.end()) {
     return std::nullopt;
   }
-  return usage_error_exit(fmt::format("unknown command '{}'; the commands are status, list, shutdown, clean and "
-                                      "wait (tether --help)",
-                                      first));
+  return usage_error_exit(
+      fmt::format("unknown command '{}'; the commands are status, list, shutdown, clean and "
+                  "wait (tether --help)",
+                  first));
 }
 
 }  // namespace
@@ -46,8 +47,9 @@ ParseOutcome<TetherCommand> parse_tether_command_line(std::span<const char* cons
   CLI::App app{"Inspect and steer tether pairs.", "tether"};
   app.set_version_flag("--version", tether_version);
   app.require_subcommand(1);
-  app.footer("Exit codes: 0 ok, 3 not running (status), 64 usage, 65 bad segment, 66 no such segment, "
-             "73 in use, 74 output not written, 75 timed out, 77 permission.");
+  app.footer(
+      "Exit codes: 0 ok, 3 not running (status), 64 usage, 65 bad segment, 66 no such segment, "
+      "73 in use, 74 output not written, 75 timed out, 77 permission.");
 
   auto* status = app.add_subcommand("status", "Show a pair; exit 0 when a live listener is registered, 3 when not");
   status->add_option("name", command.name, "Pair name")->required()->check(name_validator());
@@ -59,21 +61,23 @@ ParseOutcome<TetherCommand> parse_tether_command_line(std::span<const char* cons
   auto* shutdown = app.add_subcommand("shutdown", "Post a shutdown request; the listener exits after its unit");
   shutdown->add_option("name", command.name, "Pair name")->required()->check(name_validator());
   shutdown->add_flag("--wait", command.wait, "Wait until the listener and the controller are gone");
-  auto* shutdown_timeout =
-      shutdown->add_option("--timeout-ms", command.timeout_ms,
-                           "Longest wait with --wait; when not given, the wait also lasts until the "
-                           "controller's own stop deadline (plus 2 s) if that is later")
-          ->check(CLI::Range(std::uint64_t{1}, TetherCommand::timeout_ms_max))
-          ->capture_default_str();
+  auto* shutdown_timeout = shutdown
+                               ->add_option("--timeout-ms", command.timeout_ms,
+                                            "Longest wait with --wait; when not given, the wait also lasts until the "
+                                            "controller's own stop deadline (plus 2 s) if that is later")
+                               ->check(CLI::Range(std::uint64_t{1}, TetherCommand::timeout_ms_max))
+                               ->capture_default_str();
 
   auto* clean = app.add_subcommand("clean", "Remove a segment that no live process owns");
   clean->add_option("name", command.name, "Pair name")->required()->check(name_validator());
 
-  auto* wait = app.add_subcommand("wait", "Wait until a pair reaches a state (for scripts: after starting a "
-                                          "controller in the background)");
+  auto* wait = app.add_subcommand("wait",
+                                  "Wait until a pair reaches a state (for scripts: after starting a "
+                                  "controller in the background)");
   wait->add_option("name", command.name, "Pair name")->required()->check(name_validator());
-  wait->add_option("--state", command.wait_state, "running: a live controller holds the name; registered, "
-                                                   "working, idle: the listener's state; gone: nothing lives on it")
+  wait->add_option("--state", command.wait_state,
+                   "running: a live controller holds the name; registered, "
+                   "working, idle: the listener's state; gone: nothing lives on it")
       ->transform(CLI::CheckedTransformer(std::map<std::string, WaitState>(wait_states.begin(), wait_states.end())))
       ->default_str(std::string(wait_state_name(command.wait_state)));  // captured, the enum shows as a byte
   wait->add_option("--timeout-ms", command.timeout_ms, "Longest wait")

@@ -19,9 +19,9 @@ std::string_view wait_state_name(WaitState state);
 struct TetherCommand {
   enum class Subcommand : std::uint8_t { status, list, shutdown, clean, wait };
   Subcommand subcommand = Subcommand::list;
-  std::string name;  // status, shutdown, clean: the pair; empty for list
-  bool json = false;  // status, list
-  bool wait = false;  // shutdown: until the listener and the controller are gone
+  std::string name;                  // status, shutdown, clean: the pair; empty for list
+  bool json = false;                 // status, list
+  bool wait = false;                 // shutdown: until the listener and the controller are gone
   std::uint64_t timeout_ms = 30000;  // shutdown --wait, wait: the longest wait
   bool timeout_given = false;        // shutdown: --timeout-ms was given (else the controller's deadline counts)
   WaitState wait_state = WaitState::running;  // wait --state

@@ -19,8 +19,7 @@ int run_command(const tether::TetherCommand& command) {
     case TetherCommand::Subcommand::shutdown:
       return tether::run_shutdown(command.name, command.wait, command.timeout_ms, command.timeout_given);
     case TetherCommand::Subcommand::clean: return tether::run_clean(command.name);
-    case TetherCommand::Subcommand::wait:
-      return tether::run_wait(command.name, command.wait_state, command.timeout_ms);
+    case TetherCommand::Subcommand::wait: return tether::run_wait(command.name, command.wait_state, command.timeout_ms);
   }
   return tether::exit_code::software;
 }

@@ -151,19 +151,20 @@ int run_shutdown(const std::string& name, bool wait, std::uint64_t timeout_ms, b
       const auto report = read_controller_report(segment.controller_report_area());
       if (report.has_value() && report->stop_deadline_ns != 0) stop_deadline_ns = report->stop_deadline_ns;
     }
-    const std::uint64_t deadline_ns = shutdown_wait_deadline_ns(started_ns, timeout_ms, timeout_given, stop_deadline_ns);
+    const std::uint64_t deadline_ns =
+        shutdown_wait_deadline_ns(started_ns, timeout_ms, timeout_given, stop_deadline_ns);
     if (!stretched && deadline_ns > started_ns + ms_to_ns(timeout_ms)) {
       stretched = true;  // said once: what the wait now follows
       fmt::print(stderr, "tether shutdown: waiting for controller pid {} of '{}', whose stop ends within {} ms\n",
-                 controller.pid, name, ns_to_ms_ceil(stop_deadline_ns - std::min(stop_deadline_ns, monotonic_now_ns())));
+                 controller.pid, name,
+                 ns_to_ms_ceil(stop_deadline_ns - std::min(stop_deadline_ns, monotonic_now_ns())));
     }
     return deadline_ns;
   };
   const bool gone = wait_for_exit(open_verified({worker.identity, controller}), deadline) &&
                     wait_for_controller_lock(segment, deadline);
   if (!gone) {
-    fmt::print(stderr, "tether shutdown: '{}' still running after {} ms{}{}\n", name,
-               ns_to_ms(deadline() - started_ns),
+    fmt::print(stderr, "tether shutdown: '{}' still running after {} ms{}{}\n", name, ns_to_ms(deadline() - started_ns),
                stop_deadline_ns != 0 && !timeout_given ? " (past the controller's own stop deadline)" : "",
                unreachable ? " (its worker had not registered)" : "");
     return exit_code::temp_failure;

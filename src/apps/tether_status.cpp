@@ -49,14 +49,14 @@ nlohmann::json to_json(const PairStatus& status) {
       {"state", status.state},
       {"listener_state", status.reported_state},
       {"listener_pid", pid_or_null(status.listener, status.listener_alive)},
-      {"listener_start_time", status.listener_alive ? nlohmann::json(status.listener.start_time_ticks)
-                                                    : nlohmann::json(nullptr)},
+      {"listener_start_time",
+       status.listener_alive ? nlohmann::json(status.listener.start_time_ticks) : nlohmann::json(nullptr)},
       {"generation", status.generation},
       {"restarts", status.restarts},
       {"shutdown_requested", status.shutdown_requested},
       {"controller_pid", pid_or_null(status.controller, status.controller_alive)},
-      {"heartbeat_age_ms", status.heartbeat_age_ms.has_value() ? nlohmann::json(*status.heartbeat_age_ms)
-                                                               : nlohmann::json(nullptr)},
+      {"heartbeat_age_ms",
+       status.heartbeat_age_ms.has_value() ? nlohmann::json(*status.heartbeat_age_ms) : nlohmann::json(nullptr)},
       {"status_text", or_null(status.status_text)},
       {"last_exit", exit_json(status.last_exit)},
       {"last_exit_age_ms", or_null(status.last_exit_age_ms)},
@@ -80,13 +80,13 @@ std::string report_text(const PairStatus& status) {
     text += fmt::format(", restart in {} ms (consecutive failures {}, starts left {})", *status.restart_in_ms,
                         status.consecutive_failures.value_or(0), status.starts_left.value_or(0));
   }
-  if (status.stop_deadline_in_ms.has_value()) text += fmt::format(", stop ends within {} ms", *status.stop_deadline_in_ms);
+  if (status.stop_deadline_in_ms.has_value())
+    text += fmt::format(", stop ends within {} ms", *status.stop_deadline_in_ms);
   return text;
 }
 
 std::string to_text(const PairStatus& status) {
-  const std::string listener =
-      status.listener_alive ? fmt::format("pid {}", status.listener.pid) : std::string("none");
+  const std::string listener = status.listener_alive ? fmt::format("pid {}", status.listener.pid) : std::string("none");
   const std::string controller =
       status.controller_alive ? fmt::format("pid {}", status.controller.pid) : std::string("none");
   const std::string heartbeat =
@@ -97,11 +97,11 @@ std::string to_text(const PairStatus& status) {
   // The worker's own words and command last, quoted: they may hold commas.
   const std::string said = status.status_text.has_value() ? fmt::format(", status \"{}\"", *status.status_text) : "";
   const std::string command = status.command.has_value() ? fmt::format(", command \"{}\"", *status.command) : "";
-  return fmt::format("{}: state {}, listener {}, controller {}, generation {}, restarts {}, "
-                     "shutdown {}, heartbeat {}{}{}{}",
-                     status.name, state, listener, controller, status.generation, status.restarts,
-                     status.shutdown_requested ? "requested" : "not requested", heartbeat, report_text(status), said,
-                     command);
+  return fmt::format(
+      "{}: state {}, listener {}, controller {}, generation {}, restarts {}, "
+      "shutdown {}, heartbeat {}{}{}{}",
+      status.name, state, listener, controller, status.generation, status.restarts,
+      status.shutdown_requested ? "requested" : "not requested", heartbeat, report_text(status), said, command);
 }
 
 }  // namespace

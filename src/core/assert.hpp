@@ -15,6 +15,6 @@ namespace tether::detail {
 
 }  // namespace tether::detail
 
-#define TETHER_ASSERT(condition)                                                  \
-  (static_cast<bool>(condition) ? static_cast<void>(0)                            \
+#define TETHER_ASSERT(condition)                       \
+  (static_cast<bool>(condition) ? static_cast<void>(0) \
                                 : ::tether::detail::assertion_failed(#condition, __FILE__, __LINE__))

@@ -33,15 +33,14 @@ std::string_view controller_event_name(ControllerEvent::Kind kind) {
   return "unknown";
 }
 
+ControllerCore::ControllerCore(const ControllerConfig& config, SegmentPort& segment, ProcessPort& processes,
+                               ProcessIdentity self)
+    : ControllerCore(
+          config, segment, processes,
+          ControllerState(self, StartLimiter(config.start_limit, ms_to_ns(config.start_limit_interval_ms)))) {}
 
-ControllerCore::ControllerCore(const ControllerConfig& config, SegmentPort& segment,
-                               ProcessPort& processes, ProcessIdentity self)
-    : ControllerCore(config, segment, processes,
-                     ControllerState(self, StartLimiter(config.start_limit,
-                                                        ms_to_ns(config.start_limit_interval_ms)))) {}
-
-ControllerCore::ControllerCore(const ControllerConfig& config, SegmentPort& segment,
-                               ProcessPort& processes, const ControllerState& state)
+ControllerCore::ControllerCore(const ControllerConfig& config, SegmentPort& segment, ProcessPort& processes,
+                               const ControllerState& state)
     : config_(config), segment_(segment), processes_(processes), state_(state) {
   static_assert(steps_in_phase_order(), "phase_steps_ must list the phases in ControllerPhase order");
   TETHER_ASSERT(!config.problem().has_value());

@@ -30,16 +30,15 @@ class ControllerCore {
   // Bounds the event queue: a driver drains it after every step, and one step emits at most two.
   static constexpr std::size_t event_queue_max = 16;
 
-  ControllerCore(const ControllerConfig& config, SegmentPort& segment, ProcessPort& processes,
-                 ProcessIdentity self);
+  ControllerCore(const ControllerConfig& config, SegmentPort& segment, ProcessPort& processes, ProcessIdentity self);
   // Resumes from a copy of another core's state (the model checker forks worlds this way).
   ControllerCore(const ControllerConfig& config, SegmentPort& segment, ProcessPort& processes,
                  const ControllerState& state);
 
   // Inputs from the driver. None of them touches a port; the work happens in later steps.
   void handle_listener_exit(ProcessIdentity process, ExitStatus status);
-  void handle_shutdown_signal();   // SIGINT or SIGTERM to the controller
-  void handle_shutdown_notice();   // someone posted in the segment and asks us to look (SIGUSR1)
+  void handle_shutdown_signal();  // SIGINT or SIGTERM to the controller
+  void handle_shutdown_notice();  // someone posted in the segment and asks us to look (SIGUSR1)
   // The worker said READY=1, STOPPING=1, WATCHDOG=1 or EXTEND_TIMEOUT_USEC (controller_notice.cpp).
   // Only state and deadlines change here; a stop or watchdog signal it leads to happens in a later step.
   void handle_worker_notice(const WorkerNotice& notice);

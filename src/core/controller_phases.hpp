@@ -67,7 +67,7 @@ struct ControllerPhaseSpec {
   SegmentOp op;
   std::optional<Field> field;  // the field `op` touches; nullopt with an op: one header field per step
   PhaseWait wait;
-  std::string_view purpose;    // one line for the docs
+  std::string_view purpose;  // one line for the docs
 };
 
 struct ControllerTransition {

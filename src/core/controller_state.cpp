@@ -15,10 +15,17 @@ std::uint64_t hash_value(const ControllerState& state) {
   hash.add(state.listener);
   hash.add(state.listener_started_ns);
   hash.add(state.consecutive_failures);
-  const bool flags[] = {state.launched_before,     state.shutdown_requested, state.shutdown_signal_pending,
-                        state.shutdown_notice_pending, state.listener_registered, state.sigterm_sent,
-                        state.sigkill_sent,        state.remove_segment,     state.exit_pending.has_value(),
-                        state.worker_notices.ready, state.worker_notices.stopping,
+  const bool flags[] = {state.launched_before,
+                        state.shutdown_requested,
+                        state.shutdown_signal_pending,
+                        state.shutdown_notice_pending,
+                        state.listener_registered,
+                        state.sigterm_sent,
+                        state.sigkill_sent,
+                        state.remove_segment,
+                        state.exit_pending.has_value(),
+                        state.worker_notices.ready,
+                        state.worker_notices.stopping,
                         state.worker_notices.extension_unreported};
   for (const bool flag : flags) hash.add(flag ? 1 : 0);
   if (state.exit_pending.has_value()) hash.add(*state.exit_pending);

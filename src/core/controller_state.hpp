@@ -27,15 +27,14 @@ struct WorkerNoticeState {
 };
 
 struct ControllerState {
-  ControllerState(ProcessIdentity self_identity, StartLimiter limiter)
-      : self(self_identity), start_limiter(limiter) {}
+  ControllerState(ProcessIdentity self_identity, StartLimiter limiter) : self(self_identity), start_limiter(limiter) {}
 
   ProcessIdentity self;
   StartLimiter start_limiter;
   ControllerPhase phase = ControllerPhase::read_magic;
   std::uint32_t initialise_index = 0;
-  LaunchTicket ticket{};              // incarnation once known; generation after each launch's bump
-  ProcessIdentity listener{};         // the process we watch (registered or just launched)
+  LaunchTicket ticket{};       // incarnation once known; generation after each launch's bump
+  ProcessIdentity listener{};  // the process we watch (registered or just launched)
   std::uint64_t listener_started_ns = 0;
   bool launched_before = false;
   std::uint32_t consecutive_failures = 0;

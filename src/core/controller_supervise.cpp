@@ -40,8 +40,7 @@ bool ControllerCore::take_pending_input() {
 void ControllerCore::step_running(std::uint64_t now_ns) {
   if (take_pending_input()) return;
   if (state_.exit_pending.has_value()) {
-    enter(state_.exit_pending->kind == ExitStatus::Kind::unknown ? Phase::read_exit_state
-                                                                  : Phase::clear_dead_listener);
+    enter(state_.exit_pending->kind == ExitStatus::Kind::unknown ? Phase::read_exit_state : Phase::clear_dead_listener);
     return;
   }
   if (!state_.listener.valid()) return;
@@ -85,8 +84,7 @@ void ControllerCore::step_waiting_restart(std::uint64_t now_ns) {
 
 void ControllerCore::step_check_ready(std::uint64_t now_ns) {
   const bool registered = segment_.load(Field::listener_identity) == state_.listener.pack();
-  const bool ready_timeout_passed =
-      state_.ready_deadline_ns.has_value() && now_ns >= *state_.ready_deadline_ns;
+  const bool ready_timeout_passed = state_.ready_deadline_ns.has_value() && now_ns >= *state_.ready_deadline_ns;
   if (registered) {
     state_.listener_registered = true;
     state_.ready_deadline_ns.reset();
@@ -128,8 +126,7 @@ void ControllerCore::judge_stop_progress(std::uint64_t heartbeat_ns, std::uint64
   TETHER_ASSERT(!state_.sigterm_sent);
   const std::uint64_t stop_timeout_ns = ms_to_ns(config_.stop_timeout_ms);
   if (heartbeat_ns > state_.stop_requested_ns) {
-    const std::uint64_t extended_ns =
-        std::min(saturating_add(heartbeat_ns, stop_timeout_ns), stop_extension_cap_ns());
+    const std::uint64_t extended_ns = std::min(saturating_add(heartbeat_ns, stop_timeout_ns), stop_extension_cap_ns());
     if (extended_ns > now_ns) {
       state_.stop_deadline_ns = extended_ns;
       emit({ControllerEvent::Kind::stop_extended, state_.listener, {}, ns_to_ms(extended_ns - now_ns)});
@@ -191,8 +188,8 @@ void ControllerCore::step_decide_after_exit(std::uint64_t now_ns) {
     finish(exit_code::ok, true);
     return;
   }
-  const bool restart = config_.restart == RestartMode::always ||
-                       (config_.restart == RestartMode::on_failure && !status.clean());
+  const bool restart =
+      config_.restart == RestartMode::always || (config_.restart == RestartMode::on_failure && !status.clean());
   if (!restart) {
     finish(status.clean() ? exit_code::ok : exit_code::failure, true);
     return;

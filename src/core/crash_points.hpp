@@ -21,8 +21,8 @@ enum class CrashPoint : std::uint8_t {
 };
 
 inline constexpr std::array<CrashPoint, 6> all_crash_points = {
-    CrashPoint::mid_init, CrashPoint::after_spawn,           CrashPoint::after_record,
-    CrashPoint::after_register, CrashPoint::in_unit, CrashPoint::between_check_and_unit,
+    CrashPoint::mid_init,       CrashPoint::after_spawn, CrashPoint::after_record,
+    CrashPoint::after_register, CrashPoint::in_unit,     CrashPoint::between_check_and_unit,
 };
 
 constexpr std::string_view crash_point_name(CrashPoint point) {

@@ -62,9 +62,7 @@ void ListenerCore::begin(ListenerOperation operation, std::uint64_t now_ns) {
       state_.claim_attempts = 0;
       enter(state_.launch.has_value() ? Phase::check_incarnation : Phase::claim);
       break;
-    case ListenerOperation::check_shutdown:
-      enter(Phase::check_shutdown);
-      break;
+    case ListenerOperation::check_shutdown: enter(Phase::check_shutdown); break;
     case ListenerOperation::begin_unit:
       TETHER_ASSERT(state_.registered && !state_.in_unit);
       state_.in_unit = true;
@@ -144,8 +142,7 @@ void ListenerCore::step_claim() {
   const bool claimed = segment_.compare_exchange(Field::listener_identity, current, state_.self.pack());
   if (claimed || current == state_.self.pack()) {
     enter(Phase::check_generation);
-  } else if (state_.claim_attempts >= register_attempts_max ||
-             identities_.is_alive(ProcessIdentity::unpack(current))) {
+  } else if (state_.claim_attempts >= register_attempts_max || identities_.is_alive(ProcessIdentity::unpack(current))) {
     // The holder lives: one listener per name, so we step aside without touching the segment.
     state_.register_outcome = RegisterOutcome::taken;
     complete();

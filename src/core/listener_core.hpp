@@ -30,7 +30,6 @@ enum class RegisterOutcome : std::uint8_t {
   replaced,    // the segment we were launched for was removed and this is a successor: not ours to join
 };
 
-
 // Everything a listener core changes while it runs, as one value: copyable, comparable and hashable
 // (see ControllerState for why).
 struct ListenerCoreState {
@@ -89,7 +88,6 @@ class ListenerCore {
   [[nodiscard]] CrashPoint passed_point() const { return state_.passed_point; }
 
  private:
-
   using Phase = ListenerPhase;
   using StepFunction = void (ListenerCore::*)();
   struct PhaseStep {

@@ -13,8 +13,8 @@ std::optional<std::string> name_problem(std::string_view name) {
   // `tether status -x` would take such a name for an option.
   if (name.front() == '-') return "it must not start with '-' (a command line would take it for an option)";
   for (const char c : name) {
-    const bool allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                         c == '.' || c == '_' || c == '-';
+    const bool allowed =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!allowed) return "it may contain only letters, digits, '.', '_' and '-'";
   }
   return std::nullopt;

@@ -37,7 +37,7 @@ std::string_view spawn_error_text(SpawnError error);
 
 enum class SignalOutcome : std::uint8_t {
   delivered,
-  gone,               // the identity no longer exists (exited, or its pid belongs to a stranger now)
+  gone,  // the identity no longer exists (exited, or its pid belongs to a stranger now)
   not_permitted,
 };
 

@@ -51,8 +51,7 @@ StartLimiter::StartLimiter(std::uint32_t start_limit, std::uint64_t interval_ns)
 bool StartLimiter::allows_start(std::uint64_t now_ns) const {
   if (recorded_ < start_limit_) return true;
   // The start `start_limit_` places back is the oldest one that can still be inside the window.
-  const std::uint32_t oldest =
-      (next_ + start_limit_max - start_limit_) % start_limit_max;
+  const std::uint32_t oldest = (next_ + start_limit_max - start_limit_) % start_limit_max;
   const std::uint64_t oldest_ns = start_ns_ring_[oldest];
   TETHER_ASSERT(oldest_ns <= now_ns);
   return now_ns - oldest_ns >= interval_ns_;

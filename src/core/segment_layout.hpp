@@ -47,27 +47,30 @@ std::string_view listener_state_name(std::uint64_t state);
 //                        launch names it beside the generation: generations restart with each new
 //                        segment of a name, and a listener launched for a removed one must not register
 //                        in its successor
-#define TETHER_SEGMENT_FIELDS(X)                                                          \
-  X(magic, std::uint64_t, written_apart)                                                  \
-  X(layout_version, std::uint64_t, segment_layout_version)                                \
-  X(size_bytes, std::uint64_t, segment_size_bytes)                                        \
-  X(generation, std::uint64_t, 0)                                                         \
-  X(listener_identity, std::uint64_t, 0)                                                  \
-  X(listener_state, std::uint64_t, static_cast<std::uint64_t>(ListenerState::none))      \
-  X(launched_identity, std::uint64_t, 0)                                                  \
-  X(controller_identity, std::uint64_t, 0)                                                \
-  X(shutdown_request, std::uint32_t, 0)                                                   \
-  X(heartbeat_ns, std::uint64_t, 0)                                                       \
-  X(restarts, std::uint64_t, 0)                                                           \
-  X(departed_identity, std::uint64_t, 0)                                                  \
+#define TETHER_SEGMENT_FIELDS(X)                                                    \
+  X(magic, std::uint64_t, written_apart)                                            \
+  X(layout_version, std::uint64_t, segment_layout_version)                          \
+  X(size_bytes, std::uint64_t, segment_size_bytes)                                  \
+  X(generation, std::uint64_t, 0)                                                   \
+  X(listener_identity, std::uint64_t, 0)                                            \
+  X(listener_state, std::uint64_t, static_cast<std::uint64_t>(ListenerState::none)) \
+  X(launched_identity, std::uint64_t, 0)                                            \
+  X(controller_identity, std::uint64_t, 0)                                          \
+  X(shutdown_request, std::uint32_t, 0)                                             \
+  X(heartbeat_ns, std::uint64_t, 0)                                                 \
+  X(restarts, std::uint64_t, 0)                                                     \
+  X(departed_identity, std::uint64_t, 0)                                            \
   X(incarnation, std::uint64_t, written_apart)
 
+// Unformatted: clang-format reads the expansion as the start of an expression and indents `count_`.
+// clang-format off
 enum class Field : std::uint8_t {
 #define TETHER_FIELD_ENUMERATOR(name, word, initial) name,
   TETHER_SEGMENT_FIELDS(TETHER_FIELD_ENUMERATOR)
 #undef TETHER_FIELD_ENUMERATOR
   count_,
 };
+// clang-format on
 inline constexpr std::size_t field_count = static_cast<std::size_t>(Field::count_);
 
 // A field's initial value, unless it is written apart from the others (see the table).
@@ -91,9 +94,9 @@ std::string_view field_name(Field field);
 // shows half of one STATUS text and half of the next.
 struct WorkerNoticeArea {
   static constexpr std::size_t status_words = 32;  // 256 bytes: the text, NUL-padded
-  std::atomic<std::uint64_t> sequence;  // odd while the controller rewrites the words below
-  std::atomic<std::uint64_t> identity;  // packed identity of the worker that said it
-  std::atomic<std::uint64_t> flags;     // worker_notice_ready | worker_notice_stopping
+  std::atomic<std::uint64_t> sequence;             // odd while the controller rewrites the words below
+  std::atomic<std::uint64_t> identity;             // packed identity of the worker that said it
+  std::atomic<std::uint64_t> flags;                // worker_notice_ready | worker_notice_stopping
   std::array<std::atomic<std::uint64_t>, status_words> status_text;
 };
 inline constexpr std::uint64_t worker_notice_ready = 1;     // flags bit: READY=1 (or the pipe's newline)
@@ -104,14 +107,14 @@ inline constexpr std::uint64_t worker_notice_stopping = 2;  // flags bit: STOPPI
 // never read it, and only the controller's driver writes it, under a sequence lock. All zero until a
 // controller reports (a controller built before the area existed left it as zero padding).
 struct ControllerReportArea {
-  std::atomic<std::uint64_t> sequence;          // odd while the controller rewrites the words below
-  std::atomic<std::uint64_t> last_exit;         // the last worker exit, pack_exit_status(); 0: none yet
-  std::atomic<std::uint64_t> last_exit_ns;      // when it was seen, CLOCK_MONOTONIC
-  std::atomic<std::uint64_t> restart_at_ns;     // when the pending restart is due; 0: none pending
-  std::atomic<std::uint64_t> consecutive_failures;
-  std::atomic<std::uint64_t> starts_left;       // launches the start limit still allows now
-  std::atomic<std::uint64_t> worker_started_ns; // when the current worker was launched or adopted; 0: none
-  std::atomic<std::uint64_t> stop_deadline_ns;  // the latest a stop under way can end; 0: no stop
+  std::atomic<std::uint64_t> sequence;              // odd while the controller rewrites the words below
+  std::atomic<std::uint64_t> last_exit;             // the last worker exit, pack_exit_status(); 0: none yet
+  std::atomic<std::uint64_t> last_exit_ns;          // when it was seen, CLOCK_MONOTONIC
+  std::atomic<std::uint64_t> restart_at_ns;         // when the pending restart is due; 0: none pending
+  std::atomic<std::uint64_t> consecutive_failures;  // worker exits in a row that were failures
+  std::atomic<std::uint64_t> starts_left;           // launches the start limit still allows now
+  std::atomic<std::uint64_t> worker_started_ns;     // when the current worker was launched or adopted; 0: none
+  std::atomic<std::uint64_t> stop_deadline_ns;      // the latest a stop under way can end; 0: no stop
 };
 
 // The memory image: the fields (the shutdown word's 32 bits are followed by 4 bytes of padding, so
@@ -130,7 +133,7 @@ static_assert(sizeof(SegmentImage) <= segment_size_bytes);
 static_assert(offsetof(SegmentImage, magic) == 0);
 static_assert(offsetof(SegmentImage, shutdown_request) % 8 == 0);
 static_assert(offsetof(SegmentImage, heartbeat_ns) == offsetof(SegmentImage, shutdown_request) + 8);
-static_assert(offsetof(SegmentImage, worker_notice) == 104);  // after incarnation: v2 offsets unchanged
+static_assert(offsetof(SegmentImage, worker_notice) == 104);      // after incarnation: v2 offsets unchanged
 static_assert(offsetof(SegmentImage, controller_report) == 384);  // after the notice area
 
 enum class SegmentFault : std::uint8_t {

@@ -67,8 +67,7 @@ bool ShutdownCore::step() {
       state_.exit_code = exit_code::ok;
       state_.phase = P::finished;
       break;
-    case P::finished:
-      break;
+    case P::finished: break;
   }
   return finished();
 }

@@ -6,8 +6,7 @@
 
 namespace tether {
 
-WorkerLoop::WorkerLoop(ListenerCore& listener, const WorkerConfig& config)
-    : listener_(listener), config_(config) {
+WorkerLoop::WorkerLoop(ListenerCore& listener, const WorkerConfig& config) : listener_(listener), config_(config) {
   TETHER_ASSERT(config.work_ms <= WorkerConfig::duration_ms_max);
   TETHER_ASSERT(config.idle_ms <= WorkerConfig::duration_ms_max);
   TETHER_ASSERT(!listener.busy());
@@ -80,9 +79,7 @@ void WorkerLoop::after_check(std::uint64_t now_ns) {
     case Phase::start:
     case Phase::working:
     case Phase::idling:
-    case Phase::exited:
-      TETHER_ASSERT(false && "no operation runs in this phase");
-      break;
+    case Phase::exited: TETHER_ASSERT(false && "no operation runs in this phase"); break;
   }
 }
 
@@ -92,13 +89,9 @@ WorkerStep WorkerLoop::step(std::uint64_t now_ns) {
     return phase_ == Phase::exited ? WorkerStep{WorkerStep::Kind::exit, 0, exit_code_} : WorkerStep{};
   }
   switch (phase_) {
-    case Phase::start:
-      phase_ = Phase::registering;
-      return run_operation(ListenerOperation::register_self, now_ns);
-    case Phase::checking:
-      return run_operation(ListenerOperation::check_shutdown, now_ns);
-    case Phase::starting_unit:
-      return run_operation(ListenerOperation::begin_unit, now_ns);
+    case Phase::start: phase_ = Phase::registering; return run_operation(ListenerOperation::register_self, now_ns);
+    case Phase::checking: return run_operation(ListenerOperation::check_shutdown, now_ns);
+    case Phase::starting_unit: return run_operation(ListenerOperation::begin_unit, now_ns);
     case Phase::working:
       if (now_ns < deadline_ns_) return {WorkerStep::Kind::work_until, deadline_ns_, 0};
       phase_ = Phase::ending_unit;
@@ -108,14 +101,10 @@ WorkerStep WorkerLoop::step(std::uint64_t now_ns) {
       woken_ = false;
       phase_ = Phase::checking;
       return run_operation(ListenerOperation::check_shutdown, now_ns);
-    case Phase::leaving:
-      return run_operation(ListenerOperation::leave, now_ns);
-    case Phase::exited:
-      return {WorkerStep::Kind::exit, 0, exit_code_};
+    case Phase::leaving: return run_operation(ListenerOperation::leave, now_ns);
+    case Phase::exited: return {WorkerStep::Kind::exit, 0, exit_code_};
     case Phase::registering:
-    case Phase::ending_unit:
-      TETHER_ASSERT(false && "these phases always have an operation in flight");
-      break;
+    case Phase::ending_unit: TETHER_ASSERT(false && "these phases always have an operation in flight"); break;
   }
   return {};
 }

@@ -56,8 +56,17 @@ class WorkerLoop {
   [[nodiscard]] std::uint64_t units_done() const { return units_done_; }
 
  private:
-  enum class Phase : std::uint8_t { start, registering, checking, starting_unit, working, ending_unit,
-                                    idling, leaving, exited };
+  enum class Phase : std::uint8_t {
+    start,
+    registering,
+    checking,
+    starting_unit,
+    working,
+    ending_unit,
+    idling,
+    leaving,
+    exited
+  };
 
   WorkerStep run_operation(ListenerOperation operation, std::uint64_t now_ns);
   void emit(WorkerEvent event);

@@ -11,8 +11,8 @@ namespace {
 
 TEST(BadInput, InvalidNamesAreRefusedByEveryBinary) {
   Cleanup cleanup;
-  const std::vector<std::string> bad_names = {"", ".hidden", "a/b", "has space", std::string(65, 'x'),
-                                              "n\xc3\xa4me", "-x"};
+  const std::vector<std::string> bad_names = {"",  ".hidden", "a/b", "has space", std::string(65, 'x'), "n\xc3\xa4me",
+                                              "-x"};
   for (const auto& bad : bad_names) {
     const auto controller = run({binary("tether-controller"), "--name", bad});
     EXPECT_EQ(controller.exit_code, 64) << "name '" << bad << "'";
@@ -35,8 +35,8 @@ TEST(BadInput, OutOfRangeAndUnknownOptionsAreUsageErrors) {
   EXPECT_EQ(run({binary("tether-controller"), "--name", name, "--restart-delay-ms", "-5"}).exit_code, 64);
   EXPECT_EQ(run({binary("tether-controller"), "--name", name, "--stop-timeout-ms", "abc"}).exit_code, 64);
   EXPECT_EQ(run({binary("tether-controller"), "--name", name, "--frobnicate"}).exit_code, 64);
-  const auto inverted = run({binary("tether-controller"), "--name", name, "--restart-delay-ms", "500",
-                             "--restart-delay-max-ms", "100"});
+  const auto inverted =
+      run({binary("tether-controller"), "--name", name, "--restart-delay-ms", "500", "--restart-delay-max-ms", "100"});
   EXPECT_EQ(inverted.exit_code, 64);
   EXPECT_NE(inverted.errors.find("--restart-delay-max-ms"), std::string::npos) << inverted.errors;
   EXPECT_EQ(run({binary("tether")}).exit_code, 64);
@@ -49,8 +49,8 @@ TEST(BadInput, JsonLogLinesSurviveBytesThatAreNotUtf8) {
   Cleanup cleanup;
   const auto name = cleanup.name("json-bytes");
   const std::string path = "/nonexistent-\xff\xfe.env";
-  const auto result = run({binary("tether-controller"), "--name", name, "--log-format", "json", "--env-file",
-                           path, "--", "sleep", "infinity"});
+  const auto result = run({binary("tether-controller"), "--name", name, "--log-format", "json", "--env-file", path,
+                           "--", "sleep", "infinity"});
   EXPECT_EQ(result.exit_code, 66) << result.errors;
   const auto line = nlohmann::json::parse(result.errors, nullptr, false);
   ASSERT_FALSE(line.is_discarded()) << result.errors;

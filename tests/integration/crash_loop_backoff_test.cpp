@@ -55,8 +55,8 @@ TEST(CrashLoopBackoff, ProgramThatCannotBeRunSaysWhyAndGivesUp) {
   const std::string script = files.file("worker.sh");
   write_text(script, "#!/nonexistent/interpreter\n");
   ASSERT_EQ(chmod(script.c_str(), 0755), 0);
-  Process pair(controller_command(
-      name, {"--log-format", "json", "--restart-delay-ms", "10", "--start-limit", "2"}, {script}));
+  Process pair(
+      controller_command(name, {"--log-format", "json", "--restart-delay-ms", "10", "--start-limit", "2"}, {script}));
   EXPECT_EQ(pair.wait_exit(), 69) << pair.log();
   const std::string log = pair.log();
   EXPECT_EQ(json_events(log, "exited", {{"code", "127"}}).size(), 2u) << log;
@@ -104,8 +104,7 @@ TEST(CrashLoopBackoff, NeverRestartsNothing) {
   ASSERT_EQ(kill(listener, SIGKILL), 0);
   EXPECT_EQ(pair.wait_exit(), 1) << "a failed listener that is not restarted is a failure: " << pair.log();
   const std::string log = pair.log();
-  EXPECT_EQ(json_events(log, "exited", {{"listener_pid", std::to_string(listener)}, {"signal", "SIGKILL"}}).size(),
-            1u)
+  EXPECT_EQ(json_events(log, "exited", {{"listener_pid", std::to_string(listener)}, {"signal", "SIGKILL"}}).size(), 1u)
       << log;
   EXPECT_EQ(json_events(log, "launched").size(), 1u) << log;
   EXPECT_TRUE(json_events(log, "restarting").empty()) << log;

@@ -34,8 +34,8 @@ void expect_abandoned_launch_never_runs(const std::string& point, const std::vec
                                         const std::string& started_marker) {
   Cleanup cleanup;
   const auto name = cleanup.name(point == "after_spawn" ? "after-spawn" : "after-record");
-  Process first(controller_command(name, {"--log-format", "json", "--ready-timeout-ms", "300"}, worker,
-                                   point + "=crash"));
+  Process first(
+      controller_command(name, {"--log-format", "json", "--ready-timeout-ms", "300"}, worker, point + "=crash"));
   EXPECT_EQ(first.wait_exit(), killed) << first.log();
   const pid_t held = launched_pid(first);
   ASSERT_NE(held, 0) << first.log();
@@ -88,7 +88,8 @@ TEST(CrashRecovery, ControllerKilledBeforeAnUnregisteredListenerRegistersNeverYi
   ASSERT_TRUE(wait_until([&] {
     const bool adopted = !json_events(second.log(), "adopted", {{"listener_pid", std::to_string(slow_pid)}}).empty();
     return listener_pid(name) != 0 && (adopted || !process_alive(slow_pid));
-  })) << first.log() << second.log();
+  })) << first.log()
+      << second.log();
   const pid_t registered = listener_pid(name);
   EXPECT_EQ(listener_processes(name), std::vector<pid_t>{registered}) << first.log() << second.log();
   if (registered == slow_pid) {
@@ -99,8 +100,9 @@ TEST(CrashRecovery, ControllerKilledBeforeAnUnregisteredListenerRegistersNeverYi
     EXPECT_FALSE(process_alive(slow_pid));
   }
   // Wait for a few units of the survivor, then check that units were only ever done by one process.
-  ASSERT_TRUE(wait_until([&] { return json_events(second.log(), "unit_finished").size() +
-                                          json_events(first.log(), "unit_finished").size() >= 3; }));
+  ASSERT_TRUE(wait_until([&] {
+    return json_events(second.log(), "unit_finished").size() + json_events(first.log(), "unit_finished").size() >= 3;
+  }));
   std::set<long long> working;
   for (const auto* log_owner : {&first, &second}) {
     for (const auto& unit : json_events(log_owner->log(), "unit_started")) working.insert(unit["pid"].get<long long>());
@@ -177,9 +179,9 @@ TEST(CrashRecovery, ListenerCrashingAtEachOfItsPointsIsRestartedUntilTheStartLim
     SCOPED_TRACE(point);
     Cleanup cleanup;
     const auto name = cleanup.name("listener-crash");
-    Process pair(controller_command(name,
-                                    {"--log-format", "json", "--restart-delay-ms", "5", "--start-limit", "3"},
-                                    listener_with_failpoints(point + "=crash", {"--work-ms", "5", "--log-format", "json"})));
+    Process pair(
+        controller_command(name, {"--log-format", "json", "--restart-delay-ms", "5", "--start-limit", "3"},
+                           listener_with_failpoints(point + "=crash", {"--work-ms", "5", "--log-format", "json"})));
     // Only a crash at the named point can end these listeners, so reaching the limit proves it fired.
     EXPECT_EQ(pair.wait_exit(), 69) << pair.log();
     const std::string log = pair.log();
@@ -195,8 +197,9 @@ TEST(CrashRecovery, PausedListenerIsStillTheOnlyOneAfterTheControllerDies) {
   const auto name = cleanup.name("paused");
   // The listener pauses for 1.5 s inside its first unit; meanwhile its controller dies and another
   // takes over, which must adopt the registered (if silent) listener instead of launching a second.
-  auto first = std::make_unique<Process>(controller_command(
-      name, {"--log-format", "json"}, listener_with_failpoints("in_unit=pause(1500)", {"--work-ms", "10", "--log-format", "json"})));
+  auto first = std::make_unique<Process>(
+      controller_command(name, {"--log-format", "json"},
+                         listener_with_failpoints("in_unit=pause(1500)", {"--work-ms", "10", "--log-format", "json"})));
   ASSERT_TRUE(wait_until([&] { return listener_pid(name) != 0; })) << first->log();
   const pid_t listener = listener_pid(name);
   first->signal(SIGKILL);

@@ -27,7 +27,6 @@ extern char** environ;
 namespace tether::testing {
 namespace {
 
-
 // Starts argv with `output_fd` as its stdout (-1: stdout closed) and stderr in a file, with SIGPIPE at
 // its default action as a shell would give it; waits (bounded) and returns its code and stderr.
 CommandResult run_with_output(const std::vector<std::string>& argv, int output_fd) {
@@ -41,8 +40,7 @@ CommandResult run_with_output(const std::vector<std::string>& argv, int output_f
   } else {
     posix_spawn_file_actions_addclose(&actions, STDOUT_FILENO);
   }
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, errors_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, errors_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   sigset_t defaults;
@@ -105,8 +103,8 @@ TEST(HostileInput, ListenerWithClosedStreamsKeepsTheSegmentValid) {
     const auto status = status_json(name);
     return status.has_value() && status->value("generation", 0) == 1;
   })) << pair.log();
-  const auto listener = run(with_closed(
-      "2>&-", {binary("tether-listener"), "--name", name, "--units", "1", "--work-ms", "0"}));
+  const auto listener =
+      run(with_closed("2>&-", {binary("tether-listener"), "--name", name, "--units", "1", "--work-ms", "0"}));
   EXPECT_EQ(listener.exit_code, 0);
   const auto status = run({binary("tether"), "status", name});
   EXPECT_EQ(status.exit_code, 0) << status.output << status.errors;
@@ -370,7 +368,8 @@ class StalledReader {
   // Reads what is there now, appending it to `text`.
   void read_into(std::string& text) const {
     char chunk[4096];
-    for (ssize_t got = 0; (got = read(fd_, chunk, sizeof chunk)) > 0;) text.append(chunk, static_cast<std::size_t>(got));
+    for (ssize_t got = 0; (got = read(fd_, chunk, sizeof chunk)) > 0;)
+      text.append(chunk, static_cast<std::size_t>(got));
   }
 
  private:
@@ -382,10 +381,10 @@ class StalledReader {
 // A controller whose worker fails at once, relaunched every millisecond without end, writing its log
 // to `log_path`: a log line or three per millisecond.
 std::vector<std::string> failing_worker_pair(const std::string& name, const std::string& log_path) {
-  return with_closed("2>" + log_path,
-                     controller_argv(name, {"--restart-delay-ms", "1", "--restart-delay-max-ms", "1", "--start-limit",
-                                            "1000", "--start-limit-interval-ms", "1"},
-                                     {"/bin/sh", "-c", "exit 1"}));
+  return with_closed("2>" + log_path, controller_argv(name,
+                                                      {"--restart-delay-ms", "1", "--restart-delay-max-ms", "1",
+                                                       "--start-limit", "1000", "--start-limit-interval-ms", "1"},
+                                                      {"/bin/sh", "-c", "exit 1"}));
 }
 
 // A log collector that stops reading must not stop supervision: the controller's stderr is a pipe
@@ -427,8 +426,8 @@ TEST(HostileInput, LogFileFifoWithoutReaderIsRefused) {
   ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
   const auto controller = run(controller_argv(name, {"--log-file", path}, {"sleep", "infinity"}));
   EXPECT_EQ(controller.exit_code, 73) << controller.errors;
-  EXPECT_TRUE(contains(controller.errors, "cannot open log file '" + path +
-                                              "': No such device or address (a FIFO that nobody reads)"))
+  EXPECT_TRUE(contains(controller.errors,
+                       "cannot open log file '" + path + "': No such device or address (a FIFO that nobody reads)"))
       << controller.errors;
   EXPECT_FALSE(segment_exists(name));
 }
@@ -447,7 +446,8 @@ TEST(HostileInput, LogFileFifoWithReaderReachesTheWorkerBlocking) {
   EXPECT_TRUE(wait_until([&] {
     log.read_into(logged);
     return contains(logged, "worker-says-hello");
-  })) << logged << pair.log();
+  })) << logged
+      << pair.log();
   ASSERT_TRUE(wait_until([&] { return pair.log_contains("launched listener_pid="); })) << pair.log();
   const pid_t worker = pid_after(pair.log(), "launched listener_pid=");
   ASSERT_GT(worker, 0) << pair.log();

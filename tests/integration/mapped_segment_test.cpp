@@ -59,8 +59,8 @@ TEST_F(MappedSegmentPort, EveryFieldIsAWordOfItsOwn) {
       if (is_header(seen)) continue;
       const std::uint64_t expected =
           other > index ? 0 : (seen == Field::shutdown_request ? 1 : 0xA5A5'0000'0000'0000ull + other);
-      EXPECT_EQ(reader_->load(seen), expected) << "after writing " << field_name(field) << ", field "
-                                               << field_name(seen);
+      EXPECT_EQ(reader_->load(seen), expected)
+          << "after writing " << field_name(field) << ", field " << field_name(seen);
     }
   }
   EXPECT_EQ(reader_->fault(), SegmentFault::none) << "a field write reached the header";

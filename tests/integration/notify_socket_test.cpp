@@ -42,8 +42,8 @@ bool send_datagram(const std::string& address, const std::string& text) {
   if (address.empty() || address.size() >= sizeof un.sun_path) return false;
   std::memcpy(un.sun_path, address.data(), address.size());
   if (address.front() == '@') un.sun_path[0] = '\0';
-  const auto size = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size() +
-                                           (address.front() == '@' ? 0 : 1));
+  const auto size =
+      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size() + (address.front() == '@' ? 0 : 1));
   const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   const bool sent = fd >= 0 && sendto(fd, text.data(), text.size(), 0, reinterpret_cast<const sockaddr*>(&un), size) ==
                                    static_cast<ssize_t>(text.size());
@@ -142,8 +142,8 @@ TEST(NotifySocket, OversizedAndMalformedDatagramsAreRefusedAndChangeNothing) {
   Cleanup cleanup;
   const auto name = cleanup.name("notify-garbage");
   // The last word is well-formed: once it shows, every datagram before it was judged.
-  Process pair(notify_pair(name, {}, {"oversize", "send:hello", "send:READY=2", "send:STATUS=\x1b[2J",
-                                      "send:STATUS=after the garbage"}));
+  Process pair(notify_pair(
+      name, {}, {"oversize", "send:hello", "send:READY=2", "send:STATUS=\x1b[2J", "send:STATUS=after the garbage"}));
   EXPECT_TRUE(wait_until([&] { return status_text_of(name) == "after the garbage"; })) << pair.log();
   EXPECT_TRUE(wait_until([&] { return pair.log_count("notify_refused") == 4; })) << pair.log();
   EXPECT_TRUE(pair.log_contains("reason=message longer than 4096 bytes")) << pair.log();
@@ -162,8 +162,8 @@ TEST(NotifySocket, StoppingAndExtendTimeoutDuringAStop) {
   // On SIGTERM the worker says it is stopping and asks for 20 s, takes 1.5 s and exits 0. Without the
   // extension the kill timeout (300 ms) would SIGKILL it.
   Process pair(notify_pair(name, {"--kill-timeout-ms", "300"},
-                           {"send:READY=1", "wait-term", "send:STOPPING=1\nEXTEND_TIMEOUT_USEC=20000000\nSTATUS=draining",
-                            "sleep:1500", "exit:0"}));
+                           {"send:READY=1", "wait-term",
+                            "send:STOPPING=1\nEXTEND_TIMEOUT_USEC=20000000\nSTATUS=draining", "sleep:1500", "exit:0"}));
   const pid_t worker = launched_worker(pair);
   ASSERT_TRUE(wait_until([&] { return state_of(name) == "ready"; })) << pair.log();
   const auto started = Clock::now();
@@ -184,13 +184,13 @@ TEST(NotifySocket, WatchdogHeartbeatsKeepAWorkerAliveAndSilenceKillsIt) {
   const auto name = cleanup.name("notify-watchdog");
   // First worker: one heartbeat, then silence: killed by the watchdog and relaunched. The relaunched
   // one (same command) does the same; we only wait for the first firing.
-  Process silent(notify_pair(name, {"--watchdog-ms", "300", "--restart-delay-ms", "0"},
-                             {"send:READY=1\nWATCHDOG=1"}));
+  Process silent(notify_pair(name, {"--watchdog-ms", "300", "--restart-delay-ms", "0"}, {"send:READY=1\nWATCHDOG=1"}));
   const pid_t first = launched_worker(silent);
   EXPECT_TRUE(wait_until([&] { return silent.log_contains("watchdog_fired listener_pid=" + std::to_string(first)); }))
       << silent.log();
-  EXPECT_TRUE(wait_until([&] { return silent.log_contains("exited listener_pid=" + std::to_string(first) +
-                                                          " signal=SIGKILL"); })) << silent.log();
+  EXPECT_TRUE(wait_until([&] {
+    return silent.log_contains("exited listener_pid=" + std::to_string(first) + " signal=SIGKILL");
+  })) << silent.log();
   EXPECT_EQ(run({binary("tether"), "shutdown", name, "--wait"}).exit_code, 0);
   EXPECT_EQ(silent.wait_exit(), 0) << silent.log();
 

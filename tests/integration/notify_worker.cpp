@@ -46,7 +46,8 @@ int send_text(const char* text, size_t length, int flags) {
   if (address_length >= sizeof un.sun_path) exit(2);
   memcpy(un.sun_path, address, address_length);
   if (address[0] == '@') un.sun_path[0] = '\0';
-  const auto size = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address_length + (address[0] == '@' ? 0 : 1));
+  const auto size =
+      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address_length + (address[0] == '@' ? 0 : 1));
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) exit(2);
   const ssize_t sent = sendto(fd, text, length, flags, reinterpret_cast<const sockaddr*>(&un), size);

@@ -17,9 +17,9 @@
 namespace tether::testing {
 namespace {
 
-#define TETHER_REQUIRE_PID_NAMESPACES()                       \
-  do {                                                        \
-    std::string why_not;                                      \
+#define TETHER_REQUIRE_PID_NAMESPACES()                              \
+  do {                                                               \
+    std::string why_not;                                             \
     if (!pid_namespaces_available(why_not)) GTEST_SKIP() << why_not; \
   } while (false)
 
@@ -69,7 +69,7 @@ TEST(OsBehaviour, ReapedPidGoesToStrangerWithAnotherStartTime) {
     report.put("stats_read", old_stat.has_value() && stranger_stat.has_value() ? "yes" : "no");
     if (old_stat && stranger_stat) {
       report.put("start_times_differ",
-                old_stat->identity.start_time_ticks != stranger_stat->identity.start_time_ticks ? "yes" : "no");
+                 old_stat->identity.start_time_ticks != stranger_stat->identity.start_time_ticks ? "yes" : "no");
       report.put("old_identity_alive", identity_alive(old_stat->identity) ? "yes" : "no");
     }
     report.put("old_pidfd_signal", pidfd_signal(old_pidfd, SIGKILL) == 0 ? "delivered" : std::to_string(errno));

@@ -84,7 +84,8 @@ std::string read_until(int fd, std::size_t count, std::chrono::milliseconds time
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   char buffer[4096];
   while (text.size() < count) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
     pollfd descriptor{fd, POLLIN, 0};
     if (poll(&descriptor, 1, static_cast<int>(left.count())) <= 0) continue;

@@ -296,10 +296,10 @@ long futex(std::uint32_t* word, int operation, std::uint32_t value, const timesp
 // wait whose word already changed returns at once (WorkerStep idle_until: no wake-up is lost).
 TEST(OsBehaviour, FutexWakeReachesOnlyWaitersOnTheSameObject) {
   Cleanup cleanup;
-  auto* old_words = static_cast<std::uint32_t*>(
-      mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
-  auto* new_words = static_cast<std::uint32_t*>(
-      mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+  auto* old_words =
+      static_cast<std::uint32_t*>(mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+  auto* new_words =
+      static_cast<std::uint32_t*>(mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
   ASSERT_NE(old_words, MAP_FAILED);
   ASSERT_NE(new_words, MAP_FAILED);
   errno = 0;

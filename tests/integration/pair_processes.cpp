@@ -34,8 +34,8 @@ std::string quote_for_shell(const std::string& word) {
 std::optional<long long> parse_log_time_ms(const std::string& text) {
   std::tm parts{};
   int milliseconds = 0;
-  if (std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &parts.tm_year, &parts.tm_mon, &parts.tm_mday,
-                  &parts.tm_hour, &parts.tm_min, &parts.tm_sec, &milliseconds) != 7) {
+  if (std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &parts.tm_year, &parts.tm_mon, &parts.tm_mday, &parts.tm_hour,
+                  &parts.tm_min, &parts.tm_sec, &milliseconds) != 7) {
     return std::nullopt;
   }
   parts.tm_year -= 1900;

@@ -37,8 +37,7 @@ NamespaceRun run_in_pid_namespace(const std::string& script, const std::string& 
   const auto path = std::filesystem::path(__FILE__).parent_path() / "scripts" / script;
   // --kill-child: the namespace (and every process in it) dies with unshare, even if the run times out.
   const auto result = run({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "/bin/bash",
-                           path.string(), std::filesystem::path(binary("tether")).parent_path().string(), name,
-                           mode},
+                           path.string(), std::filesystem::path(binary("tether")).parent_path().string(), name, mode},
                           std::chrono::seconds(60));
   NamespaceRun outcome{parse_facts(result.output), result.output + result.errors};
   EXPECT_EQ(result.exit_code, 0) << outcome.report;

@@ -1,7 +1,7 @@
 // Goal: a dead worker's PID (a registered listener's, or a plain worker's), now held by an unrelated
-// process, is neither adopted nor signalled, and a fresh worker is launched. Method: for real, in a private PID namespace where nothing else forks:
-// scripts/pid_reuse.sh kills a pair, hands the listener's PID to a `sleep` through ns_last_pid, starts
-// a new controller and reports what happened; this test judges the report.
+// process, is neither adopted nor signalled, and a fresh worker is launched. Method: for real, in a private PID
+// namespace where nothing else forks: scripts/pid_reuse.sh kills a pair, hands the listener's PID to a `sleep` through
+// ns_last_pid, starts a new controller and reports what happened; this test judges the report.
 #include <gtest/gtest.h>
 #include <map>
 

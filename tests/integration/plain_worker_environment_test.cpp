@@ -1,9 +1,9 @@
 // Goal: the worker's surroundings (issue 8): --cwd, --env (repeatable, wins over the file), --env-file,
-// TETHER_NAME and the launch ticket (TETHER_INCARNATION, TETHER_GENERATION) reach the worker; bad entries and files are refused before anything
-// starts; --log-file receives the worker's stdout and stderr, appended, and SIGHUP reopens it so that
-// after a rotation the next start writes into the new file while a running worker keeps its own.
-// Method: worker scripts that report their environment or write tagged lines, read back from files
-// and from /proc/PID/environ and /proc/PID/cwd.
+// TETHER_NAME and the launch ticket (TETHER_INCARNATION, TETHER_GENERATION) reach the worker; bad entries and files are
+// refused before anything starts; --log-file receives the worker's stdout and stderr, appended, and SIGHUP reopens it
+// so that after a rotation the next start writes into the new file while a running worker keeps its own. Method: worker
+// scripts that report their environment or write tagged lines, read back from files and from /proc/PID/environ and
+// /proc/PID/cwd.
 #include <csignal>
 #include <fcntl.h>
 #include <filesystem>
@@ -37,11 +37,11 @@ TEST(PlainWorkerEnvironment, CwdEnvAndEnvFileReachTheWorker) {
              "SHARED=from the file\n"
              "  # an indented comment\n");
   const std::string report = files.file("report");
-  Process pair(controller_argv(name,
-                               {"--ready-timeout-ms", "200", "--restart-delay-ms", "10", "--cwd", work.path(),
-                                "--env-file", env_file, "--env", "SHARED=from the command line", "--env",
-                                "WITH_EQUALS=a=b", "--env", "EMPTY="},
-                               {"/bin/sh", worker_script("report_environment.sh"), report}));
+  Process pair(controller_argv(
+      name,
+      {"--ready-timeout-ms", "200", "--restart-delay-ms", "10", "--cwd", work.path(), "--env-file", env_file, "--env",
+       "SHARED=from the command line", "--env", "WITH_EQUALS=a=b", "--env", "EMPTY="},
+      {"/bin/sh", worker_script("report_environment.sh"), report}));
   ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(report + ".1"); })) << pair.log();
   const std::string first_report = read_text(report + ".1");
   const std::string directory = std::filesystem::canonical(work.path()).string();
@@ -68,8 +68,8 @@ TEST(PlainWorkerEnvironment, CwdEnvAndEnvFileReachTheWorker) {
   EXPECT_TRUE(wait_until([&] {
     return environment_value(first, "SHARED") == "from the command line" &&
            environment_value(first, "TETHER_GENERATION") == "1" && environment_value(first, "TETHER_NAME") == name;
-  })) << environment_value(first, "SHARED").value_or("(unset)") << " / "
-      << environment_value(first, "TETHER_GENERATION").value_or("(unset)") << " / "
+  })) << environment_value(first, "SHARED").value_or("(unset)")
+      << " / " << environment_value(first, "TETHER_GENERATION").value_or("(unset)") << " / "
       << environment_value(first, "TETHER_NAME").value_or("(unset)");
   ASSERT_EQ(kill(first, SIGKILL), 0);
   ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(report + ".2"); })) << pair.log();
@@ -140,7 +140,8 @@ TEST(PlainWorkerEnvironment, EnvFileFollowsSystemdsRules) {
   const TempDir files("env-rules");
   const std::string env_file = files.file("worker.env");
   write_text(env_file,
-             "\xEF\xBB\xBF" "FIRST=1\r\n"
+             "\xEF\xBB\xBF"
+             "FIRST=1\r\n"
              "; a semicolon comment\r\n"
              "export EXPORTED=yes\r\n"
              "DOUBLE=\"two  words \\\"quoted\\\"\"\r\n"
@@ -216,8 +217,7 @@ TEST(PlainWorkerEnvironment, EnvFileFifoWithWriterIsRead) {
 }
 
 // Starts a controller with `--env-file path`; it must refuse with `exit_code`, say `text`, create nothing.
-void expect_env_file_refused(const std::string& tag, const std::string& path, int exit_code,
-                             const std::string& text) {
+void expect_env_file_refused(const std::string& tag, const std::string& path, int exit_code, const std::string& text) {
   Cleanup cleanup;
   const auto name = cleanup.name(tag);
   const auto result = run(controller_argv(name, {"--env-file", path}, {"sleep", "infinity"}));

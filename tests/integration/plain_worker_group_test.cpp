@@ -42,8 +42,7 @@ ScriptPids started_script(const Process& pair, const std::string& pid_file) {
     return pids.second_child != 0;
   })) << pair.log();
   // The controller logs the launch after the spawn returns; the script may have reported first.
-  EXPECT_TRUE(wait_until([&] { return pid_after(pair.log(), "launched listener_pid=") == pids.script; }))
-      << pair.log();
+  EXPECT_TRUE(wait_until([&] { return pid_after(pair.log(), "launched listener_pid=") == pids.script; })) << pair.log();
   EXPECT_EQ(process_group_of(pids.script), pids.script);
   EXPECT_EQ(process_group_of(pids.first_child), pids.script);
   EXPECT_EQ(process_group_of(pids.second_child), pids.script);
@@ -138,7 +137,8 @@ void adopt_and_shut_down(bool children_ignore_term) {
   const TempDir files("group-adopt");
   const std::string pid_file = files.file("pids");
   const std::vector<std::string> options = {"--ready-timeout-ms", "200", "--kill-timeout-ms", "600000"};
-  auto first = std::make_unique<Process>(controller_argv(name, options, script_command(pid_file, children_ignore_term)));
+  auto first =
+      std::make_unique<Process>(controller_argv(name, options, script_command(pid_file, children_ignore_term)));
   const ScriptPids pids = started_script(*first, pid_file);
   ASSERT_NE(pids.second_child, 0);
   ASSERT_TRUE(wait_until([&] { return first->log_contains("treated_as=plain worker"); })) << first->log();

@@ -20,9 +20,8 @@ TEST(PlainWorkerHttp, ServesIsRestartedAfterSigkillAndStopsOnShutdown) {
   const std::string marker = "served-for-" + name;
   write_text(site.file("index.html"), marker + "\n");
   const int port = free_loopback_port();
-  Process pair(controller_argv(
-      name, {"--ready-timeout-ms", "200", "--restart-delay-ms", "10", "--cwd", site.path()},
-      {python3(), "-m", "http.server", std::to_string(port), "--bind", "127.0.0.1"}));
+  Process pair(controller_argv(name, {"--ready-timeout-ms", "200", "--restart-delay-ms", "10", "--cwd", site.path()},
+                               {python3(), "-m", "http.server", std::to_string(port), "--bind", "127.0.0.1"}));
 
   const auto serves_marker = [&] {
     const auto response = http_get(port);

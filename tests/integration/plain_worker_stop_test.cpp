@@ -30,9 +30,9 @@ TEST(PlainWorkerStop, SleepInfinityGetsSigtermAtOnceOnShutdown) {
   Cleanup cleanup;
   const auto name = cleanup.name("sleep");
   // Long stop and kill timeouts: a plain worker must not wait out either before its stop signal.
-  Process pair(controller_argv(name, {"--ready-timeout-ms", "200", "--stop-timeout-ms", "600000",
-                                      "--kill-timeout-ms", "600000"},
-                               {"sleep", "infinity"}));
+  Process pair(
+      controller_argv(name, {"--ready-timeout-ms", "200", "--stop-timeout-ms", "600000", "--kill-timeout-ms", "600000"},
+                      {"sleep", "infinity"}));
   const pid_t worker = plain_worker_of(pair);
   ASSERT_GT(worker, 0);
   EXPECT_EQ(process_group_of(worker), worker);
@@ -77,14 +77,15 @@ TEST(PlainWorkerStop, StopSignalOptionChoosesTheSignal) {
   for (const std::string spelling : {"INT", "SIGINT", "2"}) {
     Cleanup cleanup;
     const auto name = cleanup.name("stop-signal");
-    Process pair(controller_argv(name, {"--ready-timeout-ms", "100", "--stop-signal", spelling},
-                                 {"sleep", "infinity"}));
+    Process pair(
+        controller_argv(name, {"--ready-timeout-ms", "100", "--stop-signal", spelling}, {"sleep", "infinity"}));
     const pid_t worker = plain_worker_of(pair);
     ASSERT_GT(worker, 0) << spelling;
     EXPECT_EQ(run({binary("tether"), "shutdown", name, "--wait"}).exit_code, 0) << spelling;
     EXPECT_EQ(pair.wait_exit(), 0) << pair.log();
     EXPECT_TRUE(pair.log_contains("exited listener_pid=" + std::to_string(worker) + " signal=SIGINT"))
-        << spelling << "\n" << pair.log();
+        << spelling << "\n"
+        << pair.log();
   }
 }
 
@@ -102,7 +103,8 @@ TEST(PlainWorkerStop, WorkerIgnoringSigtermIsKilledAfterTheKillTimeout) {
   Cleanup cleanup;
   const auto name = cleanup.name("stubborn");
   constexpr int kill_timeout_ms = 400;
-  Process pair(controller_argv(name, {"--ready-timeout-ms", "200", "--kill-timeout-ms", std::to_string(kill_timeout_ms)},
+  Process pair(controller_argv(name,
+                               {"--ready-timeout-ms", "200", "--kill-timeout-ms", std::to_string(kill_timeout_ms)},
                                {"/bin/sh", "-c", "trap '' TERM; exec sleep infinity"}));
   const pid_t worker = plain_worker_of(pair);
   ASSERT_GT(worker, 0);
@@ -144,8 +146,9 @@ TEST(PlainWorkerStop, CrashLoopingPlainWorkerHitsTheStartLimit) {
   Cleanup cleanup;
   const auto name = cleanup.name("crash-loop");
   // Runs past the ready timeout (so it is a plain worker), then fails.
-  Process pair(controller_argv(name, {"--ready-timeout-ms", "50", "--restart-delay-ms", "10", "--start-limit", "3",
-                                      "--start-limit-interval-ms", "600000"},
+  Process pair(controller_argv(name,
+                               {"--ready-timeout-ms", "50", "--restart-delay-ms", "10", "--start-limit", "3",
+                                "--start-limit-interval-ms", "600000"},
                                {"/bin/sh", "-c", "sleep 0.2; exit 3"}));
   EXPECT_EQ(pair.wait_exit(), 69) << pair.log();
   EXPECT_EQ(pair.log_count("launched"), 3) << pair.log();

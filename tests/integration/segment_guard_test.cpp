@@ -155,8 +155,8 @@ TEST(SegmentGuard, IdleListenerWakesOnShutdownWithoutWaitingOutItsIdleTime) {
 TEST(SegmentGuard, JsonLogsAreOneObjectPerLine) {
   Cleanup cleanup;
   const auto name = cleanup.name("json");
-  Process pair({binary("tether-controller"), "--name", name, "--log-format", "json", "--",
-                binary("tether-listener"), "--work-ms", "20", "--log-format", "json"});
+  Process pair({binary("tether-controller"), "--name", name, "--log-format", "json", "--", binary("tether-listener"),
+                "--work-ms", "20", "--log-format", "json"});
   ASSERT_TRUE(wait_until([&] { return pair.log_contains("\"event\":\"registered\""); })) << pair.log();
   pair.signal(SIGTERM);
   EXPECT_EQ(pair.wait_exit(), 0);

@@ -60,8 +60,8 @@ TEST(SegmentPrivacy, LogFileWithoutPermissionIsNoPermission) {
   const TempDir directory("log-permission");
   ASSERT_EQ(chmod(directory.path().c_str(), 0700), 0);  // root's: closed to nobody
   const std::string path = directory.file("worker.log");
-  const auto controller = run(as_nobody({binary("tether-controller"), "--name", name, "--log-file", path, "--",
-                                         "sleep", "infinity"}));
+  const auto controller =
+      run(as_nobody({binary("tether-controller"), "--name", name, "--log-file", path, "--", "sleep", "infinity"}));
   EXPECT_EQ(controller.exit_code, 77) << controller.errors;
   EXPECT_TRUE(contains(controller.errors, "cannot open log file '" + path + "': Permission denied"))
       << controller.errors;
@@ -73,9 +73,16 @@ TEST(SegmentPrivacy, MalformedFailpointsAreUsageErrors) {
   Cleanup cleanup;
   const auto name = cleanup.name("failpoints");
   const std::vector<std::string> malformed = {
-      "bogus=crash",       "after_spawn=explode", "in_unit=pause(abc)", "in_unit=pause(-1)",
-      "in_unit=pause(5",   "after_spawn",         "=crash",             "after_spawn=crash,,",
-      "in_unit=exit()",    "mid_init=crash;in_unit=crash",
+      "bogus=crash",
+      "after_spawn=explode",
+      "in_unit=pause(abc)",
+      "in_unit=pause(-1)",
+      "in_unit=pause(5",
+      "after_spawn",
+      "=crash",
+      "after_spawn=crash,,",
+      "in_unit=exit()",
+      "mid_init=crash;in_unit=crash",
   };
   for (const auto& failpoints : malformed) {
     SCOPED_TRACE(failpoints);
@@ -88,9 +95,9 @@ TEST(SegmentPrivacy, MalformedFailpointsAreUsageErrors) {
     EXPECT_FALSE(segment_exists(name)) << "a usage error must come before the segment is created";
   }
   // The well-formed neighbours of those strings are accepted (a pause of 0 ms changes nothing).
-  const auto accepted = run(controller_command(name, {"--restart", "never"},
-                                               listener_command({"--units", "1", "--work-ms", "1"}),
-                                               "in_unit=pause(0),after_register=exit(0)"));
+  const auto accepted =
+      run(controller_command(name, {"--restart", "never"}, listener_command({"--units", "1", "--work-ms", "1"}),
+                             "in_unit=pause(0),after_register=exit(0)"));
   EXPECT_EQ(accepted.exit_code, 0) << accepted.errors;
   EXPECT_FALSE(segment_exists(name));
 }

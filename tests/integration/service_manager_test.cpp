@@ -72,10 +72,9 @@ TEST(ServiceManager, ReadyOnlyOnceTheWorkerIsReadyThenStatusWatchdogAndStopping)
   const auto name = cleanup.name("systemd-ready");
   ServiceManager manager;
   // The worker takes a moment before READY=1: the controller must not be ready before it.
-  const auto pair = manager.start(
-      controller_argv(name, {"--notify-socket", "--ready-timeout-ms", "600000"},
-                      {binary("tether-test-notify-worker"), "sleep:300", "send:READY=1"}),
-      "400000");
+  const auto pair = manager.start(controller_argv(name, {"--notify-socket", "--ready-timeout-ms", "600000"},
+                                                  {binary("tether-test-notify-worker"), "sleep:300", "send:READY=1"}),
+                                  "400000");
   ASSERT_TRUE(wait_until([&] { return manager.received("STATUS=worker "); })) << manager.all() << pair->log();
   EXPECT_FALSE(manager.received("READY=1")) << "not ready before the worker: " << manager.all();
   ASSERT_TRUE(wait_until([&] { return manager.received("READY=1"); })) << manager.all() << pair->log();

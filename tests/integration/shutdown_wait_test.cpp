@@ -17,7 +17,6 @@
 namespace tether::testing {
 namespace {
 
-
 // `tether shutdown NAME --wait --timeout-ms MS`.
 CommandResult shutdown_and_wait(const std::string& name, int timeout_ms) {
   return run({binary("tether"), "shutdown", name, "--wait", "--timeout-ms", std::to_string(timeout_ms)});
@@ -82,7 +81,8 @@ TEST(ShutdownWait, WaitsForAnUnrecordedHolderOfTheName) {
     pair.signal(SIGKILL);
     ASSERT_EQ(pair.wait_exit(), 128 + SIGKILL);
   }
-  Process holder({"/usr/bin/flock", "--exclusive", "--nonblock", "--no-fork", "/dev/shm/tether." + name, "sleep", "600"});
+  Process holder(
+      {"/usr/bin/flock", "--exclusive", "--nonblock", "--no-fork", "/dev/shm/tether." + name, "sleep", "600"});
   // flock(1) becomes its command (--no-fork) once it holds the lock (--nonblock: it exits 1 if it cannot).
   ASSERT_TRUE(wait_until([&] { return read_text("/proc/" + std::to_string(holder.pid()) + "/comm") == "sleep\n"; }))
       << holder.log();
@@ -105,9 +105,9 @@ TEST(ShutdownWait, WaitsForAnUnrecordedHolderOfTheName) {
 TEST(ShutdownWait, WithoutATimeoutItFollowsTheControllersStopDeadline) {
   Cleanup cleanup;
   const auto name = cleanup.name("wait-deadline");
-  Process pair(controller_command(name, {"--stop-timeout-ms", "40000", "--stop-timeout-max-ms", "40000",
-                                         "--kill-timeout-ms", "1000"},
-                                  listener_command({"--work-ms", "3000"})));
+  Process pair(controller_command(
+      name, {"--stop-timeout-ms", "40000", "--stop-timeout-max-ms", "40000", "--kill-timeout-ms", "1000"},
+      listener_command({"--work-ms", "3000"})));
   ASSERT_NE(registered_listener(pair, name), 0);
   // Just after a unit began: it has about 3 s to go, far more than the bounded wait below.
   const int units = pair.log_count("unit_started");

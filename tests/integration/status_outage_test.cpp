@@ -53,7 +53,8 @@ TEST(StatusOutage, ARunningWorkerShowsItsUptimeAndCommand) {
   ASSERT_TRUE(wait_until([&] {
     status = status_json(name);
     return status.has_value() && (*status)["uptime_ms"].is_number() && (*status)["command"] == "/bin/sleep 600";
-  })) << pair.log() << (status ? status->dump() : "");
+  })) << pair.log()
+      << (status ? status->dump() : "");
   EXPECT_TRUE((*status)["last_exit"].is_null()) << "nothing has exited: " << status->dump();
   EXPECT_TRUE((*status)["restart_in_ms"].is_null()) << status->dump();
   EXPECT_EQ((*status)["consecutive_failures"], 0) << status->dump();

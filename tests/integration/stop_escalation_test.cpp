@@ -58,10 +58,11 @@ TEST(StopEscalation, ListenerIgnoringSigtermIsKilledAndNothingElseIsSignalled) {
 TEST(StopEscalation, SigtermEndsAListenerThatDoesNotIgnoreIt) {
   Cleanup cleanup;
   const auto name = cleanup.name("sigterm-honoured");
-  Process pair(controller_command(
-      name,
-      {"--log-format", "json", "--stop-timeout-ms", "200", "--kill-timeout-ms", "60000", "--stop-timeout-max-ms", "200"},
-      listener_command({"--work-ms", "600000", "--heartbeat-ms", "50", "--log-format", "json"})));
+  Process pair(
+      controller_command(name,
+                         {"--log-format", "json", "--stop-timeout-ms", "200", "--kill-timeout-ms", "60000",
+                          "--stop-timeout-max-ms", "200"},
+                         listener_command({"--work-ms", "600000", "--heartbeat-ms", "50", "--log-format", "json"})));
   ASSERT_TRUE(wait_until([&] { return listener_pid(name) != 0; })) << pair.log();
   const std::string pid = std::to_string(listener_pid(name));
   shutdown_during_first_unit(pair, name);
@@ -77,10 +78,11 @@ TEST(StopEscalation, SigtermEndsAListenerThatDoesNotIgnoreIt) {
 TEST(StopEscalation, HeartbeatsDuringALongUnitExtendTheStopUntilTheUnitEnds) {
   Cleanup cleanup;
   const auto name = cleanup.name("extend");
-  Process pair(controller_command(
-      name,
-      {"--log-format", "json", "--stop-timeout-ms", "800", "--kill-timeout-ms", "500", "--stop-timeout-max-ms", "60000"},
-      listener_command({"--work-ms", "3000", "--heartbeat-ms", "50", "--log-format", "json"})));
+  Process pair(
+      controller_command(name,
+                         {"--log-format", "json", "--stop-timeout-ms", "800", "--kill-timeout-ms", "500",
+                          "--stop-timeout-max-ms", "60000"},
+                         listener_command({"--work-ms", "3000", "--heartbeat-ms", "50", "--log-format", "json"})));
   ASSERT_TRUE(wait_until([&] { return listener_pid(name) != 0; })) << pair.log();
   const std::string pid = std::to_string(listener_pid(name));
   shutdown_during_first_unit(pair, name);
@@ -104,10 +106,11 @@ TEST(StopEscalation, ExtensionsNeverPassTheCap) {
   Cleanup cleanup;
   const auto name = cleanup.name("cap");
   constexpr long long cap_ms = 1200;
-  Process pair(controller_command(name,
-                                  {"--log-format", "json", "--stop-timeout-ms", "200", "--kill-timeout-ms", "500",
-                                   "--stop-timeout-max-ms", std::to_string(cap_ms)},
-                                  listener_command({"--work-ms", "600000", "--heartbeat-ms", "50", "--log-format", "json"})));
+  Process pair(
+      controller_command(name,
+                         {"--log-format", "json", "--stop-timeout-ms", "200", "--kill-timeout-ms", "500",
+                          "--stop-timeout-max-ms", std::to_string(cap_ms)},
+                         listener_command({"--work-ms", "600000", "--heartbeat-ms", "50", "--log-format", "json"})));
   ASSERT_TRUE(wait_until([&] { return listener_pid(name) != 0; })) << pair.log();
   const std::string pid = std::to_string(listener_pid(name));
   shutdown_during_first_unit(pair, name);

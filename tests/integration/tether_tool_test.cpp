@@ -131,8 +131,8 @@ TEST(TetherClean, RefusesALiveListenerWhoseControllerDied) {
 TEST(TetherClean, RefusesAnOrphanedPlainWorker) {
   Cleanup cleanup;
   const auto name = cleanup.name("clean-orphan-plain");
-  const std::vector<std::string> argv = {binary("tether-controller"), "--name", name, "--ready-timeout-ms", "200",
-                                         "--", "sleep", "infinity"};
+  const std::vector<std::string> argv = {
+      binary("tether-controller"), "--name", name, "--ready-timeout-ms", "200", "--", "sleep", "infinity"};
   Process pair(argv);
   ASSERT_TRUE(wait_until([&] { return pair.log_contains("treated_as=plain worker"); })) << pair.log();
   const pid_t worker = pid_after(pair.log(), "unregistered listener_pid=");
@@ -226,8 +226,9 @@ TEST(TetherTools, DirectoryInPlaceOfTheSegmentIsNotASegment) {
 // size under the name is refused (65) and left as it was.
 TEST(TetherClean, RemovesOnlyWhatAControllerLeft) {
   Cleanup cleanup;
-  for (const auto& [stem, bytes] : {std::pair<std::string, std::string>{"clean-empty", ""},
-                                    std::pair<std::string, std::string>{"clean-uninitialised", std::string(4096, '\0')}}) {
+  for (const auto& [stem, bytes] :
+       {std::pair<std::string, std::string>{"clean-empty", ""},
+        std::pair<std::string, std::string>{"clean-uninitialised", std::string(4096, '\0')}}) {
     const auto name = cleanup.name(stem);
     const PlantedObject planted("/dev/shm/tether." + name, bytes);
     const auto clean = run({binary("tether"), "clean", name});
@@ -243,9 +244,8 @@ TEST(TetherClean, RemovesOnlyWhatAControllerLeft) {
   std::filesystem::create_symlink("/dev/shm/tether." + target, "/dev/shm/tether." + link);
   const auto odd_size = cleanup.name("clean-odd-size");
   const PlantedObject odd("/dev/shm/tether." + odd_size, std::string(5000, '\0'));
-  for (const auto& [name, reason] : std::map<std::string, std::string>{{directory, "is a directory"},
-                                                                       {link, "is a symbolic link"},
-                                                                       {odd_size, "has 5000 bytes, not the 4096"}}) {
+  for (const auto& [name, reason] : std::map<std::string, std::string>{
+           {directory, "is a directory"}, {link, "is a symbolic link"}, {odd_size, "has 5000 bytes, not the 4096"}}) {
     const auto clean = run({binary("tether"), "clean", name});
     EXPECT_EQ(clean.exit_code, 65) << name << ": " << clean.output << clean.errors;
     EXPECT_TRUE(contains(clean.errors, "tether clean: '" + name + "': /dev/shm/tether." + name + " " + reason))

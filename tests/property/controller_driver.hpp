@@ -25,9 +25,9 @@ struct SettleResult {
 // limit bounds how many launches one instant can see); reaching it means the core spins.
 inline constexpr std::uint32_t settle_steps_max = 400;
 
-inline std::string check_step(const FakeSegment& segment, const PooledProcesses& processes,
-                              const ControllerCore& core, std::uint64_t operations_before,
-                              std::uint64_t wakes_before, std::uint64_t signals_before) {
+inline std::string check_step(const FakeSegment& segment, const PooledProcesses& processes, const ControllerCore& core,
+                              std::uint64_t operations_before, std::uint64_t wakes_before,
+                              std::uint64_t signals_before) {
   const std::uint64_t operations = segment.operations() - operations_before;
   if (operations > 1) return "a step performed " + std::to_string(operations) + " segment operations";
   const std::uint64_t wakes = segment.wakes() - wakes_before;

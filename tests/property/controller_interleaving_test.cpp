@@ -116,9 +116,13 @@ void run_schedule(const ControllerConfig& config, const std::vector<Beat>& sched
 }
 
 rc::Gen<std::vector<Beat>> schedule_gen() {
-  return rc::gen::container<std::vector<Beat>>(rc::gen::weightedElement<Beat>(
-      {{12, Beat::step}, {3, Beat::exit}, {1, Beat::shutdown_signal}, {1, Beat::shutdown_posted},
-       {4, Beat::timer}, {2, Beat::heartbeat}, {2, Beat::registers}}));
+  return rc::gen::container<std::vector<Beat>>(rc::gen::weightedElement<Beat>({{12, Beat::step},
+                                                                               {3, Beat::exit},
+                                                                               {1, Beat::shutdown_signal},
+                                                                               {1, Beat::shutdown_posted},
+                                                                               {4, Beat::timer},
+                                                                               {2, Beat::heartbeat},
+                                                                               {2, Beat::registers}}));
 }
 
 }  // namespace

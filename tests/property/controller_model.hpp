@@ -36,7 +36,7 @@ struct ControllerModel {
   std::optional<std::size_t> launched;    // whose identity launched_identity holds
   std::uint64_t listener_state = 0;       // the segment word, written by listeners only
   std::uint64_t heartbeat_ns = 0;         // the segment word, written by listeners only
-  std::uint64_t incarnation = 0;  // the segment word: its creator's identity, never rewritten
+  std::uint64_t incarnation = 0;          // the segment word: its creator's identity, never rewritten
   std::uint64_t generation = 0;
   std::uint64_t restarts = 0;
   bool shutdown_posted = false;  // the segment word
@@ -291,8 +291,8 @@ struct ControllerModel {
       finish(0, true);
       return;
     }
-    const bool restart = config.restart == RestartMode::always ||
-                         (config.restart == RestartMode::on_failure && !status.clean());
+    const bool restart =
+        config.restart == RestartMode::always || (config.restart == RestartMode::on_failure && !status.clean());
     if (!restart) {
       finish(status.clean() ? 0 : 1, true);
       return;

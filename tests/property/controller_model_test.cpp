@@ -83,9 +83,9 @@ using Command = rc::state::Command<Model, World>;
 
 struct ListenerExits final : Command {
   bool graceful = *rc::gen::arbitrary<bool>();
-  ExitStatus status = *rc::gen::oneOf(
-      rc::gen::map(rc::gen::element(0, 1, 2, 75), [](int code) { return ExitStatus::code(code); }),
-      rc::gen::map(rc::gen::element(9, 15), [](int number) { return ExitStatus::signal(number); }));
+  ExitStatus status =
+      *rc::gen::oneOf(rc::gen::map(rc::gen::element(0, 1, 2, 75), [](int code) { return ExitStatus::code(code); }),
+                      rc::gen::map(rc::gen::element(9, 15), [](int number) { return ExitStatus::signal(number); }));
 
   [[nodiscard]] ExitStatus reported(const Model& model) const {
     const ModelProcess& process = model.processes[*model.listener];
@@ -250,8 +250,8 @@ struct SpawnFailsNext final : Command {
 };
 
 struct AdvanceTime final : Command {
-  std::uint64_t delta_ms = *rc::gen::oneOf(rc::gen::inRange<std::uint64_t>(0, 100),
-                                           rc::gen::inRange<std::uint64_t>(0, 6000));
+  std::uint64_t delta_ms =
+      *rc::gen::oneOf(rc::gen::inRange<std::uint64_t>(0, 100), rc::gen::inRange<std::uint64_t>(0, 6000));
   void apply(Model& model) const override { model.advance_to(model.now_ns + delta_ms * Model::ns_per_ms); }
   void run(const Model& model, World& world) const override {
     world.now_ns = model.now_ns + delta_ms * Model::ns_per_ms;
@@ -345,16 +345,14 @@ void showValue(Found found, std::ostream& os) {
 }
 
 void showValue(const Setup& setup, std::ostream& os) {
-  os << "config: restart=" << restart_mode_name(setup.config.restart)
-     << " delay_ms=" << setup.config.restart_delay_ms << " delay_max_ms=" << setup.config.restart_delay_ms_max
-     << " start_limit=" << setup.config.start_limit << " interval_ms=" << setup.config.start_limit_interval_ms
-     << " stop_ms=" << setup.config.stop_timeout_ms << " kill_ms=" << setup.config.kill_timeout_ms
-     << " stop_max_ms=" << setup.config.stop_timeout_ms_max << " watchdog_ms=" << setup.config.watchdog_ms
-     << " ready_ms=" << setup.config.ready_timeout_ms
+  os << "config: restart=" << restart_mode_name(setup.config.restart) << " delay_ms=" << setup.config.restart_delay_ms
+     << " delay_max_ms=" << setup.config.restart_delay_ms_max << " start_limit=" << setup.config.start_limit
+     << " interval_ms=" << setup.config.start_limit_interval_ms << " stop_ms=" << setup.config.stop_timeout_ms
+     << " kill_ms=" << setup.config.kill_timeout_ms << " stop_max_ms=" << setup.config.stop_timeout_ms_max
+     << " watchdog_ms=" << setup.config.watchdog_ms << " ready_ms=" << setup.config.ready_timeout_ms
      << "; segment: initialised=" << setup.initialised << " incarnation=" << setup.incarnation
-     << " generation=" << setup.generation
-     << " restarts=" << setup.restarts << " listener_state=" << setup.listener_state
-     << " shutdown=" << setup.shutdown_posted << " registered=";
+     << " generation=" << setup.generation << " restarts=" << setup.restarts
+     << " listener_state=" << setup.listener_state << " shutdown=" << setup.shutdown_posted << " registered=";
   showValue(setup.registered, os);
   os << " launched=";
   showValue(setup.launched, os);
@@ -394,9 +392,9 @@ void check_controller(const Setup& setup) {
   compare(model, world);
 
   rc::state::check(model, world,
-                   rc::state::gen::execOneOfWithArgs<ListenerExits, ListenerRegisters, ListenerHeartbeat, StrangerRegisters,
-                                                     RegisteredStrangerDies, ShutdownSignal, ShutdownPosted,
-                                                     SpawnFailsNext, AdvanceTime, TimerFires>());
+                   rc::state::gen::execOneOfWithArgs<ListenerExits, ListenerRegisters, ListenerHeartbeat,
+                                                     StrangerRegisters, RegisteredStrangerDies, ShutdownSignal,
+                                                     ShutdownPosted, SpawnFailsNext, AdvanceTime, TimerFires>());
 }
 
 }  // namespace

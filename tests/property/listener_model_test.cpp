@@ -294,7 +294,7 @@ RC_GTEST_PROP(ListenerModel, BehavesAsTheModelPredicts, ()) {
   world.core = std::make_unique<ListenerCore>(world.segment, world.processes, self, model.launch);
   compare(model, world);
   rc::state::check(model, world,
-                   rc::state::gen::execOneOfWithArgs<RegisterSelf, CheckShutdown, BeginUnit, EndUnit, Heartbeat,
-                                                     Leave, BumpGeneration, PostShutdown, StrangerRegisters,
-                                                     HolderDies, ControllerClearsStale, AdvanceTime>());
+                   rc::state::gen::execOneOfWithArgs<RegisterSelf, CheckShutdown, BeginUnit, EndUnit, Heartbeat, Leave,
+                                                     BumpGeneration, PostShutdown, StrangerRegisters, HolderDies,
+                                                     ControllerClearsStale, AdvanceTime>());
 }

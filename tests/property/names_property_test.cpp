@@ -23,8 +23,7 @@ rc::Gen<char> name_char() {
 }
 
 rc::Gen<std::string> candidate_name() {
-  return rc::gen::mapcat(rc::gen::oneOf(rc::gen::inRange<std::size_t>(0, 8),
-                                        rc::gen::inRange<std::size_t>(60, 70)),
+  return rc::gen::mapcat(rc::gen::oneOf(rc::gen::inRange<std::size_t>(0, 8), rc::gen::inRange<std::size_t>(60, 70)),
                          [](std::size_t length) { return rc::gen::container<std::string>(length, name_char()); });
 }
 

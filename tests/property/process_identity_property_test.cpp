@@ -19,9 +19,9 @@ rc::Gen<std::int32_t> valid_pid() {
 
 rc::Gen<std::uint64_t> valid_start_time() {
   constexpr std::uint64_t ticks_max = ProcessIdentity::start_time_ticks_max;
-  return rc::gen::oneOf(rc::gen::map(rc::gen::arbitrary<std::uint64_t>(),
-                                     [](std::uint64_t ticks) { return ticks & ticks_max; }),
-                        rc::gen::element<std::uint64_t>(0, 1, ticks_max - 1, ticks_max));
+  return rc::gen::oneOf(
+      rc::gen::map(rc::gen::arbitrary<std::uint64_t>(), [](std::uint64_t ticks) { return ticks & ticks_max; }),
+      rc::gen::element<std::uint64_t>(0, 1, ticks_max - 1, ticks_max));
 }
 
 ProcessIdentity identity(std::int32_t pid, std::uint64_t start_time_ticks) {

@@ -58,8 +58,7 @@ std::uint64_t oracle_read(const std::vector<std::byte>& bytes, std::size_t offse
   return value;
 }
 
-void oracle_write(std::vector<std::byte>& bytes, std::size_t offset, std::size_t width,
-                  std::uint64_t value) {
+void oracle_write(std::vector<std::byte>& bytes, std::size_t offset, std::size_t width, std::uint64_t value) {
   for (std::size_t i = 0; i < width; ++i) {
     bytes.at(offset + i) = static_cast<std::byte>((value >> (8 * i)) & 0xff);
   }
@@ -84,22 +83,19 @@ SegmentFault oracle_validate(const std::vector<std::byte>& bytes) {
   return SegmentFault::none;
 }
 
-std::span<const std::byte> as_span(const std::vector<std::byte>& bytes) {
-  return {bytes.data(), bytes.size()};
-}
+std::span<const std::byte> as_span(const std::vector<std::byte>& bytes) { return {bytes.data(), bytes.size()}; }
 
 // Header words drawn so that every branch of validation is reached often: the right value, zero, a
 // one-bit corruption of the right value, or anything.
 rc::Gen<std::uint64_t> near(std::uint64_t right) {
-  return rc::gen::oneOf(rc::gen::just(right), rc::gen::just(std::uint64_t{0}),
-                        rc::gen::map(rc::gen::inRange(0, 64),
-                                     [right](int bit) { return right ^ (std::uint64_t{1} << bit); }),
-                        rc::gen::arbitrary<std::uint64_t>());
+  return rc::gen::oneOf(
+      rc::gen::just(right), rc::gen::just(std::uint64_t{0}),
+      rc::gen::map(rc::gen::inRange(0, 64), [right](int bit) { return right ^ (std::uint64_t{1} << bit); }),
+      rc::gen::arbitrary<std::uint64_t>());
 }
 
 rc::Gen<std::size_t> image_size_bytes() {
-  return rc::gen::oneOf(rc::gen::just(oracle_page_bytes),
-                        rc::gen::inRange<std::size_t>(0, oracle_page_bytes),
+  return rc::gen::oneOf(rc::gen::just(oracle_page_bytes), rc::gen::inRange<std::size_t>(0, oracle_page_bytes),
                         rc::gen::inRange<std::size_t>(oracle_page_bytes + 1, 2 * oracle_page_bytes));
 }
 
@@ -163,8 +159,7 @@ RC_GTEST_PROP(SegmentLayoutProperty, ValidationAgreesWithTheOracle, ()) {
   std::vector<std::byte> bytes(size_bytes);
   for (auto& byte : bytes) byte = static_cast<std::byte>(*rc::gen::arbitrary<std::uint8_t>());
   // Header words, where the image is long enough to hold them.
-  const std::array<std::uint64_t, 3> header = {*near(oracle_magic()), *near(oracle_version),
-                                               *near(oracle_page_bytes)};
+  const std::array<std::uint64_t, 3> header = {*near(oracle_magic()), *near(oracle_version), *near(oracle_page_bytes)};
   for (std::size_t i = 0; i < header.size() && (i + 1) * 8 <= size_bytes; ++i) {
     oracle_write(bytes, i * 8, 8, header[i]);
   }

@@ -130,8 +130,7 @@ RC_GTEST_PROP(WorkerLoopProperty, KeepsItsPromisesUnderAnySchedule, ()) {
           RC_ASSERT(posted_at_step.has_value());
           shutdown_seen = true;
           break;
-        default:
-          break;
+        default: break;
       }
     }
     RC_ASSERT(units_started_after_post <= 1u);  // only the unit already past its check

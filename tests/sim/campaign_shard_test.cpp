@@ -44,7 +44,7 @@ TEST(SimCampaignShard, RefusesBadShardsAndRanges) {
   ASSERT_TRUE(parsed) << parsed.error();
   EXPECT_EQ(parsed.value().index, 2u);
   EXPECT_EQ(parsed.value().count, 8u);
-  EXPECT_FALSE(check_campaign(1, 3, {0, 4}));  // more shards than seeds
+  EXPECT_FALSE(check_campaign(1, 3, {0, 4}));                                          // more shards than seeds
   EXPECT_FALSE(check_campaign(std::numeric_limits<std::uint64_t>::max(), 2, {0, 1}));  // wraps past 2^64 - 1
   EXPECT_TRUE(check_campaign(std::numeric_limits<std::uint64_t>::max(), 1, {0, 1}));
 }

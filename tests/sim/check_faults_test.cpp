@@ -17,8 +17,8 @@ TEST(SimCheckFaults, BadBoundsAreRefusedNamingTheBound) {
   for (const FaultBoundField& field : fault_bound_fields) {
     SCOPED_TRACE(std::string(field.name));
     FaultBounds bounds;
-    bounds.*field.member = field.member == &FaultBounds::controllers ? FaultBounds::controllers_max + 1
-                                                                     : FaultBounds::per_kind_max + 1;
+    bounds.*field.member =
+        field.member == &FaultBounds::controllers ? FaultBounds::controllers_max + 1 : FaultBounds::per_kind_max + 1;
     const auto problem = bounds.problem();
     ASSERT_TRUE(problem.has_value());
     EXPECT_NE(problem->find(field.name), std::string::npos) << *problem;
@@ -56,7 +56,8 @@ TEST(SimCheckFaults, ScenarioFilesKeepTheBounds) {
   EXPECT_EQ(read_plain.value().config.fault_bounds, FaultBounds{});
   // A hostile value is refused with a message, not taken.
   std::string hostile = scenario_to_json(Scenario{small_world_config(1, 4), 0, {}, std::nullopt});
-  hostile.replace(hostile.find("\"crash_budget\""), 0, "\"fault_bounds\": {\"launches\": 99, \"controllers\": 1, "
+  hostile.replace(hostile.find("\"crash_budget\""), 0,
+                  "\"fault_bounds\": {\"launches\": 99, \"controllers\": 1, "
                   "\"shutdowns\": 0, \"cleans\": 0, \"removals\": 0, \"listener-faults\": 0, \"strangers\": 0},\n");
   const auto refused = scenario_from_json(hostile);
   ASSERT_FALSE(refused.ok());

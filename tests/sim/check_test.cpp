@@ -102,7 +102,8 @@ TEST(SimCheck, ABudgetMakesItIncomplete) {
 }
 
 // The records a run adds after its frontier, with steps counted from there.
-using Continuation = std::vector<std::tuple<std::uint64_t, std::uint64_t, std::uint32_t, TraceOp, std::uint8_t, std::uint64_t>>;
+using Continuation =
+    std::vector<std::tuple<std::uint64_t, std::uint64_t, std::uint32_t, TraceOp, std::uint8_t, std::uint64_t>>;
 
 Continuation continuation(const SimConfig& config, const std::vector<std::uint32_t>& prefix) {
   Trace until(true);
@@ -135,7 +136,8 @@ TEST(SimCheck, FingerprintsAreEqualForTwoRoutesToOneStateAndDifferOtherwise) {
       if (!output.result.frontier) continue;
       // Deterministic: the same prefix gives the same fingerprint.
       Trace again;
-      EXPECT_EQ(run_to_frontier(config, prefix, again).result.frontier->fingerprint, output.result.frontier->fingerprint);
+      EXPECT_EQ(run_to_frontier(config, prefix, again).result.frontier->fingerprint,
+                output.result.frontier->fingerprint);
       const Fingerprint print = output.result.frontier->fingerprint;
       const auto [entry, inserted] = seen.try_emplace({print.first, print.second}, output.decisions);
       if (!inserted && entry->second != output.decisions) same_state.emplace_back(entry->second, output.decisions);
@@ -150,7 +152,7 @@ TEST(SimCheck, FingerprintsAreEqualForTwoRoutesToOneStateAndDifferOtherwise) {
     }
     frontier = std::move(deeper);
   }
-  EXPECT_GT(different, 10u);  // different schedules reach different states
+  EXPECT_GT(different, 10u);         // different schedules reach different states
   ASSERT_FALSE(same_state.empty());  // and two routes meet
   for (const auto& [first, second] : same_state) {
     // Equal fingerprints: the two worlds go on exactly alike.

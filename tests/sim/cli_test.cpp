@@ -130,8 +130,9 @@ TEST(SimCli, OversizedScenarioFileIsRefused) {
 TEST(SimCli, ReplayThatDoesNotReproduceItsViolationFails) {
   const Outcome fixed = run_cli("replay " + regression("tether-tool_posts_into_recreated_segment.json"));
   EXPECT_EQ(fixed.exit_code, 65) << fixed.output;
-  EXPECT_TRUE(contains(fixed.output, "NOT REPRODUCED: the file records shutdown_lost at step 26; this replay "
-                                     "violated nothing"))
+  EXPECT_TRUE(contains(fixed.output,
+                       "NOT REPRODUCED: the file records shutdown_lost at step 26; this replay "
+                       "violated nothing"))
       << fixed.output;
   // The seed's lost shutdown, relabelled: the replay violates shutdown_lost, not the recorded torn_unit.
   auto relabelled = load_scenario(regression("seed-shutdown_lost.json"));
@@ -186,8 +187,8 @@ TEST(SimCli, NumericOptionsOutsideTheirRangeAreUsageErrors) {
   for (const auto& [arguments, option] : refused) {
     const Outcome outcome = run_cli(arguments);
     EXPECT_EQ(outcome.exit_code, 64) << arguments << ": " << outcome.output;
-    EXPECT_TRUE(contains(outcome.output, option + ": must be a whole number from")) << arguments << ": "
-                                                                                     << outcome.output;
+    EXPECT_TRUE(contains(outcome.output, option + ": must be a whole number from"))
+        << arguments << ": " << outcome.output;
   }
   EXPECT_EQ(run_cli("run --seed 0 --pids 3 --check-determinism 0 --fault-phase-ms 1 --jobs 1").exit_code, 0);
 }
@@ -244,7 +245,8 @@ TEST(SimCli, JsonSummaryNamesFailuresAndTheirScenarioFiles) {
 }
 
 TEST(SimCli, ExplainPrintsAShrunkTraceOfEachInvariant) {
-  const Outcome outcome = run_cli("run --protocol seed --seeds 40 --explain --out " + (scratch_dir() / "explain").string());
+  const Outcome outcome =
+      run_cli("run --protocol seed --seeds 40 --explain --out " + (scratch_dir() / "explain").string());
   EXPECT_EQ(outcome.exit_code, 1);
   EXPECT_NE(outcome.output.find("=== shutdown_lost"), std::string::npos) << outcome.output;
   EXPECT_NE(outcome.output.find("VIOLATED shutdown_lost"), std::string::npos);

@@ -60,7 +60,8 @@ void expect_same_campaign(const CampaignSummary& merged, const CampaignSummary& 
     EXPECT_EQ(merged.totals.failures[i].violation.detail, single.totals.failures[i].violation.detail);
   }
   ASSERT_EQ(merged.first_failures.size(), single.first_failures.size());
-  for (const auto& [name, failure] : single.first_failures) EXPECT_EQ(merged.first_failures.at(name).seed, failure.seed);
+  for (const auto& [name, failure] : single.first_failures)
+    EXPECT_EQ(merged.first_failures.at(name).seed, failure.seed);
   ASSERT_EQ(merged.findings.size(), single.findings.size());
   for (std::size_t i = 0; i < merged.findings.size(); ++i) {
     EXPECT_EQ(merged.findings[i].signature, single.findings[i].signature);
@@ -164,11 +165,16 @@ TEST(SimMerge, RefusesSummariesOfAnotherVersionProtocolConfigurationOrCampaign) 
   const std::vector<std::pair<std::string, std::function<void(nlohmann::json&)>>> edits = {
       {"tether version", [](nlohmann::json& d) { d["tether_version"] = "9.9.9"; }},
       {"mutant", [](nlohmann::json& d) { d["mutant"] = "none"; }},
-      {"protocol", [](nlohmann::json& d) { d["protocol"] = "seed"; d["mutant"] = "none"; }},
+      {"protocol",
+       [](nlohmann::json& d) {
+         d["protocol"] = "seed";
+         d["mutant"] = "none";
+       }},
       {"pid_count", [](nlohmann::json& d) { d["configuration"]["pid_count"] = 7; }},
       {"steps_max", [](nlohmann::json& d) { d["configuration"]["steps_max"] = 100; }},
       {"check_determinism", [](nlohmann::json& d) { d["configuration"]["check_determinism"] = 1; }},
-      {"seed_start", [](nlohmann::json& d) {
+      {"seed_start",
+       [](nlohmann::json& d) {
          d["campaign"]["seed_start"] = 6;
          d["shards"][0]["first_seed"] = d["shards"][0]["first_seed"].get<std::uint64_t>() + 1;
        }},
@@ -225,9 +231,9 @@ TEST(SimMergeInput, RefusesHostileSummaries) {
 TEST(SimMerge, RefusesSummariesWhoseFieldsContradictEachOther) {
   const NamedSummary single_run = run_shard(frequent_bug_config(), ShardSpec{0, 1}, 300);
   const std::vector<std::function<void(nlohmann::json&)>> edits = {
-      [](nlohmann::json& d) { d["shards"][0]["first_seed"] = 1; },             // not the block of its index
-      [](nlohmann::json& d) { d["shards"][0]["index"] = 3; },                  // not one of 3 shards
-      [](nlohmann::json& d) { d["shards"][0]["seeds_run"] = 5000; },           // more than its block
+      [](nlohmann::json& d) { d["shards"][0]["first_seed"] = 1; },    // not the block of its index
+      [](nlohmann::json& d) { d["shards"][0]["index"] = 3; },         // not one of 3 shards
+      [](nlohmann::json& d) { d["shards"][0]["seeds_run"] = 5000; },  // more than its block
       [](nlohmann::json& d) { d["totals"]["steps"] = -1; },
       [](nlohmann::json& d) { d["totals"]["coverage"]["no_such_situation"] = 1; },
       [](nlohmann::json& d) { d["totals"]["coverage"].erase("adoption"); },
@@ -238,7 +244,7 @@ TEST(SimMerge, RefusesSummariesWhoseFieldsContradictEachOther) {
       [](nlohmann::json& d) { d["findings"][0]["scenario"]["decisions"] = "none"; },
       [](nlohmann::json& d) { d["configuration"]["pid_count"] = 1; },
       [](nlohmann::json& d) { d.erase("campaign"); },
-      [](nlohmann::json& d) { d["totals"]["seeds_run"] = 299; },              // not the shards' sum
+      [](nlohmann::json& d) { d["totals"]["seeds_run"] = 299; },  // not the shards' sum
       [](nlohmann::json& d) { d["findings"][0]["count"] = d["findings"][0]["count"].get<int>() + 1; },
       [](nlohmann::json& d) { d["failures"].erase(0); },
       [](nlohmann::json& d) { d["totals"]["violations"]["torn_unit"] = 1000; },

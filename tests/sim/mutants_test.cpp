@@ -41,7 +41,9 @@ TEST(SimMutantList, NamesRoundTrip) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, SimMutant, testing::ValuesIn(all_mutants),
-                         [](const testing::TestParamInfo<Mutant>& param_info) { return std::string(mutant_name(param_info.param)); });
+                         [](const testing::TestParamInfo<Mutant>& param_info) {
+                           return std::string(mutant_name(param_info.param));
+                         });
 
 }  // namespace
 }  // namespace tether::sim

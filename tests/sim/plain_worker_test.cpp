@@ -56,8 +56,7 @@ TEST(SimPlainWorkers, EveryPlainWorkerSituationOccursInASweep) {
   EXPECT_TRUE(summary.passed());
   for (const Situation situation :
        {Situation::plain_worker_detected, Situation::plain_worker_adopted, Situation::plain_worker_stopped_by_signal,
-        Situation::plain_worker_sigkill_escalation, Situation::plain_worker_self_exit,
-        Situation::launch_abandoned}) {
+        Situation::plain_worker_sigkill_escalation, Situation::plain_worker_self_exit, Situation::launch_abandoned}) {
     EXPECT_GT(summary.coverage[static_cast<std::size_t>(situation)], 0u) << situation_name(situation);
   }
 }

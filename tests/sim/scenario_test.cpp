@@ -29,21 +29,21 @@ TEST(SimScenario, RefusesMalformedDocuments) {
       "not json",
       "[]",
       R"({"format":"something-else"})",
-      valid_head + R"("seed":1})",                                  // no decisions
-      valid_head + R"("seed":1,"decisions":[1,-2]})",               // negative decision
-      valid_head + R"("seed":1,"decisions":[1,99999999999]})",      // beyond 32 bits
-      valid_head + R"("seed":"one","decisions":[]})",               // seed of the wrong type
-      valid_head + R"("seed":1,"decisions":"0,1"})",                // decisions not an array
-      valid_head + R"("seed":1,"decisions":[],"violation":7})",     // violation of the wrong type
-      R"({"format":"tether-sim-scenario","version":2})",            // unknown version
+      valid_head + R"("seed":1})",                               // no decisions
+      valid_head + R"("seed":1,"decisions":[1,-2]})",            // negative decision
+      valid_head + R"("seed":1,"decisions":[1,99999999999]})",   // beyond 32 bits
+      valid_head + R"("seed":"one","decisions":[]})",            // seed of the wrong type
+      valid_head + R"("seed":1,"decisions":"0,1"})",             // decisions not an array
+      valid_head + R"("seed":1,"decisions":[],"violation":7})",  // violation of the wrong type
+      R"({"format":"tether-sim-scenario","version":2})",         // unknown version
       R"({"format":"tether-sim-scenario","version":1,"protocol":"raft","mutant":"none"})",
       R"({"format":"tether-sim-scenario","version":1,"protocol":"tether","mutant":"typo"})",
       R"({"format":"tether-sim-scenario","version":1,"protocol":"tether","mutant":"none",)"
       R"("configuration":{"pid_count":1,"steps_max":100,"fault_phase_ms":100,"explore":false,"crash_budget":0},)"
-      R"("seed":1,"decisions":[]})",                                // pid space too small
+      R"("seed":1,"decisions":[]})",  // pid space too small
       R"({"format":"tether-sim-scenario","version":1,"protocol":"seed","mutant":"no_controller_lock",)"
       R"("configuration":{"pid_count":6,"steps_max":100,"fault_phase_ms":100,"explore":false,"crash_budget":0},)"
-      R"("seed":1,"decisions":[]})",                                // mutants belong to our protocol
+      R"("seed":1,"decisions":[]})",  // mutants belong to our protocol
   };
   for (const std::string& text : broken) {
     const auto parsed = scenario_from_json(text);

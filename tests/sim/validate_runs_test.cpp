@@ -51,8 +51,8 @@ void shut_down(const std::string& name) {
 
 // A plain worker (it never registers) taken for one at its ready timeout, then stopped by
 // `tether shutdown`; the log must show `expected` and validate.
-void stop_plain_worker(const std::string& stem, std::vector<std::string> options, const std::vector<std::string>& command,
-                       const std::string& expected) {
+void stop_plain_worker(const std::string& stem, std::vector<std::string> options,
+                       const std::vector<std::string>& command, const std::string& expected) {
   Cleanup cleanup;
   const auto name = cleanup.name(stem);
   options.insert(options.begin(), {"--ready-timeout-ms", "100"});
@@ -76,8 +76,8 @@ TEST(ValidateRuns, StopEscalatedToSigkill) {
 TEST(ValidateRuns, CrashLoopGivesUp) {
   Cleanup cleanup;
   const auto name = cleanup.name("validate-give-up");
-  Process pair(controller_argv(name, {"--restart", "always", "--restart-delay-ms", "10", "--start-limit", "3"},
-                               {"false"}));
+  Process pair(
+      controller_argv(name, {"--restart", "always", "--restart-delay-ms", "10", "--start-limit", "3"}, {"false"}));
   ASSERT_TRUE(pair.wait_exit().has_value()) << pair.log();
   EXPECT_TRUE(pair.log_contains("\"gave_up\"")) << pair.log();
   expect_valid({pair.log()}, "validate-give-up");
@@ -86,8 +86,8 @@ TEST(ValidateRuns, CrashLoopGivesUp) {
 TEST(ValidateRuns, SigtermToTheControllerStopsTheListener) {
   Cleanup cleanup;
   const auto name = cleanup.name("validate-sigterm");
-  Process pair(controller_argv(name, {},
-                               {binary("tether-listener"), "--log-format", "json", "--work-ms", "30", "--idle-ms", "5"}));
+  Process pair(controller_argv(
+      name, {}, {binary("tether-listener"), "--log-format", "json", "--work-ms", "30", "--idle-ms", "5"}));
   ASSERT_TRUE(testing::wait_until([&] { return pair.log_contains("\"unit_finished\""); })) << pair.log();
   pair.signal(SIGTERM);
   ASSERT_EQ(pair.wait_exit(), 0) << pair.log();
@@ -118,9 +118,9 @@ TEST(ValidateRuns, ListenerCrashInsideAUnitIsRestarted) {
   TETHER_REQUIRE_FAILPOINTS();
   Cleanup cleanup;
   const auto name = cleanup.name("validate-unit-crash");
-  Process pair(controller_argv(name, {"--restart-delay-ms", "10", "--start-limit", "3"},
-                               with_failpoints("in_unit=crash", {binary("tether-listener"), "--log-format", "json",
-                                                                 "--work-ms", "20"})));
+  Process pair(controller_argv(
+      name, {"--restart-delay-ms", "10", "--start-limit", "3"},
+      with_failpoints("in_unit=crash", {binary("tether-listener"), "--log-format", "json", "--work-ms", "20"})));
   ASSERT_TRUE(pair.wait_exit().has_value()) << pair.log();
   EXPECT_TRUE(pair.log_contains("\"gave_up\"")) << pair.log();
   expect_valid({pair.log()}, "validate-unit-crash");

@@ -64,9 +64,21 @@ class Validate : public ::testing::Test {
   static void SetUpTestSuite() {
     Cleanup cleanup;
     const std::string name = cleanup.name("validate");
-    const std::vector<std::string> argv = {testing::binary("tether-controller"), "--name", name, "--log-format", "json",
-                                           "--restart-delay-ms", "10", "--", testing::binary("tether-listener"),
-                                           "--log-format", "json", "--work-ms", "20", "--idle-ms", "5"};
+    const std::vector<std::string> argv = {testing::binary("tether-controller"),
+                                           "--name",
+                                           name,
+                                           "--log-format",
+                                           "json",
+                                           "--restart-delay-ms",
+                                           "10",
+                                           "--",
+                                           testing::binary("tether-listener"),
+                                           "--log-format",
+                                           "json",
+                                           "--work-ms",
+                                           "20",
+                                           "--idle-ms",
+                                           "5"};
     testing::Process first(argv);
     const auto units_of = [&](int count) {
       return testing::wait_until([&] { return first.log_count("\"unit_finished\"") >= count; });
@@ -282,7 +294,8 @@ TEST_F(Validate, ExitWithACodeInsideAUnitIsATornUnit) {
 TEST_F(Validate, LaunchAfterShutdownIsRejected) {
   auto history = running_pair();
   history.push_back(event("tether-controller", 10, 3, 140, "signal_received", {{"signal", "SIGTERM"}}));
-  history.push_back(event("tether-controller", 10, 4, 150, "exited", with(listener_field(20), {{"signal", "SIGKILL"}})));
+  history.push_back(
+      event("tether-controller", 10, 4, 150, "exited", with(listener_field(20), {{"signal", "SIGKILL"}})));
   history.push_back(event("tether-controller", 10, 5, 160, "restarting", {{"delay_ms", 10}}));
   expect_rejected(validate(lines(history)), "relaunch_after_shutdown", 6);
 }
@@ -298,7 +311,8 @@ TEST_F(Validate, ANewControllerLaunchingOverAStandingRequestLosesTheShutdown) {
 
 TEST_F(Validate, ALineFromAProcessWhoseExitWasReportedIsRejected) {
   auto history = running_pair();
-  history.push_back(event("tether-controller", 10, 3, 140, "exited", with(listener_field(20), {{"signal", "SIGKILL"}})));
+  history.push_back(
+      event("tether-controller", 10, 3, 140, "exited", with(listener_field(20), {{"signal", "SIGKILL"}})));
   history.push_back(event("tether-listener", 20, 3, 150, "unit_finished", {{"unit", 1}}));
   expect_rejected(validate(lines(history)), "exit_misreported", 5);
 }
@@ -312,11 +326,12 @@ TEST_F(Validate, UnknownEventsAreRejected) {
 TEST_F(Validate, HostileLinesAreRejectedWithTheLineNamed) {
   auto history = running_pair();
   std::string text = lines(history);
-  for (const std::string bad : {R"({"program":"tether-listener","pid":20,"name":"pair","event":"x"})",
-                                R"({"program":"tether-listener","pid":-3,"start":1,"seq":1,"mono_ns":1,"name":"p","event":"x"})",
-                                R"({"program":"tether-listener","pid":20,"start":1,"seq":"1","mono_ns":1,"name":"p","event":"x"})",
-                                R"({"program":"tether-listener","pid":20,"start":1,"seq":1,"mono_ns":1,"name":7,"event":"x"})",
-                                "2026-12-06T00:00:00.000Z tether-listener[abc] pair: registered"}) {
+  for (const std::string bad :
+       {R"({"program":"tether-listener","pid":20,"name":"pair","event":"x"})",
+        R"({"program":"tether-listener","pid":-3,"start":1,"seq":1,"mono_ns":1,"name":"p","event":"x"})",
+        R"({"program":"tether-listener","pid":20,"start":1,"seq":"1","mono_ns":1,"name":"p","event":"x"})",
+        R"({"program":"tether-listener","pid":20,"start":1,"seq":1,"mono_ns":1,"name":7,"event":"x"})",
+        "2026-12-06T00:00:00.000Z tether-listener[abc] pair: registered"}) {
     const auto report = validate(text + bad + "\n");
     EXPECT_EQ(report.exit_code, 65) << bad << ": " << report.message;
     EXPECT_NE(report.message.find(path_ + ":5:"), std::string::npos) << report.message;

@@ -43,12 +43,46 @@ TEST(ControllerCli, OnlyTheNameGivesTheDocumentedDefaults) {
 }
 
 TEST(ControllerCli, EveryOptionLandsInItsField) {
-  const auto parsed = parse_controller_command_line(command_line(
-      {"--name", "pair-1", "--restart", "on-failure", "--restart-delay-ms", "11", "--restart-delay-max-ms", "22",
-       "--start-limit", "33", "--start-limit-interval-ms", "44", "--stop-timeout-ms", "55", "--kill-timeout-ms", "66",
-       "--stop-timeout-max-ms", "77", "--watchdog-ms", "88", "--ready-timeout-ms", "99", "--stop-signal", "SIGINT",
-       "--cwd", "/tmp", "--env", "A=1", "--env", "B=two words", "--env-file", "vars.env", "--log-file", "out.log",
-       "--log-format", "json", "--", "worker", "--flag", "arg"}));
+  const auto parsed = parse_controller_command_line(command_line({"--name",
+                                                                  "pair-1",
+                                                                  "--restart",
+                                                                  "on-failure",
+                                                                  "--restart-delay-ms",
+                                                                  "11",
+                                                                  "--restart-delay-max-ms",
+                                                                  "22",
+                                                                  "--start-limit",
+                                                                  "33",
+                                                                  "--start-limit-interval-ms",
+                                                                  "44",
+                                                                  "--stop-timeout-ms",
+                                                                  "55",
+                                                                  "--kill-timeout-ms",
+                                                                  "66",
+                                                                  "--stop-timeout-max-ms",
+                                                                  "77",
+                                                                  "--watchdog-ms",
+                                                                  "88",
+                                                                  "--ready-timeout-ms",
+                                                                  "99",
+                                                                  "--stop-signal",
+                                                                  "SIGINT",
+                                                                  "--cwd",
+                                                                  "/tmp",
+                                                                  "--env",
+                                                                  "A=1",
+                                                                  "--env",
+                                                                  "B=two words",
+                                                                  "--env-file",
+                                                                  "vars.env",
+                                                                  "--log-file",
+                                                                  "out.log",
+                                                                  "--log-format",
+                                                                  "json",
+                                                                  "--",
+                                                                  "worker",
+                                                                  "--flag",
+                                                                  "arg"}));
   ASSERT_FALSE(parsed.exit.has_value()) << parsed.exit->message;
   const ControllerOptions& options = parsed.options;
   EXPECT_EQ(options.name, "pair-1");
@@ -106,7 +140,8 @@ TEST(ControllerCli, SecondValueOfOneEnvIsRefusedNotRun) {
                        CliExit::Output::usage_event);
   }
   // Later words of the command are its own, even ones that look like options or assignments.
-  const auto after = parse_controller_command_line(command_line({"--name", "x", "--", "/usr/bin/env", "A=1", "--", "x"}));
+  const auto after =
+      parse_controller_command_line(command_line({"--name", "x", "--", "/usr/bin/env", "A=1", "--", "x"}));
   ASSERT_FALSE(after.exit.has_value()) << after.exit->message;
   EXPECT_EQ(after.options.launch.command, (std::vector<std::string>{"/usr/bin/env", "A=1", "--", "x"}));
 }

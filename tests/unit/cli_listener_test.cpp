@@ -24,9 +24,9 @@ TEST(ListenerCli, NoArgumentsGiveTheDefaults) {
 }
 
 TEST(ListenerCli, EveryOptionLandsInItsField) {
-  const auto parsed = parse_listener_command_line(command_line(
-      {"--name", "w.1", "--work-ms", "12", "--units", "3", "--idle-ms", "45", "--heartbeat-ms", "6", "--log-format",
-       "json"}));
+  const auto parsed =
+      parse_listener_command_line(command_line({"--name", "w.1", "--work-ms", "12", "--units", "3", "--idle-ms", "45",
+                                                "--heartbeat-ms", "6", "--log-format", "json"}));
   ASSERT_FALSE(parsed.exit.has_value()) << parsed.exit->message;
   EXPECT_EQ(parsed.options.name, "w.1");
   EXPECT_EQ(parsed.options.worker.work_ms, 12u);

@@ -102,7 +102,8 @@ class ControllerTest : public ::testing::Test {
   }
   [[nodiscard]] std::size_t stores_of(Field field) const {
     std::size_t n = 0;
-    for (const fakes::SegmentAccess& op : segment.log()) n += (op.kind == fakes::SegmentAccess::Kind::store && op.field == field) ? 1 : 0;
+    for (const fakes::SegmentAccess& op : segment.log())
+      n += (op.kind == fakes::SegmentAccess::Kind::store && op.field == field) ? 1 : 0;
     return n;
   }
 

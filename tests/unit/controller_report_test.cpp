@@ -21,8 +21,9 @@ ControllerState state_with(std::uint32_t start_limit = 5) {
 TEST(ControllerReport, ExitStatusesPackIntoOneWordAndBack) {
   EXPECT_EQ(pack_exit_status(std::nullopt), 0u) << "0 is none";
   EXPECT_EQ(unpack_exit_status(0), std::nullopt);
-  for (const ExitStatus status : {ExitStatus::code(0), ExitStatus::code(3), ExitStatus::code(255), ExitStatus::signal(SIGKILL),
-                                  ExitStatus::signal(SIGTERM), ExitStatus::unknown_status()}) {
+  for (const ExitStatus status :
+       {ExitStatus::code(0), ExitStatus::code(3), ExitStatus::code(255), ExitStatus::signal(SIGKILL),
+        ExitStatus::signal(SIGTERM), ExitStatus::unknown_status()}) {
     const std::uint64_t word = pack_exit_status(status);
     EXPECT_NE(word, 0u);
     EXPECT_EQ(unpack_exit_status(word), status);

@@ -97,7 +97,8 @@ TEST_F(ControllerTest, LaunchRecordsLaunchedIdentityAndBumpsGeneration) {
   ASSERT_EQ(processes.spawned().size(), 1u);
   const ProcessIdentity listener = processes.spawned().front();
   // A segment another controller created keeps its incarnation; our launches carry that one.
-  EXPECT_EQ(processes.spawn_tickets(), std::vector<LaunchTicket>{(LaunchTicket{fakes::FakeSegment::earlier_incarnation, 5})});
+  EXPECT_EQ(processes.spawn_tickets(),
+            std::vector<LaunchTicket>{(LaunchTicket{fakes::FakeSegment::earlier_incarnation, 5})});
   EXPECT_EQ(segment.peek(Field::incarnation), fakes::FakeSegment::earlier_incarnation);
   EXPECT_EQ(segment.peek(Field::generation), 5u);
   EXPECT_EQ(segment.peek(Field::launched_identity), listener.pack());
@@ -216,7 +217,8 @@ TEST_F(ControllerTest, AListenerThatRegistersDuringTheLaunchIsAdopted) {
   bool registered_after_bump = false;
   for (std::uint32_t i = 0; i < settle_steps_max && processes.spawn_generations().empty(); ++i) {
     const auto& log = segment.log();
-    if (!log.empty() && log.back().kind == fakes::SegmentAccess::Kind::fetch_add && log.back().field == Field::generation) {
+    if (!log.empty() && log.back().kind == fakes::SegmentAccess::Kind::fetch_add &&
+        log.back().field == Field::generation) {
       segment.poke(Field::listener_identity, late.pack());
       registered_after_bump = true;
       break;

@@ -36,7 +36,9 @@ TEST(EnvironmentFile, WhitespaceAroundKeyAndValueIsDroppedInsideKept) {
 
 // Windows editors: a byte-order mark and CRLF line ends.
 TEST(EnvironmentFile, ByteOrderMarkAndCarriageReturnsAreNotPartOfNamesOrValues) {
-  EXPECT_EQ(parsed("\xEF\xBB\xBF" "A=1\r\nB=\"quoted\"\r\nC='single'\r\n"), (Entries{"A=1", "B=quoted", "C=single"}));
+  EXPECT_EQ(parsed("\xEF\xBB\xBF"
+                   "A=1\r\nB=\"quoted\"\r\nC='single'\r\n"),
+            (Entries{"A=1", "B=quoted", "C=single"}));
 }
 
 TEST(EnvironmentFile, ExportPrefixIsRead) {
@@ -60,9 +62,7 @@ TEST(EnvironmentFile, UnquotedBackslashesKeepTheNextCharacterAndContinueLines) {
   EXPECT_EQ(parsed("A=it's \"fine\"\n"), (Entries{"A=it's \"fine\""})) << "quotes inside a value are kept";
 }
 
-TEST(EnvironmentFile, LaterEntriesAreKeptInOrder) {
-  EXPECT_EQ(parsed("A=1\nA=2\n"), (Entries{"A=1", "A=2"}));
-}
+TEST(EnvironmentFile, LaterEntriesAreKeptInOrder) { EXPECT_EQ(parsed("A=1\nA=2\n"), (Entries{"A=1", "A=2"})); }
 
 TEST(EnvironmentFile, RefusedLinesAreNamed) {
   expect_refused("GOOD=1\nnot an assignment\n", 2, "is not KEY=VALUE");

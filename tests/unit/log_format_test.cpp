@@ -43,13 +43,16 @@ std::string logged_line(LogFormat format, const std::string& value) {
   close(fds[1]);
   std::string text;
   char chunk[512];
-  for (ssize_t got = 0; (got = read(fds[0], chunk, sizeof chunk)) > 0;) text.append(chunk, static_cast<std::size_t>(got));
+  for (ssize_t got = 0; (got = read(fds[0], chunk, sizeof chunk)) > 0;)
+    text.append(chunk, static_cast<std::size_t>(got));
   close(fds[0]);
   return text;
 }
 
 TEST(LogSink, ControlCharactersInAFieldStayOnOneTextLine) {
-  const std::string line = logged_line(LogFormat::text, "cannot read '/tmp/a\nb\tc\x01" "d'");
+  const std::string line = logged_line(LogFormat::text,
+                                       "cannot read '/tmp/a\nb\tc\x01"
+                                       "d'");
   EXPECT_EQ(line.find('\n'), line.size() - 1) << line;
   EXPECT_NE(line.find("error=cannot read '/tmp/a\\nb\\tc\\x01d'"), std::string::npos) << line;
 }
@@ -57,7 +60,10 @@ TEST(LogSink, ControlCharactersInAFieldStayOnOneTextLine) {
 TEST(LogSink, JsonLinesEscapeControlCharactersAndReplaceBadUtf8) {
   const std::string line = logged_line(LogFormat::json, "a\nb \xff");
   EXPECT_EQ(line.find('\n'), line.size() - 1) << line;
-  EXPECT_NE(line.find(R"("error":"a\nb )" "\xef\xbf\xbd\""), std::string::npos) << line;  // U+FFFD
+  EXPECT_NE(line.find(R"("error":"a\nb )"
+                      "\xef\xbf\xbd\""),
+            std::string::npos)
+      << line;  // U+FFFD
 }
 
 }  // namespace

@@ -42,8 +42,8 @@ TEST(Names, RefusesALeadingDashThatACommandLineWouldTakeForAnOption) {
 
 TEST(Names, RefusesCharactersOutsideThePortableSet) {
   using namespace std::string_literals;
-  for (const std::string& name : {"a/b"s, "/a"s, "a b"s, " a"s, "a\tb"s, "caf\xc3\xa9"s, "\xe2\x98\x83"s,
-                                 "a\0b"s, "a:b"s, "a*"s, "a\\b"s}) {
+  for (const std::string& name :
+       {"a/b"s, "/a"s, "a b"s, " a"s, "a\tb"s, "caf\xc3\xa9"s, "\xe2\x98\x83"s, "a\0b"s, "a:b"s, "a*"s, "a\\b"s}) {
     EXPECT_TRUE(name_problem(name).has_value()) << name;
   }
 }

@@ -69,7 +69,8 @@ TEST(NotifyMessage, GarbageIsRefusedWhole) {
   EXPECT_EQ(refused("STATUS=a\rb"), "STATUS= has control characters");
   for (const char* bad : {"", "-1", "1e6", " 5", "5 ", "0x10", "99999999999999999999999"}) {
     EXPECT_EQ(refused(std::string("EXTEND_TIMEOUT_USEC=") + bad),
-              "EXTEND_TIMEOUT_USEC= is not a decimal number of microseconds") << bad;
+              "EXTEND_TIMEOUT_USEC= is not a decimal number of microseconds")
+        << bad;
   }
   EXPECT_EQ(refused(std::string(notify_datagram_bytes_max + 1, 'A')), "message too long");
   std::string many;

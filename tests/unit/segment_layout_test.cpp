@@ -31,9 +31,7 @@ std::vector<std::byte> good_image(std::size_t size_bytes = segment_size_bytes) {
   return bytes;
 }
 
-TEST(SegmentLayout, AcceptsAnInitialisedImage) {
-  EXPECT_EQ(validate_segment_bytes(good_image()), SegmentFault::none);
-}
+TEST(SegmentLayout, AcceptsAnInitialisedImage) { EXPECT_EQ(validate_segment_bytes(good_image()), SegmentFault::none); }
 
 TEST(SegmentLayout, FieldValuesBeyondTheHeaderDoNotMatter) {
   std::vector<std::byte> bytes = good_image();
@@ -127,9 +125,9 @@ TEST(SegmentLayout, TheFieldTableGivesEveryFieldItsPlaceAndInitialValue) {
   EXPECT_FALSE(field_specs[static_cast<std::size_t>(Field::incarnation)].initial.has_value());
   EXPECT_EQ(field_specs[static_cast<std::size_t>(Field::layout_version)].initial, segment_layout_version);
   EXPECT_EQ(field_specs[static_cast<std::size_t>(Field::size_bytes)].initial, segment_size_bytes);
-  for (const Field zero : {Field::generation, Field::listener_identity, Field::listener_state,
-                           Field::launched_identity, Field::controller_identity, Field::shutdown_request,
-                           Field::heartbeat_ns, Field::restarts, Field::departed_identity}) {
+  for (const Field zero : {Field::generation, Field::listener_identity, Field::listener_state, Field::launched_identity,
+                           Field::controller_identity, Field::shutdown_request, Field::heartbeat_ns, Field::restarts,
+                           Field::departed_identity}) {
     EXPECT_EQ(field_specs[static_cast<std::size_t>(zero)].initial, 0u) << field_name(zero);
   }
   // The image has one word per field, in the table's order; only the shutdown word is 32 bits.

@@ -49,8 +49,8 @@ class WorkerTest : public ListenerTest {
   }
 
   [[nodiscard]] std::size_t count_of(EventKind kind) const {
-    return static_cast<std::size_t>(std::count_if(events.begin(), events.end(),
-                                                  [kind](const WorkerEvent& event) { return event.kind == kind; }));
+    return static_cast<std::size_t>(
+        std::count_if(events.begin(), events.end(), [kind](const WorkerEvent& event) { return event.kind == kind; }));
   }
 
   std::optional<WorkerLoop> worker;

@@ -19,8 +19,8 @@ int main(int argc, char** argv) {
     tether_session_end_unit(session);
     ++done;
   }
-  printf("consumer_worker_c: %ld units as listener of %s (libtether_c %s)\n", done,
-         tether_session_name(session), tether_library_version());
+  printf("consumer_worker_c: %ld units as listener of %s (libtether_c %s)\n", done, tether_session_name(session),
+         tether_library_version());
   tether_session_close(session);
   return 0;
 }
