@@ -49,7 +49,6 @@ void World::step_controller(SimProcess& process) {
     if (process.got_shutdown_signal) {
       if (process.controller) process.controller->handle_shutdown_signal();
       if (process.seed_controller) process.seed_controller->handle_shutdown_signal();
-      remember_input(process.serial, signal_input);
     }
     // A registered, live listener it finds at start is one it must adopt rather than replace.
     if (!shutdown_in_force()) {
@@ -161,7 +160,6 @@ void World::step_listener(SimProcess& process) {
     case WorkerStep::Kind::idle_until:
       // A futex wait returns at once when the word already changed: no wake-up is lost.
       if (shutdown_visible()) {
-        remember_input(process.serial, wake_input);
         if (process.worker) process.worker->wake();
         if (process.seed_listener) process.seed_listener->wake();
         process.ready_at_ns = now_ns_;

@@ -65,13 +65,13 @@ RunResult World::run() {
   // Every iteration steps a process, applies a fault, advances the clock or makes a scheduling decision
   // that moves a process's ready time forward; this cap only guards against a bug in that reasoning.
   const std::uint64_t iterations_max = config_.steps_max * 4 + 100'000;
-  for (std::uint64_t iteration = 0; iteration < iterations_max && !violation_.has_value(); ++iteration) {
+  for (std::uint64_t iteration = 0; iteration < iterations_max && !checker_.violation().has_value(); ++iteration) {
     if (now_ns_ >= fault_phase_end_ns_ && !quiet_) begin_quiet_phase();
     if (controller_restart_pending_) retry_controller_restart();
     if (now_ns_ >= converge_at_ns_ && !converge_checked_) {
       converge_checked_ = true;
       check_converged();
-      if (!violation_.has_value()) request_final_shutdown();
+      if (!checker_.violation().has_value()) request_final_shutdown();
       continue;
     }
     if (now_ns_ >= end_at_ns_) {
@@ -156,7 +156,6 @@ RunResult World::run() {
     }
     ++step_;
     last_stepped_ = chosen.serial;
-    remember_input(chosen.serial, now_ns_);  // a step is an input: the time it reads
     step_process(chosen);
     if (swarm_.crash_point.has_value() && chosen.alive) {
       const CrashPoint passed = chosen.controller ? chosen.controller->passed_point()
@@ -174,7 +173,7 @@ RunResult World::run() {
   }
   (void)steps_exhausted;
   RunResult result;
-  result.violation = violation_;
+  result.violation = checker_.violation();
   result.frontier = frontier_;
   result.steps = step_;
   result.segment_ops = segment_ops_;

@@ -21,30 +21,56 @@ namespace tether::sim {
 inline constexpr Field seed_slot_field = Field::magic;
 inline constexpr std::uint64_t seed_shutdown_word = 0xFFFF'FFFF;  // int32 -1 as stored
 
+enum class SeedControllerPhase : std::uint8_t {
+  read_slot,
+  spawn,
+  running,
+  post_shutdown,
+  read_notice,
+  read_after_exit,
+  waiting_restart,
+  finished
+};
+
+// Everything a seed controller changes while it runs, as one value (see ControllerState for why).
+struct SeedControllerState {
+  explicit SeedControllerState(StartLimiter limiter) : start_limiter(limiter) {}
+  StartLimiter start_limiter;
+  SeedControllerPhase phase = SeedControllerPhase::read_slot;
+  ProcessIdentity listener{};  // pid only: the seed never knew start times
+  bool shutdown = false;
+  bool signal_pending = false;
+  bool notice_pending = false;
+  std::optional<ExitStatus> exit_pending;
+  std::optional<std::uint64_t> stop_deadline_ns;
+  std::optional<std::uint64_t> kill_deadline_ns;
+  std::optional<std::uint64_t> restart_deadline_ns;
+  bool sigterm_sent = false;
+  bool sigkill_sent = false;
+  std::uint32_t consecutive_failures = 0;
+  int exit_code = 0;
+  std::deque<ControllerEvent> events;
+
+  friend bool operator==(const SeedControllerState&, const SeedControllerState&) = default;
+};
+std::uint64_t hash_value(const SeedControllerState& state);
+
 class SeedController {
  public:
   SeedController(const ControllerConfig& config, SegmentPort& segment, ProcessPort& processes);
 
   void handle_listener_exit(ProcessIdentity process, ExitStatus status);
-  void handle_shutdown_signal() { signal_pending_ = true; }
-  void handle_shutdown_notice() { notice_pending_ = true; }
+  void handle_shutdown_signal() { state_.signal_pending = true; }
+  void handle_shutdown_notice() { state_.notice_pending = true; }
   StepOutcome step(std::uint64_t now_ns);
   [[nodiscard]] std::optional<std::uint64_t> deadline_ns() const;
-  [[nodiscard]] int exit_code() const { return exit_code_; }
+  [[nodiscard]] int exit_code() const { return state_.exit_code; }
   [[nodiscard]] bool remove_segment() const { return true; }
   bool pop_event(ControllerEvent& event);
+  [[nodiscard]] const SeedControllerState& state() const { return state_; }
 
  private:
-  enum class Phase : std::uint8_t {
-    read_slot,
-    spawn,
-    running,
-    post_shutdown,
-    read_notice,
-    read_after_exit,
-    waiting_restart,
-    finished
-  };
+  using Phase = SeedControllerPhase;
   void emit(ControllerEvent event);
   void finish(int exit_code);
   void step_running(std::uint64_t now_ns);
@@ -53,44 +79,41 @@ class SeedController {
   ControllerConfig config_;
   SegmentPort& segment_;
   ProcessPort& processes_;
-  StartLimiter start_limiter_;
-  Phase phase_ = Phase::read_slot;
-  ProcessIdentity listener_{};  // pid only: the seed never knew start times
-  bool shutdown_ = false;
-  bool signal_pending_ = false;
-  bool notice_pending_ = false;
-  std::optional<ExitStatus> exit_pending_;
-  std::optional<std::uint64_t> stop_deadline_ns_;
-  std::optional<std::uint64_t> kill_deadline_ns_;
-  std::optional<std::uint64_t> restart_deadline_ns_;
-  bool sigterm_sent_ = false;
-  bool sigkill_sent_ = false;
-  std::uint32_t consecutive_failures_ = 0;
-  int exit_code_ = 0;
-  std::deque<ControllerEvent> events_;
+  SeedControllerState state_;
 };
+
+enum class SeedListenerPhase : std::uint8_t { register_slot, check, working, idling, exited };
+
+// Everything a seed listener changes while it runs, as one value.
+struct SeedListenerState {
+  SeedListenerPhase phase = SeedListenerPhase::register_slot;
+  std::uint64_t deadline_ns = 0;
+  std::uint64_t units_done = 0;
+  bool registered = false;
+  bool woken = false;
+  std::deque<WorkerEvent> events;
+
+  friend bool operator==(const SeedListenerState&, const SeedListenerState&) = default;
+};
+std::uint64_t hash_value(const SeedListenerState& state);
 
 class SeedListener {
  public:
   SeedListener(SegmentPort& segment, std::int32_t pid, const WorkerConfig& config);
   WorkerStep step(std::uint64_t now_ns);
-  void wake() { woken_ = true; }
+  void wake() { state_.woken = true; }
   bool pop_event(WorkerEvent& event);
-  [[nodiscard]] bool registered() const { return registered_; }
+  [[nodiscard]] bool registered() const { return state_.registered; }
+  [[nodiscard]] const SeedListenerState& state() const { return state_; }
 
  private:
-  enum class Phase : std::uint8_t { register_slot, check, working, idling, exited };
+  using Phase = SeedListenerPhase;
   WorkerStep check(std::uint64_t now_ns);
 
   SegmentPort& segment_;
   std::int32_t pid_;
   WorkerConfig config_;
-  Phase phase_ = Phase::register_slot;
-  std::uint64_t deadline_ns_ = 0;
-  std::uint64_t units_done_ = 0;
-  bool registered_ = false;
-  bool woken_ = false;
-  std::deque<WorkerEvent> events_;
+  SeedListenerState state_;
 };
 
 }  // namespace tether::sim

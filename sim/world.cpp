@@ -110,7 +110,7 @@ void World::setup_stale_segment() {
     set(Field::incarnation, old_controller.pack());
     set(Field::shutdown_request, shutdown ? 1 : 0);
   }
-  segment_.shutdown_posted = shutdown;
+  check_safety();  // the checker learns of the request left behind, as the first observation
   note(0, TraceOp::event, 0, 0, [&] {
     return fmt::format("stale segment from an earlier run (listener {}/{}{})", old_listener.pid,
                        old_listener.start_time_ticks, shutdown ? ", shutdown requested" : "");
@@ -183,10 +183,7 @@ void World::exit_process(SimProcess& process, ExitStatus status, bool killed, st
   note(process.serial, killed ? TraceOp::killed : TraceOp::exit, 0, static_cast<std::uint64_t>(status.value),
        [&] { return fmt::format("{} ({} {})", why, killed ? "signal" : "exit", status.value); });
   if (process.kind == ProcessKind::listener) {
-    if (process.in_unit && !killed && !process.hung) {
-      violate(invariant::torn_unit,
-              fmt::format("{} exited with {} in the middle of a unit of work", process.label, status.value));
-    }
+    observe(observed::ListenerExit{process.label, status.value, killed, process.hung, process.in_unit});
     process.registered = false;
     last_listener_exit_ns_ = now_ns_;
     std::erase(live_listeners_, process.serial);
@@ -247,9 +244,6 @@ void World::flush_exit_reports() {
     SimProcess& controller = process(report.controller);
     if (!controller.alive) continue;
     controller.last_listener_status = report.real_status;
-    remember_input(controller.serial, report.watched.pack());
-    remember_input(controller.serial, static_cast<std::uint64_t>(report.status.kind));
-    remember_input(controller.serial, static_cast<std::uint64_t>(report.status.value));
     if (controller.controller) controller.controller->handle_listener_exit(report.watched, report.status);
     if (controller.seed_controller) controller.seed_controller->handle_listener_exit(report.watched, report.status);
     controller.ready_at_ns = now_ns_;
@@ -267,7 +261,6 @@ void World::kill(SimProcess& process, std::string_view why) {
 void World::deliver_shutdown_signal(SimProcess& controller) {
   assert(controller.kind == ProcessKind::controller && controller.alive);
   controller.got_shutdown_signal = true;
-  remember_input(controller.serial, signal_input);
   if (controller.controller) controller.controller->handle_shutdown_signal();
   if (controller.seed_controller) controller.seed_controller->handle_shutdown_signal();
   controller.ready_at_ns = now_ns_;
@@ -280,11 +273,8 @@ bool World::notify(Serial sender, ProcessIdentity identity) {
   });
   if (target == 0) return false;
   SimProcess& receiver = process(target);
-  if (receiver.kind != ProcessKind::controller) {
-    violate(invariant::foreign_signal, fmt::format("{} sent its notice to {}", process(sender).label, receiver.label));
-    return false;
-  }
-  remember_input(target, notice_input);
+  observe(observed::Notice{process(sender).label, receiver.label, receiver.kind == ProcessKind::controller});
+  if (receiver.kind != ProcessKind::controller) return false;
   if (receiver.controller) receiver.controller->handle_shutdown_notice();
   if (receiver.seed_controller) receiver.seed_controller->handle_shutdown_notice();
   receiver.ready_at_ns = now_ns_;
@@ -383,7 +373,6 @@ void World::wake_shutdown_waiters(Serial caller) {
     SimProcess& listener = process(serial);
     if (!listener.idle_waiting || listener.hung || listener.mapped_incarnation != mapped) continue;
     listener.idle_waiting = false;
-    remember_input(serial, wake_input);
     if (listener.worker) listener.worker->wake();
     if (listener.seed_listener) listener.seed_listener->wake();
     listener.ready_at_ns = now_ns_;
@@ -403,16 +392,10 @@ Serial World::find_alive(ProcessIdentity identity) const {
 
 Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_serial, LaunchTicket ticket) {
   SimProcess& controller = process(controller_serial);
-  if (segment_.shutdown_posted || controller.got_shutdown_signal) {
-    violate(invariant::relaunch_after_shutdown,
-            fmt::format("{} launches a listener after a shutdown was requested{}", controller.label,
-                        controller.got_shutdown_signal ? " (it received SIGTERM)" : " (the segment says so)"));
-  }
-  if (controller.expect_adopt != 0 && process(controller.expect_adopt).alive &&
-      process(controller.expect_adopt).registered) {
-    violate(invariant::adoption_failed, fmt::format("{} launches although {} is registered and alive", controller.label,
-                                                    process(controller.expect_adopt).label));
-  }
+  const SimProcess* found = controller.expect_adopt != 0 ? &process(controller.expect_adopt) : nullptr;
+  const bool must_adopt = found != nullptr && found->alive && found->registered;
+  observe(observed::Launch{controller.label, segment_incarnation_, controller.got_shutdown_signal,
+                           must_adopt ? std::optional<std::string_view>(found->label) : std::nullopt});
   if (!quiet_ && decisions_.chance(swarm_.spawn_failure_ppm)) {
     cover(Situation::spawn_failure);
     note(controller_serial, TraceOp::spawn_failed, 0, 0, [] { return std::string("spawn failed: resources"); });
@@ -468,10 +451,8 @@ bool World::watch(Serial controller_serial, ProcessIdentity identity) {
   if (target == 0) return false;
   SimProcess& controller = process(controller_serial);
   const SimProcess& watched = process(target);
-  if (watched.kind != ProcessKind::listener) {
-    violate(invariant::adoption_failed, fmt::format("{} adopts pid {}, which is not a listener but {}",
-                                                    controller.label, identity.pid, watched.label));
-  } else {
+  observe(observed::Adoption{controller.label, identity.pid, watched.label, watched.kind == ProcessKind::listener});
+  if (watched.kind == ProcessKind::listener) {
     cover(Situation::adoption);
     if (watched.plain) cover(Situation::plain_worker_adopted);
   }
@@ -491,10 +472,8 @@ SignalOutcome World::signal(Serial sender, ProcessIdentity identity, Signal sign
   if (config_.mutant == Mutant::escalation_lost && process(sender).kind == ProcessKind::controller) {
     return SignalOutcome::delivered;  // the planted bug: reported as sent, never arrives
   }
-  if (process(sender).kind == ProcessKind::controller && receiver.kind != ProcessKind::listener) {
-    violate(invariant::foreign_signal,
-            fmt::format("{} sent {} to {}, not its listener", process(sender).label, name, receiver.label));
-  }
+  observe(observed::Signal{process(sender).label, process(sender).kind == ProcessKind::controller, name, receiver.label,
+                           receiver.kind == ProcessKind::listener});
   const bool plain_from_controller = receiver.plain && process(sender).kind == ProcessKind::controller;
   if (signal == Signal::kill) {
     cover(Situation::sigkill_escalation);

@@ -15,34 +15,13 @@
 
 #include "decisions.hpp"
 #include "faults.hpp"
+#include "invariant_checker.hpp"
 #include "sim_config.hpp"
 #include "sim_ports.hpp"
 #include "sim_processes.hpp"
 #include "trace.hpp"
 
 namespace tether::sim {
-
-// Invariant names, exactly as the issue and the scenario files spell them.
-namespace invariant {
-inline constexpr std::string_view duplicate_listener = "duplicate_listener";
-inline constexpr std::string_view foreign_signal = "foreign_signal";
-inline constexpr std::string_view torn_unit = "torn_unit";
-inline constexpr std::string_view relaunch_after_shutdown = "relaunch_after_shutdown";
-inline constexpr std::string_view shutdown_lost = "shutdown_lost";
-inline constexpr std::string_view restart_missing = "restart_missing";
-inline constexpr std::string_view shutdown_stuck = "shutdown_stuck";
-inline constexpr std::string_view adoption_failed = "adoption_failed";
-inline constexpr std::array<std::string_view, 8> all = {duplicate_listener,      foreign_signal, torn_unit,
-                                                        relaunch_after_shutdown, shutdown_lost,  restart_missing,
-                                                        shutdown_stuck,          adoption_failed};
-}  // namespace invariant
-
-struct Violation {
-  std::string invariant;
-  std::uint64_t step = 0;
-  std::uint64_t time_ns = 0;
-  std::string detail;
-};
 
 // Situations a sweep must reach ("sometimes" assertions): a harness that never reaches a case has not
 // tested it.
@@ -132,10 +111,6 @@ class World {
   [[nodiscard]] Serial find_alive(ProcessIdentity identity) const;
   bool watch(Serial controller, ProcessIdentity identity);
   SignalOutcome signal(Serial sender, ProcessIdentity identity, Signal signal);
-  // Folds an input a process received (a step at this time, a value its port returned, a wake-up, a
-  // report) into its history. WorkerLoop and the seed protocol keep their state private, so the
-  // fingerprint stands for it by this history: the same inputs from the same start give the same state.
-  void remember_input(Serial serial, std::uint64_t value);
   // SIGUSR1 from the tool; true when a controller with that identity got it.
   bool notify(Serial sender, ProcessIdentity identity);
 
@@ -144,7 +119,6 @@ class World {
     std::array<std::uint64_t, field_count> words{};
     bool exists = false;
     bool removed = false;
-    bool shutdown_posted = false;  // a request became visible in this incarnation of the segment
   };
   // Removed segments that a live process still maps, by creation count. Entries nobody maps are
   // dropped whenever one is added, so the list holds at most one entry per live process.
@@ -198,7 +172,7 @@ class World {
   void begin_quiet_phase();
   void retry_controller_restart();
 
-  // invariants.cpp
+  // world_observations.cpp: what the world shows its invariant checker.
   void check_safety();
   void check_converged();
   void check_controller_exit(const SimProcess& controller, int exit_code);
@@ -206,8 +180,17 @@ class World {
   void check_final();
   [[nodiscard]] bool shutdown_visible() const;
   [[nodiscard]] bool shutdown_in_force() const;
-  void violate(std::string_view invariant_name, std::string detail);
   void cover(Situation situation) { ++coverage_[static_cast<std::size_t>(situation)]; }
+  // Feeds the checker one observation; the first violation it finds goes into the trace.
+  template <class Observation>
+  void observe(const Observation& observation) {
+    const bool had_violation = checker_.violation().has_value();
+    checker_.observe(ObservedAt{step_, now_ns_}, observation);
+    if (had_violation || !checker_.violation().has_value()) return;
+    note(0, TraceOp::check, 0, 0, [&] {
+      return fmt::format("VIOLATION {}: {}", checker_.violation()->invariant, checker_.violation()->detail);
+    });
+  }
 
   template <class TextFn>
   void note(Serial serial, TraceOp op, std::uint8_t field, std::uint64_t value, TextFn&& text) {
@@ -266,16 +249,12 @@ class World {
   std::uint64_t restart_bound_ns_ = 0;
   std::uint64_t last_listener_exit_ns_ = 0;
   std::uint64_t last_controller_start_ns_ = 0;
-  std::optional<Violation> violation_;
+  InvariantChecker checker_;
+  std::vector<observed::Worker> observed_workers_;  // check_safety's scratch list
   bool liveness_checked_ = false;
   Coverage coverage_{};
   std::optional<std::size_t> frontier_after_;  // stop_at_frontier
   std::optional<Frontier> frontier_;
-  // Markers of the inputs that carry no value of their own (remember_input).
-  static constexpr std::uint64_t signal_input = 0x5167'7465'726d'0001ull;
-  static constexpr std::uint64_t notice_input = 0x5167'7465'726d'0002ull;
-  static constexpr std::uint64_t wake_input = 0x5167'7465'726d'0003ull;
-  std::vector<std::uint64_t> input_histories_;  // by serial - 1: remember_input
 };
 
 }  // namespace tether::sim

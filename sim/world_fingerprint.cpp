@@ -58,14 +58,6 @@ class FingerprintBuilder {
 
 }  // namespace
 
-void World::remember_input(Serial serial, std::uint64_t value) {
-  if (serial == 0) return;
-  // One entry per process ever created: bounded like processes_ itself.
-  if (input_histories_.size() < processes_.size()) input_histories_.resize(processes_.size(), 0);
-  std::uint64_t& history = input_histories_[serial - 1];
-  history = splitmix64(history ^ splitmix64(value));
-}
-
 // Left out on purpose: the step and segment-operation counters and the coverage counts (reports only;
 // `check` keeps its runs far below --steps), the trace, and any violation (a run stops at one).
 Fingerprint World::fingerprint() const {
@@ -104,17 +96,18 @@ Fingerprint World::fingerprint() const {
   hash.add(lock_holder_);
   // The segment bearing the name, and the removed ones still mapped, with their creation counts.
   hash.add(segment_incarnation_);
-  auto add_segment = [&hash](const Segment& segment) {
+  // The checker's model rides along: whether each segment has shown a shutdown request.
+  auto add_segment = [&](std::uint64_t incarnation, const Segment& segment) {
     for (const std::uint64_t word : segment.words) hash.add(word);
     hash.add(segment.exists);
     hash.add(segment.removed);
-    hash.add(segment.shutdown_posted);
+    hash.add(checker_.request_posted(incarnation));
   };
-  add_segment(segment_);
+  add_segment(segment_incarnation_, segment_);
   hash.add(static_cast<std::uint64_t>(retired_segments_.size()));
   for (const auto& [incarnation, segment] : retired_segments_) {
     hash.add(incarnation);
-    add_segment(segment);
+    add_segment(incarnation, segment);
   }
   // The pid table: who holds each pid and where the next allocation starts. Start times come from a
   // counter that never repeats, so the next one is state too.
@@ -172,25 +165,16 @@ Fingerprint World::fingerprint() const {
     hash.add(process.expect_adopt);
     hash.add(static_cast<std::uint64_t>(process.watching.size()));
     for (const ProcessIdentity watched : process.watching) hash.add(watched);
-    // The production cores expose their whole state as a value; WorkerLoop and the seed protocol do
-    // not, so their input history stands for it (remember_input).
+    // Every core's state is a value with its own hash (the cores' configurations are the swarm's).
     // Which cores exist: a process creates its core at its first step.
     hash.add(std::uint64_t{process.controller ? 1u : 0u} | (process.listener ? 2u : 0u) | (process.worker ? 4u : 0u) |
              (process.tool ? 8u : 0u) | (process.seed_controller ? 16u : 0u) | (process.seed_listener ? 32u : 0u));
     if (process.controller) hash.add(hash_value(process.controller->state()));
     if (process.listener) hash.add(hash_value(process.listener->state()));
-    if (process.tool) {
-      // ShutdownState has no hash_value of its own: its four fields.
-      const ShutdownState& tool = process.tool->state();
-      hash.add(static_cast<std::uint64_t>(tool.phase));
-      hash.add(tool.controller);
-      hash.add(tool.controller_told);
-      hash.add(tool.exit_code);
-    }
-    if (process.worker || process.seed_controller || process.seed_listener) {
-      hash.add(process.serial <= input_histories_.size() ? input_histories_[process.serial - 1] : 0);
-      if (process.worker) hash.add(process.worker->units_done());
-    }
+    if (process.worker) hash.add(hash_value(process.worker->state()));
+    if (process.tool) hash.add(hash_value(process.tool->state()));
+    if (process.seed_controller) hash.add(hash_value(process.seed_controller->state()));
+    if (process.seed_listener) hash.add(hash_value(process.seed_listener->state()));
   }
   return hash.value();
 }

@@ -6,6 +6,7 @@
 
 #include "core/exit_status.hpp"
 #include "core/process_identity.hpp"
+#include "core/state_hash.hpp"
 
 namespace tether {
 
@@ -36,6 +37,14 @@ struct ControllerEvent {
   std::uint64_t value = 0;  // generation for launched; delay_ms for restarting; exit code for finished
   friend bool operator==(const ControllerEvent&, const ControllerEvent&) = default;
 };
+inline std::uint64_t hash_value(const ControllerEvent& event) {
+  Fnv1a hash;
+  hash.add(static_cast<std::uint64_t>(event.kind));
+  hash.add(event.process);
+  hash.add(event.status);
+  hash.add(event.value);
+  return hash.value();
+}
 
 std::string_view controller_event_name(ControllerEvent::Kind kind);
 

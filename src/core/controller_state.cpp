@@ -39,13 +39,7 @@ std::uint64_t hash_value(const ControllerState& state) {
   hash.add(state.worker_notices.heartbeat_ns);
   hash.add(static_cast<std::uint64_t>(state.passed_point));
   hash.add(static_cast<std::uint64_t>(state.exit_code));
-  hash.add(state.events.size());
-  for (const ControllerEvent& event : state.events) {
-    hash.add(static_cast<std::uint64_t>(event.kind));
-    hash.add(event.process);
-    hash.add(event.status);
-    hash.add(event.value);
-  }
+  hash.add_each(state.events);
   return hash.value();
 }
 

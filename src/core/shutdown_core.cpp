@@ -2,6 +2,7 @@
 
 #include "core/assert.hpp"
 #include "core/exit_codes.hpp"
+#include "core/state_hash.hpp"
 
 namespace tether {
 
@@ -26,6 +27,15 @@ constexpr bool specs_in_phase_order() {
 static_assert(specs_in_phase_order(), "the shutdown phase table must list the phases in enum order");
 
 }  // namespace
+
+std::uint64_t hash_value(const ShutdownState& state) {
+  Fnv1a hash;
+  hash.add(static_cast<std::uint64_t>(state.phase));
+  hash.add(state.controller);
+  hash.add(state.controller_told ? 1 : 0);
+  hash.add(static_cast<std::uint64_t>(state.exit_code));
+  return hash.value();
+}
 
 const ShutdownPhaseSpec& shutdown_phase_spec(ShutdownPhase phase) {
   return phase_specs[static_cast<std::size_t>(phase)];

@@ -40,6 +40,7 @@ struct ShutdownState {
   int exit_code = 0;
   friend bool operator==(const ShutdownState&, const ShutdownState&) = default;
 };
+std::uint64_t hash_value(const ShutdownState& state);
 
 class ShutdownCore {
  public:

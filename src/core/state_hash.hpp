@@ -25,6 +25,12 @@ class Fnv1a {
     add(static_cast<std::uint64_t>(status.kind));
     add(static_cast<std::uint64_t>(status.value));
   }
+  // A queue of values: its length, then each value's own hash_value (found by argument lookup).
+  template <class Queue>
+  void add_each(const Queue& queue) {
+    add(static_cast<std::uint64_t>(queue.size()));
+    for (const auto& item : queue) add(hash_value(item));
+  }
   [[nodiscard]] std::uint64_t value() const { return hash_; }
 
  private:

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "core/listener_core.hpp"
+#include "core/state_hash.hpp"
 
 namespace tether {
 
@@ -41,45 +42,68 @@ struct WorkerEvent {
   };
   Kind kind;
   std::uint64_t value = 0;
+  friend bool operator==(const WorkerEvent&, const WorkerEvent&) = default;
 };
+inline std::uint64_t hash_value(const WorkerEvent& event) {
+  Fnv1a hash;
+  hash.add(static_cast<std::uint64_t>(event.kind));
+  hash.add(event.value);
+  return hash.value();
+}
+
+enum class WorkerPhase : std::uint8_t {
+  start,
+  registering,
+  checking,
+  starting_unit,
+  working,
+  ending_unit,
+  idling,
+  leaving,
+  exited
+};
+
+// Everything the loop changes while it runs, as one value (see ControllerState for why).
+struct WorkerLoopState {
+  WorkerPhase phase = WorkerPhase::start;
+  std::uint64_t deadline_ns = 0;
+  std::uint64_t units_done = 0;
+  int exit_code = 0;
+  bool woken = false;
+  std::deque<WorkerEvent> events;  // bounded by WorkerLoop::event_queue_max
+
+  friend bool operator==(const WorkerLoopState&, const WorkerLoopState&) = default;
+};
+std::uint64_t hash_value(const WorkerLoopState& state);
 
 class WorkerLoop {
  public:
   static constexpr std::size_t event_queue_max = 8;
 
   WorkerLoop(ListenerCore& listener, const WorkerConfig& config);
+  // Resumes from a copy of another loop's state (over a core resumed from its copy too).
+  WorkerLoop(ListenerCore& listener, const WorkerConfig& config, const WorkerLoopState& state);
 
   WorkerStep step(std::uint64_t now_ns);
   // The shutdown word changed while idle: end the idle wait now.
-  void wake() { woken_ = true; }
+  void wake() { state_.woken = true; }
   bool pop_event(WorkerEvent& event);
-  [[nodiscard]] std::uint64_t units_done() const { return units_done_; }
+  [[nodiscard]] std::uint64_t units_done() const { return state_.units_done; }
+  [[nodiscard]] const WorkerLoopState& state() const { return state_; }
 
  private:
-  enum class Phase : std::uint8_t {
-    start,
-    registering,
-    checking,
-    starting_unit,
-    working,
-    ending_unit,
-    idling,
-    leaving,
-    exited
-  };
+  using Phase = WorkerPhase;
 
   WorkerStep run_operation(ListenerOperation operation, std::uint64_t now_ns);
+  WorkerStep outcome() const;
   void emit(WorkerEvent event);
   void after_check(std::uint64_t now_ns);
+  void after_registering();
+  void after_ending_unit(std::uint64_t now_ns);
 
   ListenerCore& listener_;
   WorkerConfig config_;
-  Phase phase_ = Phase::start;
-  std::uint64_t deadline_ns_ = 0;
-  std::uint64_t units_done_ = 0;
-  int exit_code_ = 0;
-  bool woken_ = false;
-  std::deque<WorkerEvent> events_;
+  WorkerLoopState state_;
 };
 
 }  // namespace tether

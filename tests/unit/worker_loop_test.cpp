@@ -225,5 +225,42 @@ TEST_F(WorkerTest, AShutdownBeforeTheFirstUnitLeavesWithoutWorking) {
   EXPECT_EQ(state(), word(ListenerState::exited));
 }
 
+// The loop's state is a value: a loop resumed from a copy (over a core resumed from a copy of its
+// state and a copy of the segment) goes on exactly as the original, and a change shows in its hash.
+TEST_F(WorkerTest, ALoopResumedFromACopyGoesOnAsTheOriginal) {
+  start_worker({.work_ms = 10, .units = 0, .idle_ms = 5});
+  ASSERT_EQ(drive().kind, WorkerStep::Kind::work_until);
+  const WorkerLoopState copy = worker->state();
+  EXPECT_EQ(copy, worker->state());
+  EXPECT_EQ(hash_value(copy), hash_value(worker->state()));
+  WorkerLoopState woken = copy;
+  woken.woken = true;
+  EXPECT_NE(woken, copy);
+  EXPECT_NE(hash_value(woken), hash_value(copy));
+
+  fakes::FakeSegment fork_segment;
+  for (std::size_t index = 0; index < field_count; ++index) {
+    fork_segment.poke(static_cast<Field>(index), segment.peek(static_cast<Field>(index)));
+  }
+  ListenerCore fork_core(fork_segment, identities, core->state());
+  WorkerLoop fork(fork_core, {.work_ms = 10, .units = 0, .idle_ms = 5}, copy);
+  // Both end the unit, idle, then see the request and leave: step by step alike.
+  segment.poke(Field::shutdown_request, 1);
+  fork_segment.poke(Field::shutdown_request, 1);
+  for (std::uint64_t at_ns = now_ns + 10 * ns_per_ms; at_ns <= now_ns + 20 * ns_per_ms; at_ns += ns_per_ms) {
+    for (std::uint32_t i = 0; i < drive_steps_max; ++i) {
+      const WorkerStep original_step = worker->step(at_ns);
+      const WorkerStep fork_step = fork.step(at_ns);
+      ASSERT_EQ(original_step.kind, fork_step.kind);
+      ASSERT_EQ(original_step.deadline_ns, fork_step.deadline_ns);
+      ASSERT_EQ(worker->state(), fork.state());
+      if (original_step.kind != WorkerStep::Kind::progressed) break;
+    }
+  }
+  EXPECT_EQ(fork.state().phase, WorkerPhase::exited);
+  EXPECT_EQ(fork.units_done(), 1u);
+  EXPECT_EQ(fork_core.state(), core->state());
+}
+
 }  // namespace
 }  // namespace tether::test
