@@ -136,7 +136,7 @@ std::optional<RuleBreach> HistoryChecker::controller_event(const LogLine& line, 
     return exit_reported(line, *about);
   }
   if (event == "escalated" || event == "stop_signalled" || event == "stop_extended" || event == "watchdog_fired" ||
-      event == "unregistered") {
+      event == "registered" || event == "unregistered" || event == "worker_ready" || event == "worker_stopping") {
     return about_current();
   }
   if (event == "shutdown_requested") {

@@ -173,6 +173,7 @@ void LogSink::controller_event(const ControllerEvent& e) const {
     case Kind::watchdog_fired:
       about("watchdog_fired", {{"listener_pid", pid}, {"heartbeat_age_ms", static_cast<std::int64_t>(e.value)}});
       break;
+    case Kind::registered: about("registered", {{"listener_pid", pid}}); break;
     case Kind::unregistered:
       about("unregistered", {{"listener_pid", pid}, {"treated_as", std::string("plain worker")}});
       break;

@@ -58,6 +58,7 @@ void ServiceManagerNotifier::on_event(const ControllerEvent& event) {
     case Kind::adopted: status(fmt::format("worker {} adopted", pid)); break;
     case Kind::restarting: status(fmt::format("worker exited, restarting in {} ms", event.value)); break;
     case Kind::launch_failed: status("worker launch failed"); break;
+    case Kind::registered: status(fmt::format("worker {} registered", pid)); break;
     case Kind::unregistered: status(fmt::format("worker {} running (plain worker)", pid)); break;
     case Kind::worker_ready: status(fmt::format("worker {} ready", pid)); break;
     case Kind::shutdown_requested:

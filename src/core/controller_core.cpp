@@ -23,6 +23,7 @@ std::string_view controller_event_name(ControllerEvent::Kind kind) {
     case ControllerEvent::Kind::escalated_sigkill: return "escalated_sigkill";
     case ControllerEvent::Kind::stop_extended: return "stop_extended";
     case ControllerEvent::Kind::watchdog_fired: return "watchdog_fired";
+    case ControllerEvent::Kind::registered: return "registered";
     case ControllerEvent::Kind::unregistered: return "unregistered";
     case ControllerEvent::Kind::stop_signalled: return "stop_signalled";
     case ControllerEvent::Kind::worker_ready: return "worker_ready";

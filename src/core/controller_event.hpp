@@ -24,6 +24,7 @@ struct ControllerEvent {
     escalated_sigkill,
     stop_extended,    // heartbeats during the stop moved its deadline; value: new deadline in ms from now
     watchdog_fired,   // the heartbeat was too old; value: its age in ms
+    registered,       // the controller found the launched process's identity in the segment: a listener
     unregistered,     // the launched process did not register within the ready timeout: a plain worker
     stop_signalled,   // a plain worker was sent the stop signal at once (it cannot read the request)
     worker_ready,     // the worker said READY=1 (notify socket) or wrote its notification fd's newline

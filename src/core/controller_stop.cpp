@@ -34,6 +34,7 @@ void ControllerCore::step_read_registration_for_stop(std::uint64_t now_ns) {
     return;
   }
   if (segment_.load(Field::listener_identity) == state_.listener.pack()) {
+    if (!state_.listener_registered) emit({ControllerEvent::Kind::registered, state_.listener});
     state_.listener_registered = true;
     state_.ready_deadline_ns.reset();
     state_.stop_deadline_ns = state_.stop_requested_ns + ms_to_ns(config_.stop_timeout_ms);

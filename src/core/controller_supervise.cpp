@@ -88,6 +88,7 @@ void ControllerCore::step_check_ready(std::uint64_t now_ns) {
   if (registered) {
     state_.listener_registered = true;
     state_.ready_deadline_ns.reset();
+    emit({ControllerEvent::Kind::registered, state_.listener});
     // Judge its heartbeat at once: it may have hung right after registering.
     enter(config_.watchdog_ms != 0 ? Phase::read_heartbeat : Phase::running);
     return;

@@ -88,7 +88,10 @@ def test_under_controller(bin_dir, library_path, worker):
         check(lines[-1].startswith("left"), f"the worker did not leave gracefully: {lines[-3:]}")
         expected = [f"{kind} {unit}" for unit in range(1, units + 1) for kind in ("begin", "end")]
         check(lines[:-1] == expected, f"a unit was torn or repeated: {lines}")
-        check("exited" in session.read("controller.log"), "the controller did not log the exit")
+        controller_log = session.read("controller.log")
+        check("exited" in controller_log, "the controller did not log the exit")
+        check(f"registered listener_pid={status['listener_pid']}" in controller_log,
+              "the controller did not log the Python worker's registration")
 
 
 if __name__ == "__main__":

@@ -317,6 +317,18 @@ TEST_F(Validate, ALineFromAProcessWhoseExitWasReportedIsRejected) {
   expect_rejected(validate(lines(history)), "exit_misreported", 5);
 }
 
+// What the controller says of its worker (the worker's own notices, its registration seen in the
+// segment) is valid about the worker it watches, and about no other.
+TEST_F(Validate, TheControllersWorkerEventsNameTheWorkerItWatches) {
+  for (const std::string name : {"registered", "worker_ready", "worker_stopping"}) {
+    auto history = running_pair();
+    history.push_back(event("tether-controller", 10, 3, 140, name, listener_field(20)));
+    EXPECT_EQ(validate(lines(history)).exit_code, 0) << name;
+    history.back() = event("tether-controller", 10, 3, 140, name, listener_field(21));
+    expect_rejected(validate(lines(history)), "grammar", 4);
+  }
+}
+
 TEST_F(Validate, UnknownEventsAreRejected) {
   auto history = running_pair();
   history.push_back(event("tether-listener", 20, 3, 140, "teleported"));

@@ -19,6 +19,25 @@ TEST_F(ControllerTest, AWorkerThatNeverRegistersIsAPlainWorker) {
   EXPECT_EQ(unregistered->process, worker);
   EXPECT_FALSE(core->deadline_ns().has_value()) << "a plain worker is asked only once";
   EXPECT_EQ(segment.peek(Field::launched_identity), worker.pack()) << "its identity is on record";
+  EXPECT_EQ(count(Kind::registered), 0u);
+}
+
+TEST_F(ControllerTest, AWorkerThatRegistersIsReportedRegisteredOnceWhateverProgramItIs) {
+  config.watchdog_ms = 300;
+  start();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  const ProcessIdentity worker = core->listener();
+  segment.poke(Field::listener_identity, worker.pack());
+  ASSERT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  const auto registered = last(Kind::registered);
+  ASSERT_TRUE(registered.has_value()) << "the controller looked at the segment at its first deadline";
+  EXPECT_EQ(registered->process, worker);
+  for (int beat = 1; beat <= 3; ++beat) {
+    segment.poke(Field::heartbeat_ns, now_ns);
+    ASSERT_EQ(settle_at(*core->deadline_ns()), StepOutcome::waiting);
+  }
+  EXPECT_EQ(count(Kind::registered), 1u) << "heartbeat checks do not report it again";
+  EXPECT_EQ(count(Kind::unregistered), 0u);
 }
 
 TEST_F(ControllerTest, APlainWorkerGetsTheStopSignalAtOnceThenSigkill) {
@@ -51,6 +70,10 @@ TEST_F(ControllerTest, AWorkerThatRegisteredBeforeTheReadyCheckIsStoppedGraceful
   EXPECT_EQ(settle(), StepOutcome::waiting);
   EXPECT_TRUE(processes.signals().empty()) << "a registered worker gets the request, not a signal";
   EXPECT_EQ(core->deadline_ns(), now_ns + config.stop_timeout_ms * ns_per_ms);
+  const auto registered = last(Kind::registered);
+  ASSERT_TRUE(registered.has_value()) << "first seen registered by the stop";
+  EXPECT_EQ(registered->process, worker);
+  EXPECT_EQ(count(Kind::registered), 1u);
 }
 
 TEST_F(ControllerTest, TheWatchdogKillsARegisteredListenerWithAStaleHeartbeat) {
