@@ -39,17 +39,14 @@ void World::step_controller(SimProcess& process) {
     }
     process.mapped_incarnation = segment_incarnation_;
     if (config_.protocol == Protocol::tether) {
-      process.controller = std::make_unique<ControllerCore>(swarm_.controller, *process.segment_port,
-                                                            *process.process_port, process.identity);
+      process.controller = std::make_unique<TetherController>(swarm_.controller, *process.segment_port,
+                                                              *process.process_port, process.identity);
     } else {
-      process.seed_controller =
-          std::make_unique<SeedController>(swarm_.controller, *process.segment_port, *process.process_port);
+      process.controller =
+          std::make_unique<SeedControllerParty>(swarm_.controller, *process.segment_port, *process.process_port);
     }
     // A SIGTERM that arrived while it was starting is not forgotten (the real one blocks it until then).
-    if (process.got_shutdown_signal) {
-      if (process.controller) process.controller->handle_shutdown_signal();
-      if (process.seed_controller) process.seed_controller->handle_shutdown_signal();
-    }
+    if (process.got_shutdown_signal) process.controller->handle_shutdown_signal();
     // A registered, live listener it finds at start is one it must adopt rather than replace.
     if (!shutdown_in_force()) {
       // So is a live plain worker its predecessor recorded as launched (it can never register).
@@ -64,20 +61,15 @@ void World::step_controller(SimProcess& process) {
     process.ready_at_ns = now_ns_;
     return;
   }
-  const StepOutcome outcome =
-      process.controller ? process.controller->step(now_ns_) : process.seed_controller->step(now_ns_);
+  const StepOutcome outcome = process.controller->step(now_ns_);
   drain_controller_events(process);
   if (!process.alive) return;  // the seed can signal its own pid, once it belongs to the controller itself
   switch (outcome) {
     case StepOutcome::progressed: process.ready_at_ns = now_ns_; break;
-    case StepOutcome::waiting:
-      process.ready_at_ns =
-          process.controller ? process.controller->deadline_ns() : process.seed_controller->deadline_ns();
-      break;
+    case StepOutcome::waiting: process.ready_at_ns = process.controller->deadline_ns(); break;
     case StepOutcome::finished: {
-      const int code = process.controller ? process.controller->exit_code() : process.seed_controller->exit_code();
-      const bool remove =
-          process.controller ? process.controller->remove_segment() : process.seed_controller->remove_segment();
+      const int code = process.controller->exit_code();
+      const bool remove = process.controller->remove_segment();
       process.finished = true;
       system_finished_ = true;
       if (remove) segment_.removed = true;
@@ -91,9 +83,7 @@ void World::step_controller(SimProcess& process) {
 void World::drain_controller_events(SimProcess& process) {
   ControllerEvent event{};
   for (std::size_t drained = 0; drained < ControllerCore::event_queue_max; ++drained) {
-    const bool got =
-        process.controller ? process.controller->pop_event(event) : process.seed_controller->pop_event(event);
-    if (!got) break;
+    if (!process.controller->pop_event(event)) break;
     if (event.kind == ControllerEvent::Kind::gave_up) cover(Situation::crash_loop_give_up);
     if (event.kind == ControllerEvent::Kind::stale_listener_cleared) cover(Situation::stale_registration_cleared);
     if (event.kind == ControllerEvent::Kind::unregistered) cover(Situation::plain_worker_detected);
@@ -136,14 +126,13 @@ void World::step_listener(SimProcess& process) {
     return;
   }
   process.started = true;
-  const WorkerStep next = process.worker ? process.worker->step(now_ns_) : process.seed_listener->step(now_ns_);
+  const WorkerStep next = process.worker->step(now_ns_);
   if (!process.alive) return;
-  process.registered = process.listener ? process.listener->registered() : process.seed_listener->registered();
+  process.registered = process.worker->registered();
   process.ever_registered = process.ever_registered || process.registered;
   WorkerEvent event{};
   for (std::size_t drained = 0; drained < WorkerLoop::event_queue_max; ++drained) {
-    const bool got = process.worker ? process.worker->pop_event(event) : process.seed_listener->pop_event(event);
-    if (!got) break;
+    if (!process.worker->pop_event(event)) break;
     if (event.kind == WorkerEvent::Kind::unit_started) process.in_unit = true;
     if (event.kind == WorkerEvent::Kind::unit_finished) process.in_unit = false;
   }
@@ -160,8 +149,7 @@ void World::step_listener(SimProcess& process) {
     case WorkerStep::Kind::idle_until:
       // A futex wait returns at once when the word already changed: no wake-up is lost.
       if (shutdown_visible()) {
-        if (process.worker) process.worker->wake();
-        if (process.seed_listener) process.seed_listener->wake();
+        process.worker->wake();
         process.ready_at_ns = now_ns_;
       } else {
         process.idle_waiting = true;

@@ -159,7 +159,7 @@ RunResult World::run() {
     step_process(chosen);
     if (swarm_.crash_point.has_value() && chosen.alive) {
       const CrashPoint passed = chosen.controller ? chosen.controller->passed_point()
-                                : chosen.listener ? chosen.listener->passed_point()
+                                : chosen.worker   ? chosen.worker->passed_point()
                                                   : CrashPoint::none;
       chosen.at_crash_point = passed == *swarm_.crash_point;
     }

@@ -9,12 +9,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/controller_core.hpp"
-#include "core/listener_core.hpp"
 #include "core/process_identity.hpp"
 #include "core/shutdown_core.hpp"
-#include "core/worker_loop.hpp"
-#include "seed_protocol.hpp"
+#include "parties.hpp"
 
 namespace tether::sim {
 
@@ -105,11 +102,8 @@ struct SimProcess {
   std::unique_ptr<SimSegmentPort> segment_port;
   std::unique_ptr<SimProcessPort> process_port;
   std::unique_ptr<SimNoticePort> notice_port;
-  std::unique_ptr<ControllerCore> controller;
-  std::unique_ptr<SeedController> seed_controller;
-  std::unique_ptr<ListenerCore> listener;
-  std::unique_ptr<WorkerLoop> worker;
-  std::unique_ptr<SeedListener> seed_listener;
+  std::unique_ptr<ControllerParty> controller;  // either protocol's, created at its first step
+  std::unique_ptr<WorkerParty> worker;          // either protocol's listener; none for a plain worker
 };
 
 }  // namespace tether::sim

@@ -245,7 +245,6 @@ void World::flush_exit_reports() {
     if (!controller.alive) continue;
     controller.last_listener_status = report.real_status;
     if (controller.controller) controller.controller->handle_listener_exit(report.watched, report.status);
-    if (controller.seed_controller) controller.seed_controller->handle_listener_exit(report.watched, report.status);
     controller.ready_at_ns = now_ns_;
   }
   pending_exits_.clear();
@@ -262,7 +261,6 @@ void World::deliver_shutdown_signal(SimProcess& controller) {
   assert(controller.kind == ProcessKind::controller && controller.alive);
   controller.got_shutdown_signal = true;
   if (controller.controller) controller.controller->handle_shutdown_signal();
-  if (controller.seed_controller) controller.seed_controller->handle_shutdown_signal();
   controller.ready_at_ns = now_ns_;
 }
 
@@ -276,7 +274,6 @@ bool World::notify(Serial sender, ProcessIdentity identity) {
   observe(observed::Notice{process(sender).label, receiver.label, receiver.kind == ProcessKind::controller});
   if (receiver.kind != ProcessKind::controller) return false;
   if (receiver.controller) receiver.controller->handle_shutdown_notice();
-  if (receiver.seed_controller) receiver.seed_controller->handle_shutdown_notice();
   receiver.ready_at_ns = now_ns_;
   return true;
 }
@@ -374,7 +371,6 @@ void World::wake_shutdown_waiters(Serial caller) {
     if (!listener.idle_waiting || listener.hung || listener.mapped_incarnation != mapped) continue;
     listener.idle_waiting = false;
     if (listener.worker) listener.worker->wake();
-    if (listener.seed_listener) listener.seed_listener->wake();
     listener.ready_at_ns = now_ns_;
   }
 }
@@ -422,12 +418,11 @@ Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_seri
       listener->plain_exit_code = static_cast<int>(decisions_.choose(3));
     }
   } else if (config_.protocol == Protocol::tether) {
-    listener->listener =
-        std::make_unique<ListenerCore>(*listener->segment_port, *listener->process_port, listener->identity, ticket);
-    listener->worker = std::make_unique<WorkerLoop>(*listener->listener, listener->worker_config);
+    listener->worker = std::make_unique<TetherWorker>(*listener->segment_port, *listener->process_port,
+                                                      listener->identity, ticket, listener->worker_config);
   } else {
-    listener->seed_listener =
-        std::make_unique<SeedListener>(*listener->segment_port, listener->identity.pid, listener->worker_config);
+    listener->worker =
+        std::make_unique<SeedWorker>(*listener->segment_port, listener->identity.pid, listener->worker_config);
   }
   controller.watching.push_back(listener->identity);
   note(controller_serial, TraceOp::spawn, 0, listener->identity.pack(), [&] {

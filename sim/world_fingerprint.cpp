@@ -167,14 +167,10 @@ Fingerprint World::fingerprint() const {
     for (const ProcessIdentity watched : process.watching) hash.add(watched);
     // Every core's state is a value with its own hash (the cores' configurations are the swarm's).
     // Which cores exist: a process creates its core at its first step.
-    hash.add(std::uint64_t{process.controller ? 1u : 0u} | (process.listener ? 2u : 0u) | (process.worker ? 4u : 0u) |
-             (process.tool ? 8u : 0u) | (process.seed_controller ? 16u : 0u) | (process.seed_listener ? 32u : 0u));
-    if (process.controller) hash.add(hash_value(process.controller->state()));
-    if (process.listener) hash.add(hash_value(process.listener->state()));
-    if (process.worker) hash.add(hash_value(process.worker->state()));
+    hash.add(std::uint64_t{process.controller ? 1u : 0u} | (process.worker ? 2u : 0u) | (process.tool ? 4u : 0u));
+    if (process.controller) hash.add(process.controller->state_hash());
+    if (process.worker) hash.add(process.worker->state_hash());
     if (process.tool) hash.add(hash_value(process.tool->state()));
-    if (process.seed_controller) hash.add(hash_value(process.seed_controller->state()));
-    if (process.seed_listener) hash.add(hash_value(process.seed_listener->state()));
   }
   return hash.value();
 }
