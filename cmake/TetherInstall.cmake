@@ -1,9 +1,11 @@
 # Install rules, the CMake package (find_package(tether) -> tether::tether, tether::c), pkg-config files,
 # man pages and the Debian packages (cpack -G DEB). Included once from the top-level CMakeLists.txt.
 #
-# Two components, as a Debian library ships them:
-#   runtime      the binaries, their man pages, the C ABI's shared library, the documentation (`tether`)
-#   development  headers, static libraries, CMake package, pkg-config files, examples (`libtether-dev`)
+# Three components, as Debian ships a program with a library:
+#   runtime      the binaries, their man pages, the documentation (`tether`)
+#   library      the C ABI's shared library, libtether_c.so.1 (`libtether-c1`, named for its soname)
+#   development  headers, static libraries, the .so link, CMake package, pkg-config files, examples
+#                (`libtether-dev`)
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -36,7 +38,7 @@ if(TARGET tether_c)
 endif()
 install(TARGETS ${tether_exported} EXPORT tether-targets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT development
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT development)
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT library NAMELINK_COMPONENT development)
 # The public headers only (listener.hpp, error.hpp, result.hpp, listener.h): they include nothing else of ours.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/tether DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   COMPONENT development FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h")
@@ -69,6 +71,10 @@ install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian-copyright DESTINATION ${CMAKE_I
   COMPONENT runtime)
 install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian-copyright DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/libtether-dev
   RENAME copyright COMPONENT development)
+if(TARGET tether_c)
+  install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian-copyright DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/libtether-c1
+    RENAME copyright COMPONENT library)
+endif()
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR}
   COMPONENT runtime)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT runtime

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Goal: `cpack -G DEB` makes installable Debian packages whose binaries work where dpkg puts them, and
-that a distribution would accept. Method: run cpack into a temporary folder; check the two packages'
-control fields (names, version, maintainer, dependencies from dpkg-shlibdeps) and contents; unpack both
-with `dpkg-deb -x` into a temporary root; check each package's copyright file (MIT, machine-readable)
+that a distribution would accept. Method: run cpack into a temporary folder; check the three packages'
+control fields (names, version, maintainer, dependencies from dpkg-shlibdeps and what a consumer needs,
+the shared library's shlibs file) and contents; unpack them with `dpkg-deb -x` into a temporary root; check each package's copyright file (MIT, machine-readable)
 and that the binaries and the shared library carry no debug information; run the unpacked binaries
 (--version; then a controller that launches the tether-listener installed beside it, stopped by the
 unpacked `tether shutdown --wait`), with LD_LIBRARY_PATH unset."""
@@ -56,31 +56,42 @@ def test(build_dir):
                      "-B", output], timeout_s=200, check_code=0)
         debs = sorted(glob.glob(os.path.join(output, "*.deb")))
         by_name = {control_field(deb, "Package"): deb for deb in debs}
-        check(set(by_name) == {"tether", "libtether-dev"}, f"packages made: {debs}")
-
-        runtime, development = by_name["tether"], by_name["libtether-dev"]
+        check(set(by_name) == {"tether", "libtether-c1", "libtether-dev"}, f"packages made: {debs}")
+        runtime, library, development = by_name["tether"], by_name["libtether-c1"], by_name["libtether-dev"]
         version = control_field(runtime, "Version")
         check(version.count(".") == 2, f"runtime version {version!r}")
-        depends = control_field(runtime, "Depends")
-        check("libc6" in depends and "libstdc++6" in depends, f"runtime Depends lacks libc/libstdc++: {depends}")
-        check(f"tether (= {version})" in control_field(development, "Depends"),
-              "libtether-dev does not depend on the same tether version")
+        for deb in [runtime, library]:
+            depends = control_field(deb, "Depends")
+            check("libc6" in depends and "libstdc++6" in depends, f"{deb}: Depends lacks libc/libstdc++: {depends}")
+        check(control_field(library, "Section") == "libs", "libtether-c1 is not in section libs")
+        # Header-only at build time (Boost, fmt, nlohmann-json): a consumer needs only the library.
+        development_depends = control_field(development, "Depends")
+        check(development_depends == f"libtether-c1 (= {version})", f"libtether-dev Depends: {development_depends!r}")
+        check(f"tether (= {version})" in control_field(development, "Suggests"), "libtether-dev does not suggest tether")
+        shlibs = pkgtest.run(["dpkg-deb", "--info", library, "shlibs"], check_code=0).stdout
+        check(f"libtether_c 1 libtether-c1 (>= {version})" in shlibs, f"libtether-c1's shlibs file: {shlibs!r}")
         for deb in debs:
             maintainer = control_field(deb, "Maintainer")
             check(maintainer == expected_maintainer(), f"Maintainer {maintainer!r}, expected {expected_maintainer()!r}")
         runtime_files = pkgtest.run(["dpkg-deb", "--contents", runtime], check_code=0).stdout
+        library_files = pkgtest.run(["dpkg-deb", "--contents", library], check_code=0).stdout
         development_files = pkgtest.run(["dpkg-deb", "--contents", development], check_code=0).stdout
         multiarch = pkgtest.run(["dpkg-architecture", "-qDEB_HOST_MULTIARCH"], check_code=0).stdout.strip()
         for path in ["./usr/bin/tether-controller", "./usr/bin/tether-listener", "./usr/bin/tether",
-                     f"./usr/lib/{multiarch}/libtether_c.so.1", "./usr/share/doc/tether/PROTOCOL.md",
-                     "./usr/share/doc/tether/copyright"]:
+                     "./usr/share/doc/tether/PROTOCOL.md", "./usr/share/doc/tether/copyright"]:
             check(path in runtime_files, f"{path} is not in the tether package")
+        for path in [f"./usr/lib/{multiarch}/libtether_c.so.1 ", f"./usr/lib/{multiarch}/libtether_c.so.1.0.0",
+                     "./usr/share/doc/libtether-c1/copyright"]:
+            check(path in library_files, f"{path} is not in libtether-c1")
         for path in ["./usr/include/tether/listener.hpp", "./usr/include/tether/listener.h",
                      f"./usr/lib/{multiarch}/cmake/tether/tetherConfig.cmake",
                      f"./usr/lib/{multiarch}/pkgconfig/tether.pc", f"./usr/lib/{multiarch}/libtether_adapters.a",
-                     "./usr/share/doc/libtether-dev/copyright"]:
+                     f"./usr/lib/{multiarch}/libtether_c.so ", "./usr/share/doc/libtether-dev/copyright"]:
             check(path in development_files, f"{path} is not in libtether-dev")
         check("/usr/include" not in runtime_files, "headers in the runtime package")
+        check("libtether_c" not in runtime_files, "the C ABI's library in the tether package")
+        check("/usr/include" not in library_files and "libtether_c.so " not in library_files,
+              "development files in libtether-c1")
         # The hand-written pages (docs/man) ship with every program the package has.
         programs = ["tether-controller", "tether-listener", "tether"] + \
                    (["tether-sim"] if "./usr/bin/tether-sim" in runtime_files else [])

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Goal: `cmake --install` gives a user everything needed to build a worker: find_package(tether) with
 tether::tether (C++) and tether::c (C), pkg-config files, the binaries and man pages. Method: install
-this build into a fresh temporary prefix; configure and build tests/package/consumer against it; run
+this build into a fresh temporary prefix; configure and build tests/package/consumer against it, with
+find_package of tether's own build dependencies disabled (Boost, fmt, nlohmann-json: a consumer needs
+none of them, and pkg-config must not ask for them either); run
 both consumer workers under the installed tether-controller (each does 3 units and leaves: the
 controller must exit 0); build the installed examples as their own project; then build the C++ and C
 workers again by hand with pkg-config flags only."""
@@ -34,6 +36,12 @@ def run_under_controller(session, prefix, program, stem, expected):
     check(not pkgtest.segment_exists(name), "the segment outlived its controller")
 
 
+# The libraries tether is built with are header-only there and compiled into it: an installed consumer
+# must configure as if none of them were on the machine (its config would fail on a find_dependency).
+WITHOUT_BUILD_DEPENDENCIES = [f"-DCMAKE_DISABLE_FIND_PACKAGE_{package}=ON"
+                              for package in ["Boost", "fmt", "nlohmann_json", "CLI11"]]
+
+
 def test(build_dir, consumer, generator):
     with pkgtest.Session("install") as session:
         prefix = session.path("prefix")
@@ -58,7 +66,7 @@ def test(build_dir, consumer, generator):
 
         build = session.path("consumer-build")
         pkgtest.run(["cmake", "-S", consumer, "-B", build, "-G", generator, "-DCMAKE_BUILD_TYPE=Release",
-                     f"-DCMAKE_PREFIX_PATH={prefix}"], timeout_s=120, check_code=0)
+                     f"-DCMAKE_PREFIX_PATH={prefix}", *WITHOUT_BUILD_DEPENDENCIES], timeout_s=120, check_code=0)
         pkgtest.run(["cmake", "--build", build, "-j2"], timeout_s=180, check_code=0)
         run_under_controller(session, prefix, os.path.join(build, "consumer_worker"), "cpp",
                              "consumer_worker: 3 units")
@@ -68,8 +76,8 @@ def test(build_dir, consumer, generator):
         # The installed examples are a project of their own against the installed package.
         examples = session.path("examples-build")
         pkgtest.run(["cmake", "-S", os.path.join(prefix, "share", "doc", "tether", "examples"), "-B", examples,
-                     "-G", generator, "-DCMAKE_BUILD_TYPE=Release", f"-DCMAKE_PREFIX_PATH={prefix}"],
-                    timeout_s=120, check_code=0)
+                     "-G", generator, "-DCMAKE_BUILD_TYPE=Release", f"-DCMAKE_PREFIX_PATH={prefix}",
+                     *WITHOUT_BUILD_DEPENDENCIES], timeout_s=120, check_code=0)
         pkgtest.run(["cmake", "--build", examples, "-j2"], timeout_s=180, check_code=0)
         usage = pkgtest.run([os.path.join(examples, "file_worker"), "--help"])
         check(usage.returncode == 0 and "--inbox" in usage.stdout, f"file_worker --help: {usage.stdout!r}")
@@ -81,6 +89,8 @@ def test(build_dir, consumer, generator):
                 ("tether", "c++", "consumer_worker.cpp", ["-std=c++20"]),
                 ("tether-c", "cc", "consumer_worker.c", ["-std=c99"])]:
             flags = pkgtest.run(["pkg-config", "--cflags", "--libs", package], env=environment, check_code=0)
+            check("fmt" not in flags.stdout and "boost" not in flags.stdout,
+                  f"pkg-config {package} asks for a build dependency: {flags.stdout!r}")
             program = session.path(f"pc-{package}")
             pkgtest.run([compiler, *extra, os.path.join(consumer, source), "-o", program,
                          *flags.stdout.split(), f"-Wl,-rpath,{os.path.join(prefix, libdir)}"],
