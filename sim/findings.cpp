@@ -59,7 +59,7 @@ std::optional<std::string> protocol_event(const TraceRecord& record) {
       return process_kind(record.who) + ": " + record.text.substr(0, name_end);
     }
     case TraceOp::fault:
-      if (record.text.find("nothing to do") != std::string::npos) return std::nullopt;
+      if (is_idle_fault(record)) return std::nullopt;
       [[fallthrough]];
     case TraceOp::start:
     case TraceOp::spawn:

@@ -89,11 +89,20 @@ std::optional<std::string> apply_common(const CommonOptions& common, SimConfig& 
   return config.problem();
 }
 
+// Faults that found nothing to act on are counted, not shown: they say nothing about the run.
 void print_timeline(const Trace& trace, Protocol protocol, std::size_t last_lines) {
   const auto& records = trace.records();
   const std::size_t first = last_lines != 0 && records.size() > last_lines ? records.size() - last_lines : 0;
   if (first > 0) fmt::print("... {} earlier events omitted (--last)\n", first);
-  for (std::size_t i = first; i < records.size(); ++i) fmt::print("{}\n", timeline_line(records[i], protocol));
+  std::size_t idle_faults = 0;
+  for (std::size_t i = first; i < records.size(); ++i) {
+    if (is_idle_fault(records[i])) {
+      ++idle_faults;
+    } else {
+      fmt::print("{}\n", timeline_line(records[i], protocol));
+    }
+  }
+  if (idle_faults > 0) fmt::print("({} faults that found nothing to act on are not shown)\n", idle_faults);
 }
 
 int report_violation(const RunResult& result) {
@@ -228,10 +237,12 @@ int command_shrink(const std::string& file, const std::string& output_file) {
   const ShrinkResult& result = shrunk.value();
   if (const auto saved = save_scenario(output_file, result.scenario); !saved)
     return file_failed("shrink", saved.error());
-  fmt::print("shrunk {} ({}): decisions {} -> {} (non-zero {} -> {}), steps {} -> {}, {} replays\nwritten to {}\n",
-             file, result.scenario.violation->invariant, result.decisions_before, result.decisions_after,
-             result.nonzero_before, result.nonzero_after, result.steps_before, result.steps_after, result.replays,
-             output_file);
+  fmt::print(
+      "shrunk {} ({}): decisions {} -> {} (non-zero {} -> {}), steps {} -> {}, timeline {} -> {} lines, {} "
+      "replays\nwritten to {}\n",
+      file, result.scenario.violation->invariant, result.decisions_before, result.decisions_after,
+      result.nonzero_before, result.nonzero_after, result.steps_before, result.steps_after, result.lines_before,
+      result.lines_after, result.replays, output_file);
   return exit_code::ok;
 }
 

@@ -27,7 +27,8 @@ class Shrinker {
   Shrinker(SimConfig config, std::string invariant_name, std::size_t replays_max)
       : config_(config), invariant_(std::move(invariant_name)), replays_max_(replays_max) {}
 
-  // Replays `candidate`; on the same violation with a smaller log (as actually used), adopts it.
+  // Replays `candidate`; on the same violation with a smaller log (as actually used), reached in no more
+  // steps and told in no more lines (a shrunk timeline is never longer than its input), adopts it.
   bool attempt(const Log& candidate) {
     if (replays_ >= replays_max_) return false;
     ++replays_;
@@ -35,7 +36,9 @@ class Shrinker {
     SimConfig config = config_;
     RunOutput output = run_decisions(config, candidate, trace);
     if (!output.result.violation || output.result.violation->invariant != invariant_) return false;
+    if (output.result.violation->step > violation_.step || trace.shown_lines() > lines_) return false;
     if (!(size_key(output.decisions) < size_key(best_))) return false;
+    lines_ = trace.shown_lines();
     best_ = std::move(output.decisions);
     violation_ = *output.result.violation;
     // Nothing after the violation step matters: later runs of the candidate may stop there.
@@ -47,6 +50,7 @@ class Shrinker {
 
   Log best_;
   Violation violation_;
+  std::size_t lines_ = 0;  // the best's timeline
   SimConfig config_;
   std::string invariant_;
   std::size_t replays_max_;
@@ -60,6 +64,7 @@ Result<ShrinkResult, std::string> shrink(const Scenario& failing, std::size_t re
   if (!original.result.violation) return tether::fail(std::string("the scenario does not violate any invariant"));
   Shrinker shrinker(failing.config, original.result.violation->invariant, replays_max);
   shrinker.best_ = original.decisions;
+  shrinker.lines_ = trace.shown_lines();
   shrinker.violation_ = *original.result.violation;
   shrinker.config_.steps_max = std::max<std::uint64_t>(1, original.result.steps);
 
@@ -67,6 +72,7 @@ Result<ShrinkResult, std::string> shrink(const Scenario& failing, std::size_t re
   result.decisions_before = original.decisions.size();
   result.nonzero_before = count_nonzero(original.decisions);
   result.steps_before = original.result.steps;
+  result.lines_before = shrinker.lines_;
 
   // Passes repeat until one makes no progress; each is bounded by the log length and the replay budget.
   for (int round = 0; round < 32 && !shrinker.exhausted(); ++round) {
@@ -114,6 +120,7 @@ Result<ShrinkResult, std::string> shrink(const Scenario& failing, std::size_t re
   result.decisions_after = shrinker.best_.size();
   result.nonzero_after = count_nonzero(shrinker.best_);
   result.steps_after = shrinker.violation_.step;
+  result.lines_after = shrinker.lines_;
   return result;
 }
 

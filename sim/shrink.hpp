@@ -20,6 +20,8 @@ struct ShrinkResult {
   std::size_t nonzero_after = 0;
   std::uint64_t steps_before = 0;
   std::uint64_t steps_after = 0;
+  std::size_t lines_before = 0;  // the timeline replay prints, up to the violation
+  std::size_t lines_after = 0;
 };
 
 Result<ShrinkResult, std::string> shrink(const Scenario& failing, std::size_t replays_max = 4000);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -41,6 +42,7 @@ void Trace::add(TraceRecord record) {
   hash_ = mix(hash_, record.serial);
   hash_ = mix(hash_, static_cast<std::uint64_t>(record.op) << 8 | record.field);
   hash_ = mix(hash_, record.value);
+  if (!record.idle) ++shown_lines_;
   if (keep_records_) records_.push_back(std::move(record));
 }
 
@@ -56,15 +58,20 @@ std::string timeline_line(const TraceRecord& record, Protocol protocol) {
 nlohmann::json chrome_trace(const Trace& trace) {
   nlohmann::json events = nlohmann::json::array();
   std::map<std::uint32_t, std::string> names;  // ordered: the output must not depend on hashing
+  std::uint64_t previous_ns = 0;
   for (const TraceRecord& record : trace.records()) {
     names.emplace(record.serial, record.who);
+    // Perfetto orders events of one timestamp as it likes: while virtual time stands still, records
+    // are spread 1 ns apart so that they keep the run's order.
+    const std::uint64_t at_ns = events.empty() ? record.time_ns : std::max(record.time_ns, previous_ns + 1);
+    previous_ns = at_ns;
     events.push_back({{"name", record.text},
                       {"ph", "i"},
                       {"s", "t"},
-                      {"ts", static_cast<double>(record.time_ns) / 1e3},
+                      {"ts", static_cast<double>(at_ns) / 1e3},
                       {"pid", 1},
                       {"tid", record.serial},
-                      {"args", {{"step", record.step}}}});
+                      {"args", {{"step", record.step}, {"time_ms", static_cast<double>(record.time_ns) / 1e6}}}});
   }
   for (const auto& [serial, name] : names) {
     events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", serial}, {"args", {{"name", name}}}});

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -42,6 +43,7 @@ struct TraceRecord {
   TraceOp op = TraceOp::event;
   std::uint8_t field = 0;
   std::uint64_t value = 0;
+  bool idle = false;  // a fault that found nothing to act on: not shown, not hashed
   // Filled only when the trace keeps records (replay): the hash never depends on them.
   std::string who;
   std::string text;
@@ -60,6 +62,9 @@ class Trace {
   void end_step();
 
   [[nodiscard]] std::uint64_t hash() const { return hash_; }
+  // The lines a replay prints of this run (every record but idle faults), counted even when the records
+  // themselves are not kept.
+  [[nodiscard]] std::size_t shown_lines() const { return shown_lines_; }
   [[nodiscard]] const std::vector<TraceRecord>& records() const { return records_; }
   [[nodiscard]] const std::vector<std::uint64_t>& step_hashes() const { return step_hashes_; }
 
@@ -67,13 +72,21 @@ class Trace {
   bool keep_records_;
   bool keep_step_hashes_;
   std::uint64_t hash_ = 0xcbf29ce484222325;  // FNV-1a offset basis
+  std::size_t shown_lines_ = 0;
   std::vector<TraceRecord> records_;
   std::vector<std::uint64_t> step_hashes_;
 };
 
+// How a fault that found nothing to act on (no listener to kill, ...) ends its text: such a fault is
+// kept in the trace (its decision was drawn) but says nothing about the run.
+inline constexpr std::string_view idle_fault_suffix = ": nothing to do";
+inline bool is_idle_fault(const TraceRecord& record) { return record.idle; }
+
 // One line per record: virtual time, step, process, what it did, the segment fields after it.
 std::string timeline_line(const TraceRecord& record, Protocol protocol);
-// Chrome trace-event JSON ({"traceEvents": [...]}) that opens in Perfetto or chrome://tracing.
+// Chrome trace-event JSON ({"traceEvents": [...]}) that opens in Perfetto or chrome://tracing. Records
+// at one virtual instant keep their order: each is placed at least 1 ns after the one before (its
+// virtual time and step are in its args).
 nlohmann::json chrome_trace(const Trace& trace);
 
 }  // namespace tether::sim

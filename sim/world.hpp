@@ -193,8 +193,9 @@ class World {
   }
 
   template <class TextFn>
-  void note(Serial serial, TraceOp op, std::uint8_t field, std::uint64_t value, TextFn&& text) {
+  void note(Serial serial, TraceOp op, std::uint8_t field, std::uint64_t value, TextFn&& text, bool idle = false) {
     TraceRecord record;
+    record.idle = idle;
     record.step = step_;
     record.time_ns = now_ns_;
     record.serial = serial;

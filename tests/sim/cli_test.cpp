@@ -267,6 +267,16 @@ TEST(SimCli, TetherSweepPasses) {
 
 // The corpus: shrunk scenarios. Files of our protocol without a mutant record failures that were fixed
 // and must now pass; the others (the seed design, planted bugs) must still fail as recorded.
+// The seed's lost shutdown drew faults that found no listener to kill: the timeline counts them
+// instead of showing each, and still shows the fault that mattered.
+TEST(SimCli, ReplayTimelineLeavesOutFaultsThatDidNothing) {
+  const Outcome replay = run_cli("replay " + regression("seed-shutdown_lost.json"));
+  EXPECT_EQ(replay.exit_code, 1) << replay.output;
+  EXPECT_FALSE(contains(replay.output, "nothing to do")) << replay.output;
+  EXPECT_TRUE(contains(replay.output, "faults that found nothing to act on are not shown")) << replay.output;
+  EXPECT_TRUE(contains(replay.output, "fault shutdown_tool")) << replay.output;
+}
+
 TEST(SimRegressions, CorpusReplaysAsRecorded) {
   std::size_t files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(TETHER_REGRESSIONS_DIR)) {

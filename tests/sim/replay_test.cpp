@@ -77,5 +77,32 @@ TEST(SimReplay, ChromeTraceHasEventsAndThreadNames) {
   EXPECT_NE(json.find("controller#1"), std::string::npos);
 }
 
+// Perfetto orders events of one timestamp as it likes: a run whose records share virtual instants
+// still exports strictly increasing timestamps, in the run's order, each with its virtual time.
+TEST(SimReplay, ChromeTraceKeepsTheOrderOfRecordsAtOneInstant) {
+  SimConfig config;
+  Trace trace(true);
+  run_seed(config, 7, trace);
+  const auto& records = trace.records();
+  std::size_t shared_instants = 0;
+  for (std::size_t i = 1; i < records.size(); ++i) shared_instants += records[i].time_ns == records[i - 1].time_ns;
+  ASSERT_GT(shared_instants, 0u) << "the run has no two records at one instant";
+  const nlohmann::json json = chrome_trace(trace);
+  double previous_us = -1;
+  std::size_t index = 0;
+  for (const nlohmann::json& event : json["traceEvents"]) {
+    if (event["ph"] != "i") continue;
+    ASSERT_LT(index, records.size());
+    const double at_us = event["ts"].get<double>();
+    EXPECT_GT(at_us, previous_us) << "event " << index;
+    EXPECT_GE(at_us * 1e3 + 0.5, static_cast<double>(records[index].time_ns)) << "event " << index;
+    EXPECT_EQ(event["args"]["step"], records[index].step);
+    EXPECT_DOUBLE_EQ(event["args"]["time_ms"].get<double>(), static_cast<double>(records[index].time_ns) / 1e6);
+    previous_us = at_us;
+    ++index;
+  }
+  EXPECT_EQ(index, records.size());
+}
+
 }  // namespace
 }  // namespace tether::sim

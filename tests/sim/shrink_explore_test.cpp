@@ -37,6 +37,34 @@ TEST(SimShrink, YieldsASmallerScenarioWithTheSameViolation) {
   EXPECT_EQ(replayed.result.violation->invariant, "shutdown_lost");
 }
 
+// Fewer decisions must not buy a longer story: zeroing a decision can move faults to time 0, where each
+// starts a pointless controller (shrinking three planted bugs' first failures once lengthened their
+// timelines by up to 6 lines). Every planted bug's first failure, shrunk, is told in no more lines and
+// steps.
+TEST(SimShrink, NeverLengthensTheTimeline) {
+  for (const Mutant mutant : all_mutants) {
+    SweepOptions options;
+    options.config.mutant = mutant;
+    options.seeds = 3000;
+    options.stop_at_first = true;
+    options.determinism_every = 0;
+    const SweepSummary summary = run_sweep(options);
+    ASSERT_FALSE(summary.failures.empty()) << mutant_name(mutant);
+    const Scenario failing = scenario_for_seed(options.config, summary.failures.front().seed);
+    const auto shrunk = shrink(failing, 400);
+    ASSERT_TRUE(shrunk.ok()) << mutant_name(mutant) << ": " << shrunk.error();
+    EXPECT_LE(shrunk.value().steps_after, shrunk.value().steps_before) << mutant_name(mutant);
+    EXPECT_LE(shrunk.value().lines_after, shrunk.value().lines_before) << mutant_name(mutant);
+    EXPECT_GT(shrunk.value().lines_after, 0u) << mutant_name(mutant);
+    Trace trace(true);
+    run_decisions(shrunk.value().scenario.config, shrunk.value().scenario.decisions, trace);
+    const auto shown = std::count_if(trace.records().begin(), trace.records().end(),
+                                     [](const TraceRecord& record) { return !is_idle_fault(record); });
+    EXPECT_EQ(static_cast<std::size_t>(shown), shrunk.value().lines_after) << mutant_name(mutant);
+    EXPECT_LE(shrunk.value().nonzero_after, shrunk.value().nonzero_before) << mutant_name(mutant);
+  }
+}
+
 TEST(SimShrink, RefusesAPassingScenario) {
   SimConfig config;
   const Scenario passing = scenario_for_seed(config, 1);
