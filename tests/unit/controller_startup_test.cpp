@@ -198,6 +198,46 @@ TEST_F(ControllerTest, ALaunchedButUnregisteredLiveProcessIsAdoptedNotRelaunched
   EXPECT_EQ(segment.peek(Field::generation), 2u);
 }
 
+// The stop-at-once rule on the adoption path: an adopted process that never registered cannot be in a
+// unit, so a stop posts the request and signals it in the same run of steps, without a ready timeout.
+TEST_F(ControllerTest, AnAdoptedUnregisteredWorkerIsSignalledAtOnceAfterTheRequestIsPosted) {
+  const ProcessIdentity launched{654, 7000};
+  processes.add_live(launched);
+  segment.poke_initialised_header();
+  segment.poke(Field::launched_identity, launched.pack());
+  start();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  ASSERT_EQ(core->listener(), launched);
+  core->handle_shutdown_signal();
+  bool request_seen_before_signal = false;
+  for (std::uint32_t steps = 0; steps < settle_steps_max && processes.signals().empty(); ++steps) {
+    request_seen_before_signal = segment.peek(Field::shutdown_request) != 0;
+    step();
+  }
+  EXPECT_TRUE(request_seen_before_signal);
+  ASSERT_EQ(processes.signals().size(), 1u);
+  EXPECT_EQ(processes.signals()[0], std::make_pair(launched, Signal::terminate));
+  EXPECT_EQ(count(Kind::stop_signalled), 1u);
+  EXPECT_EQ(count(Kind::registered), 0u);
+}
+
+TEST_F(ControllerTest, AnAdoptedRegisteredListenerGetsTheRequestNotASignal) {
+  const ProcessIdentity listener{321, 9000};
+  processes.add_live(listener);
+  segment.poke_initialised_header();
+  segment.poke(Field::listener_identity, listener.pack());
+  start();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  ASSERT_EQ(core->listener(), listener);
+  const std::uint64_t requested_ns = now_ns;
+  core->handle_shutdown_signal();
+  ASSERT_EQ(settle(), StepOutcome::waiting);
+  EXPECT_EQ(segment.peek(Field::shutdown_request), 1u);
+  EXPECT_TRUE(processes.signals().empty()) << "a registered listener finishes its unit";
+  EXPECT_EQ(core->deadline_ns(), requested_ns + config.stop_timeout_ms * ns_per_ms);
+  EXPECT_EQ(count(Kind::stop_signalled), 0u);
+}
+
 TEST_F(ControllerTest, ADeadLaunchedIdentityIsNotAdopted) {
   segment.poke_initialised_header();
   segment.poke(Field::launched_identity, ProcessIdentity{654, 7000}.pack());
