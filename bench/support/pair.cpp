@@ -13,11 +13,15 @@ constexpr const char* listener_idle_ms = "86400000";
 
 std::vector<std::string> controller_argv(const std::string& name, int restart_delay_ms) {
   // A start limit of 1000 starts per millisecond cannot trip, so a benchmark may kill the listener as
-  // often as it likes without the controller giving up on a "crash loop".
+  // often as it likes without the controller giving up on a "crash loop". The delay is capped at its
+  // first value: a listener killed before its healthy run would otherwise double it at every round (up
+  // to 5 s: BM_DeathDetect's 300 rounds outlasted its 10-minute limit).
   return {binary("tether-controller"),
           "--name",
           name,
           "--restart-delay-ms",
+          std::to_string(restart_delay_ms),
+          "--restart-delay-max-ms",
           std::to_string(restart_delay_ms),
           "--start-limit",
           "1000",
