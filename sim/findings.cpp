@@ -59,7 +59,7 @@ std::optional<std::string> protocol_event(const TraceRecord& record) {
       return process_kind(record.who) + ": " + record.text.substr(0, name_end);
     }
     case TraceOp::fault:
-      if (is_idle_fault(record)) return std::nullopt;
+      if (record.idle) return std::nullopt;
       [[fallthrough]];
     case TraceOp::start:
     case TraceOp::spawn:

@@ -96,7 +96,7 @@ void print_timeline(const Trace& trace, Protocol protocol, std::size_t last_line
   if (first > 0) fmt::print("... {} earlier events omitted (--last)\n", first);
   std::size_t idle_faults = 0;
   for (std::size_t i = first; i < records.size(); ++i) {
-    if (is_idle_fault(records[i])) {
+    if (records[i].idle) {
       ++idle_faults;
     } else {
       fmt::print("{}\n", timeline_line(records[i], protocol));

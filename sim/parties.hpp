@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "core/controller_core.hpp"
 #include "core/listener_core.hpp"
@@ -69,17 +70,17 @@ class ControllerPartyOf final : public ControllerParty {
   Core core_;
 };
 
-using TetherController = ControllerPartyOf<ControllerCore>;
+using TetherControllerParty = ControllerPartyOf<ControllerCore>;
 using SeedControllerParty = ControllerPartyOf<SeedController>;
 
 // Our listener: the worker loop over the listener core it drives (the loop keeps a reference to it).
-class TetherWorker final : public WorkerParty {
+class TetherWorkerParty final : public WorkerParty {
  public:
-  TetherWorker(SegmentPort& segment, ProcessPort& processes, ProcessIdentity self, const LaunchTicket& ticket,
-               const WorkerConfig& config)
+  TetherWorkerParty(SegmentPort& segment, ProcessPort& processes, ProcessIdentity self, const LaunchTicket& ticket,
+                    const WorkerConfig& config)
       : listener_(segment, processes, self, ticket), loop_(listener_, config) {}
-  TetherWorker(const TetherWorker&) = delete;
-  TetherWorker& operator=(const TetherWorker&) = delete;
+  TetherWorkerParty(const TetherWorkerParty&) = delete;
+  TetherWorkerParty& operator=(const TetherWorkerParty&) = delete;
   WorkerStep step(std::uint64_t now_ns) override { return loop_.step(now_ns); }
   void wake() override { loop_.wake(); }
   bool pop_event(WorkerEvent& event) override { return loop_.pop_event(event); }
@@ -97,9 +98,10 @@ class TetherWorker final : public WorkerParty {
   WorkerLoop loop_;
 };
 
-class SeedWorker final : public WorkerParty {
+class SeedWorkerParty final : public WorkerParty {
  public:
-  SeedWorker(SegmentPort& segment, std::int32_t pid, const WorkerConfig& config) : listener_(segment, pid, config) {}
+  SeedWorkerParty(SegmentPort& segment, std::int32_t pid, const WorkerConfig& config)
+      : listener_(segment, pid, config) {}
   WorkerStep step(std::uint64_t now_ns) override { return listener_.step(now_ns); }
   void wake() override { listener_.wake(); }
   bool pop_event(WorkerEvent& event) override { return listener_.pop_event(event); }

@@ -39,8 +39,8 @@ void World::step_controller(SimProcess& process) {
     }
     process.mapped_incarnation = segment_incarnation_;
     if (config_.protocol == Protocol::tether) {
-      process.controller = std::make_unique<TetherController>(swarm_.controller, *process.segment_port,
-                                                              *process.process_port, process.identity);
+      process.controller = std::make_unique<TetherControllerParty>(swarm_.controller, *process.segment_port,
+                                                                   *process.process_port, process.identity);
     } else {
       process.controller =
           std::make_unique<SeedControllerParty>(swarm_.controller, *process.segment_port, *process.process_port);

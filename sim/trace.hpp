@@ -5,7 +5,6 @@
 #include <array>
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -43,7 +42,9 @@ struct TraceRecord {
   TraceOp op = TraceOp::event;
   std::uint8_t field = 0;
   std::uint64_t value = 0;
-  bool idle = false;  // a fault that found nothing to act on: not shown, not hashed
+  // A fault that found nothing to act on (no listener to kill, ...): kept, since its decision was drawn,
+  // but it says nothing about the run, so replay does not show it (nor is it hashed).
+  bool idle = false;
   // Filled only when the trace keeps records (replay): the hash never depends on them.
   std::string who;
   std::string text;
@@ -76,11 +77,6 @@ class Trace {
   std::vector<TraceRecord> records_;
   std::vector<std::uint64_t> step_hashes_;
 };
-
-// How a fault that found nothing to act on (no listener to kill, ...) ends its text: such a fault is
-// kept in the trace (its decision was drawn) but says nothing about the run.
-inline constexpr std::string_view idle_fault_suffix = ": nothing to do";
-inline bool is_idle_fault(const TraceRecord& record) { return record.idle; }
 
 // One line per record: virtual time, step, process, what it did, the segment fields after it.
 std::string timeline_line(const TraceRecord& record, Protocol protocol);

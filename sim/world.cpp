@@ -418,11 +418,11 @@ Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_seri
       listener->plain_exit_code = static_cast<int>(decisions_.choose(3));
     }
   } else if (config_.protocol == Protocol::tether) {
-    listener->worker = std::make_unique<TetherWorker>(*listener->segment_port, *listener->process_port,
-                                                      listener->identity, ticket, listener->worker_config);
+    listener->worker = std::make_unique<TetherWorkerParty>(*listener->segment_port, *listener->process_port,
+                                                           listener->identity, ticket, listener->worker_config);
   } else {
     listener->worker =
-        std::make_unique<SeedWorker>(*listener->segment_port, listener->identity.pid, listener->worker_config);
+        std::make_unique<SeedWorkerParty>(*listener->segment_port, listener->identity.pid, listener->worker_config);
   }
   controller.watching.push_back(listener->identity);
   note(controller_serial, TraceOp::spawn, 0, listener->identity.pack(), [&] {

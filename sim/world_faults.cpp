@@ -58,7 +58,7 @@ void World::apply_fault(const FaultEvent& fault) {
       (needs_target && target == nullptr) || (fault.kind == FaultKind::start_controller && system_finished_);
   note(
       0, TraceOp::fault, static_cast<std::uint8_t>(fault.kind), fault.value,
-      [&] { return fmt::format("fault {}{}", fault_kind_name(fault.kind), idle ? idle_fault_suffix : ""); }, idle);
+      [&] { return fmt::format("fault {}{}", fault_kind_name(fault.kind), idle ? ": nothing to do" : ""); }, idle);
   if (idle) return;
   switch (fault.kind) {
     case FaultKind::kill_listener:

@@ -59,7 +59,7 @@ TEST(SimShrink, NeverLengthensTheTimeline) {
     Trace trace(true);
     run_decisions(shrunk.value().scenario.config, shrunk.value().scenario.decisions, trace);
     const auto shown = std::count_if(trace.records().begin(), trace.records().end(),
-                                     [](const TraceRecord& record) { return !is_idle_fault(record); });
+                                     [](const TraceRecord& record) { return !record.idle; });
     EXPECT_EQ(static_cast<std::size_t>(shown), shrunk.value().lines_after) << mutant_name(mutant);
     EXPECT_LE(shrunk.value().nonzero_after, shrunk.value().nonzero_before) << mutant_name(mutant);
   }

@@ -72,6 +72,25 @@ class ControllerTest : public ::testing::Test {
     EXPECT_EQ(count(ControllerEvent::Kind::unregistered), 0u);
   }
 
+  // A live process left behind by an earlier controller, recorded in `field` of an initialised segment
+  // (listener_identity: it registered; launched_identity: it was launched and has not registered).
+  void leave_live_process(ProcessIdentity process, Field field) {
+    processes.add_live(process);
+    segment.poke_initialised_header();
+    segment.poke(field, process.pack());
+  }
+
+  // Steps until the core sends its first signal; true when the shutdown request was already visible in
+  // the segment at the step that sent it (a signal must never overtake the request).
+  bool request_visible_before_first_signal() {
+    bool visible = false;
+    for (std::uint32_t steps = 0; steps < settle_steps_max && processes.signals().empty(); ++steps) {
+      visible = segment.peek(Field::shutdown_request) != 0;
+      step();
+    }
+    return visible && !processes.signals().empty();
+  }
+
   // The listener process ends and the driver reports it.
   void end_listener(ProcessIdentity listener, ExitStatus status) {
     processes.end(listener);

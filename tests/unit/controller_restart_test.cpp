@@ -207,9 +207,7 @@ TEST_F(ControllerTest, AnAdoptedListenerThatSaidGoodbyeExitedCleanly) {
   // clean.
   config.restart = RestartMode::on_failure;
   const ProcessIdentity listener{321, 9000};
-  processes.add_live(listener);
-  segment.poke_initialised_header();
-  segment.poke(Field::listener_identity, listener.pack());
+  leave_live_process(listener, Field::listener_identity);
   start();
   ASSERT_EQ(settle(), StepOutcome::waiting);
   segment.poke(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));
@@ -223,9 +221,7 @@ TEST_F(ControllerTest, AnAdoptedListenerThatSaidGoodbyeExitedCleanly) {
 TEST_F(ControllerTest, AnAdoptedListenerThatVanishedIsRestartedAndCounted) {
   config.restart = RestartMode::on_failure;
   const ProcessIdentity listener{321, 9000};
-  processes.add_live(listener);
-  segment.poke_initialised_header();
-  segment.poke(Field::listener_identity, listener.pack());
+  leave_live_process(listener, Field::listener_identity);
   segment.poke(Field::listener_state, static_cast<std::uint64_t>(ListenerState::working));
   start();
   ASSERT_EQ(settle(), StepOutcome::waiting);
@@ -242,9 +238,7 @@ TEST_F(ControllerTest, AnAdoptedUnregisteredListenerIsNotJudgedByAnEarlierGoodby
   config.restart = RestartMode::never;
   const ProcessIdentity launched{654, 7000};
   const ProcessIdentity predecessor{653, 6000};
-  processes.add_live(launched);
-  segment.poke_initialised_header();
-  segment.poke(Field::launched_identity, launched.pack());
+  leave_live_process(launched, Field::launched_identity);
   segment.poke(Field::listener_state, static_cast<std::uint64_t>(ListenerState::exited));
   segment.poke(Field::departed_identity, predecessor.pack());
   start();
@@ -258,9 +252,7 @@ TEST_F(ControllerTest, AnAdoptedUnregisteredListenerIsNotJudgedByAnEarlierGoodby
 TEST_F(ControllerTest, AnAdoptedListenerThatLeftGracefullyIsJudgedClean) {
   config.restart = RestartMode::never;
   const ProcessIdentity registered{655, 7100};
-  processes.add_live(registered);
-  segment.poke_initialised_header();
-  segment.poke(Field::listener_identity, registered.pack());
+  leave_live_process(registered, Field::listener_identity);
   start();
   ASSERT_EQ(settle(), StepOutcome::waiting);
   ASSERT_EQ(core->listener(), registered);

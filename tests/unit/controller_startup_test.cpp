@@ -137,10 +137,8 @@ TEST_F(ControllerTest, LaunchIsReleasedOnlyOnceTheSegmentRecordsIt) {
 
 TEST_F(ControllerTest, AdoptsALiveRegisteredListenerAndLaunchesNothing) {
   const ProcessIdentity listener{321, 9000};
-  processes.add_live(listener);
-  segment.poke_initialised_header();
+  leave_live_process(listener, Field::listener_identity);
   segment.poke(Field::generation, 3);
-  segment.poke(Field::listener_identity, listener.pack());
   start();
   EXPECT_EQ(settle(), StepOutcome::waiting);
   EXPECT_TRUE(processes.spawn_generations().empty());
@@ -185,10 +183,8 @@ TEST_F(ControllerTest, AReusedPidIsAStrangerNotTheListener) {
 TEST_F(ControllerTest, ALaunchedButUnregisteredLiveProcessIsAdoptedNotRelaunched) {
   // The previous controller died between spawning and the listener's registration.
   const ProcessIdentity launched{654, 7000};
-  processes.add_live(launched);
-  segment.poke_initialised_header();
+  leave_live_process(launched, Field::launched_identity);
   segment.poke(Field::generation, 2);
-  segment.poke(Field::launched_identity, launched.pack());
   start();
   EXPECT_EQ(settle(), StepOutcome::waiting);
   EXPECT_TRUE(processes.spawn_generations().empty());
@@ -202,19 +198,12 @@ TEST_F(ControllerTest, ALaunchedButUnregisteredLiveProcessIsAdoptedNotRelaunched
 // unit, so a stop posts the request and signals it in the same run of steps, without a ready timeout.
 TEST_F(ControllerTest, AnAdoptedUnregisteredWorkerIsSignalledAtOnceAfterTheRequestIsPosted) {
   const ProcessIdentity launched{654, 7000};
-  processes.add_live(launched);
-  segment.poke_initialised_header();
-  segment.poke(Field::launched_identity, launched.pack());
+  leave_live_process(launched, Field::launched_identity);
   start();
   ASSERT_EQ(settle(), StepOutcome::waiting);
   ASSERT_EQ(core->listener(), launched);
   core->handle_shutdown_signal();
-  bool request_seen_before_signal = false;
-  for (std::uint32_t steps = 0; steps < settle_steps_max && processes.signals().empty(); ++steps) {
-    request_seen_before_signal = segment.peek(Field::shutdown_request) != 0;
-    step();
-  }
-  EXPECT_TRUE(request_seen_before_signal);
+  EXPECT_TRUE(request_visible_before_first_signal());
   ASSERT_EQ(processes.signals().size(), 1u);
   EXPECT_EQ(processes.signals()[0], std::make_pair(launched, Signal::terminate));
   EXPECT_EQ(count(Kind::stop_signalled), 1u);
@@ -223,9 +212,7 @@ TEST_F(ControllerTest, AnAdoptedUnregisteredWorkerIsSignalledAtOnceAfterTheReque
 
 TEST_F(ControllerTest, AnAdoptedRegisteredListenerGetsTheRequestNotASignal) {
   const ProcessIdentity listener{321, 9000};
-  processes.add_live(listener);
-  segment.poke_initialised_header();
-  segment.poke(Field::listener_identity, listener.pack());
+  leave_live_process(listener, Field::listener_identity);
   start();
   ASSERT_EQ(settle(), StepOutcome::waiting);
   ASSERT_EQ(core->listener(), listener);
@@ -300,9 +287,7 @@ TEST_F(ControllerTest, ALeftoverShutdownRequestIsFinishedNotRelaunched) {
 
 TEST_F(ControllerTest, ALeftoverShutdownRequestStopsAnAdoptedListener) {
   const ProcessIdentity listener{321, 9000};
-  processes.add_live(listener);
-  segment.poke_initialised_header();
-  segment.poke(Field::listener_identity, listener.pack());
+  leave_live_process(listener, Field::listener_identity);
   segment.poke(Field::shutdown_request, 1);
   start();
   EXPECT_EQ(settle(), StepOutcome::waiting);

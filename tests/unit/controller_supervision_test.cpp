@@ -174,13 +174,7 @@ TEST_F(ControllerTest, AShutdownInTheReadyWindowPostsTheRequestThenSignalsTheUnr
   ASSERT_EQ(settle(), StepOutcome::waiting);
   const ProcessIdentity worker = core->listener();
   core->handle_shutdown_signal();
-  // Step by step: the signal must come after the request is visible in the segment.
-  bool request_seen_before_signal = false;
-  for (std::uint32_t steps = 0; steps < settle_steps_max && processes.signals().empty(); ++steps) {
-    request_seen_before_signal = segment.peek(Field::shutdown_request) != 0;
-    step();
-  }
-  EXPECT_TRUE(request_seen_before_signal);
+  EXPECT_TRUE(request_visible_before_first_signal());
   ASSERT_EQ(processes.signals().size(), 1u);
   EXPECT_EQ(processes.signals()[0], std::make_pair(worker, Signal::terminate));
   EXPECT_EQ(count(Kind::stop_signalled), 1u);
