@@ -148,6 +148,16 @@ Finding finding_from(const Json& object) {
   return finding;
 }
 
+// Summaries written before PCT existed have no scheduler: they were swarm runs.
+void read_scheduler(const Json& configuration, SchedulerConfig& scheduler) {
+  if (!configuration.contains("scheduler")) return;
+  const auto kind = parse_scheduler(text(configuration, "scheduler"));
+  if (!kind) throw BadSummary{std::string("\"scheduler\" must be \"swarm\" or \"pct\"")};
+  scheduler.kind = *kind;
+  scheduler.pct_depth = static_cast<std::uint32_t>(whole(configuration, "pct_depth", SchedulerConfig::pct_depth_max));
+  scheduler.pct_steps = whole(configuration, "pct_steps", SchedulerConfig::pct_steps_max);
+}
+
 void read_identity(const Json& document, CampaignSummary& summary) {
   summary.tether_version = text(document, "tether_version");
   const auto protocol = parse_protocol(text(document, "protocol"));
@@ -160,6 +170,7 @@ void read_identity(const Json& document, CampaignSummary& summary) {
   summary.config.pid_count = static_cast<std::uint32_t>(whole(configuration, "pid_count", SimConfig::pid_count_max));
   summary.config.steps_max = whole(configuration, "steps_max", SimConfig::steps_max_max);
   summary.config.fault_phase_ms = whole(configuration, "fault_phase_ms", SimConfig::fault_phase_ms_max);
+  read_scheduler(configuration, summary.config.scheduler);
   summary.determinism_every = whole(configuration, "check_determinism");
   summary.coverage_seeds_min = whole(configuration, "coverage_seeds_min");
   if (auto problem = summary.config.problem()) throw BadSummary{"configuration: " + *problem};
@@ -331,6 +342,9 @@ std::string summary_to_json(const CampaignSummary& summary) {
        {{"pid_count", summary.config.pid_count},
         {"steps_max", summary.config.steps_max},
         {"fault_phase_ms", summary.config.fault_phase_ms},
+        {"scheduler", scheduler_name(summary.config.scheduler.kind)},
+        {"pct_depth", summary.config.scheduler.pct_depth},
+        {"pct_steps", summary.config.scheduler.pct_steps},
         {"check_determinism", summary.determinism_every},
         {"coverage_seeds_min", summary.coverage_seeds_min}}},
       {"campaign", {{"seed_start", summary.seed_start}, {"seeds", summary.seeds}, {"shards", summary.shard_count}}},

@@ -13,11 +13,15 @@ double per_second(std::uint64_t count, double seconds) {
 }  // namespace
 
 std::string summary_text(const SweepSummary& summary, const ScenarioPaths& paths) {
+  // The scheduler is named only when it is not the default, so swarm sweeps print as they always did.
+  const std::string scheduler = summary.config.scheduler.kind == SchedulerKind::swarm
+                                    ? std::string()
+                                    : ", scheduler " + summary.config.scheduler.text();
   std::string text = fmt::format(
-      "protocol {}, mutant {}: {} seeds, {} steps, {} segment ops in {:.2f} s\n"
+      "protocol {}, mutant {}{}: {} seeds, {} steps, {} segment ops in {:.2f} s\n"
       "throughput: {:.0f} seeds/s, {:.0f} steps/s, {:.0f} segment ops/s\n",
-      protocol_name(summary.config.protocol), mutant_name(summary.config.mutant), summary.seeds_run, summary.steps,
-      summary.segment_ops, summary.elapsed_s, per_second(summary.seeds_run, summary.elapsed_s),
+      protocol_name(summary.config.protocol), mutant_name(summary.config.mutant), scheduler, summary.seeds_run,
+      summary.steps, summary.segment_ops, summary.elapsed_s, per_second(summary.seeds_run, summary.elapsed_s),
       per_second(summary.steps, summary.elapsed_s), per_second(summary.segment_ops, summary.elapsed_s));
   if (summary.failures.empty()) {
     text += "violations: none\n";
@@ -70,6 +74,7 @@ nlohmann::json summary_json(const SweepSummary& summary, const ScenarioPaths& pa
   return {
       {"protocol", protocol_name(summary.config.protocol)},
       {"mutant", mutant_name(summary.config.mutant)},
+      {"scheduler", summary.config.scheduler.text()},
       {"seeds", summary.seeds_run},
       {"steps", summary.steps},
       {"segment_ops", summary.segment_ops},

@@ -18,7 +18,7 @@ std::uint64_t Prng::below(std::uint64_t bound) {
 }
 
 Decisions::Decisions(bool replay, std::uint64_t seed, std::vector<std::uint32_t> log)
-    : replay_(replay), prng_(seed), log_(std::move(log)) {}
+    : replay_(replay), seed_(seed), prng_(seed), log_(std::move(log)) {}
 
 Decisions Decisions::recording(std::uint64_t seed) { return Decisions(false, seed, {}); }
 
@@ -38,6 +38,14 @@ std::uint32_t Decisions::choose(std::uint32_t range) {
   taken_.push_back(value);
   ranges_.push_back(range);
   return value;
+}
+
+std::uint32_t Decisions::choose_picked(std::uint32_t range, std::uint32_t picked) {
+  assert(picked < range || range <= 1);
+  if (range <= 1 || replay_) return choose(range);
+  taken_.push_back(picked);
+  ranges_.push_back(range);
+  return picked;
 }
 
 bool Decisions::chance(std::uint32_t per_million_value) {

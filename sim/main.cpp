@@ -67,6 +67,31 @@ void add_pids_option(CLI::App& command, std::uint32_t& pid_count) {
       ->check(bounded(SimConfig::pid_count_min, SimConfig::pid_count_max));
 }
 
+// --scheduler and PCT's parameters (run only: explore and check enumerate every schedule).
+struct SchedulerOptions {
+  std::string name = "swarm";
+  CLI::Option* depth = nullptr;
+  CLI::Option* steps = nullptr;
+};
+
+void add_scheduler_options(CLI::App& command, SchedulerOptions& options, SchedulerConfig& scheduler) {
+  command.add_option("--scheduler", options.name, "swarm (random among the ready) or pct (docs/SIMULATOR.md)");
+  options.depth = command.add_option("--pct-depth", scheduler.pct_depth, "PCT's depth d: d - 1 priority change points")
+                      ->check(bounded(1, SchedulerConfig::pct_depth_max));
+  options.steps = command.add_option("--pct-steps", scheduler.pct_steps, "the steps PCT's change points fall among")
+                      ->check(bounded(1, SchedulerConfig::pct_steps_max));
+}
+
+std::optional<std::string> apply_scheduler(const SchedulerOptions& options, SchedulerConfig& scheduler) {
+  const auto kind = parse_scheduler(options.name);
+  if (!kind) return std::string("--scheduler must be swarm or pct");
+  if (*kind != SchedulerKind::pct && (options.depth->count() > 0 || options.steps->count() > 0)) {
+    return std::string("--pct-depth and --pct-steps apply only with --scheduler pct");
+  }
+  scheduler.kind = *kind;
+  return std::nullopt;
+}
+
 // Says why a file could not be read or written, and returns its exit code.
 int file_failed(const char* command, const FileError& error) {
   fmt::print(stderr, "tether-sim {}: {}\n", command, error.message);
@@ -367,6 +392,8 @@ int run_command_line(int argc, char** argv) {
       ->check(bounded(0, unbounded));
   bool explain = false;
   run->add_flag("--explain", explain, "shrink the first failure of each invariant and print its timeline");
+  SchedulerOptions scheduler_options;
+  add_scheduler_options(*run, scheduler_options, config.scheduler);
   CampaignRunOptions campaign;
   add_campaign_run_options(*run, campaign, seed_option);
   MergeOptions merge_options;
@@ -454,6 +481,10 @@ int run_command_line(int argc, char** argv) {
     return code == 0 ? exit_code::ok : exit_code::usage;
   }
   if (run->parsed()) {
+    if (auto problem = apply_scheduler(scheduler_options, config.scheduler)) {
+      fmt::print(stderr, "tether-sim run: {}\n", *problem);
+      return exit_code::usage;
+    }
     return command_run(common, config, seed, seeds, jobs, json, out_dir, stop_at_first, determinism_every, explain,
                        campaign);
   }

@@ -18,6 +18,7 @@ std::vector<std::pair<std::string, std::string>> identity_of(const CampaignSumma
           {"pid_count", std::to_string(summary.config.pid_count)},
           {"steps_max", std::to_string(summary.config.steps_max)},
           {"fault_phase_ms", std::to_string(summary.config.fault_phase_ms)},
+          {"scheduler", summary.config.scheduler.text()},
           {"check_determinism", std::to_string(summary.determinism_every)},
           {"coverage_seeds_min", std::to_string(summary.coverage_seeds_min)}};
 }

@@ -55,9 +55,20 @@ void World::retry_controller_restart() {
   controller_restart_pending_ = false;
 }
 
+// The scheduler decision: PCT's pick when it decides (a recorded sweep run with nothing but ready
+// processes to choose from), otherwise a draw among every option.
+std::uint32_t World::choose_next(const std::vector<Serial>& ready, std::uint32_t options) {
+  if (!pct_.has_value() || ready.empty() || !check_faults_.empty()) return decisions_.choose(options);
+  return decisions_.choose_picked(options, static_cast<std::uint32_t>(pct_->pick(ready)));
+}
+
 RunResult World::run() {
   MutantScope mutant_scope(core_mutant(config_.mutant));
   setup();
+  const std::optional<std::uint64_t> seed = decisions_.recording_seed();
+  if (config_.scheduler.kind == SchedulerKind::pct && seed.has_value()) {
+    pct_.emplace(*seed, config_.scheduler.pct_depth, config_.scheduler.pct_steps);
+  }
   faults_ = swarm_.faults;
   if (!config_.explore) crash_budget_ = swarm_.crash_ppm > 0 || swarm_.crash_point.has_value() ? 1 : 0;
   std::vector<Serial> ready;
@@ -117,7 +128,7 @@ RunResult World::run() {
       frontier_ = Frontier{fingerprint(), options};
       break;
     }
-    const std::uint32_t choice = decisions_.choose(options);
+    const std::uint32_t choice = choose_next(ready, options);
     if (choice >= slots) {
       apply_check_fault(check_faults_[choice - slots]);
       flush_exit_reports();
@@ -157,6 +168,7 @@ RunResult World::run() {
     ++step_;
     last_stepped_ = chosen.serial;
     step_process(chosen);
+    if (pct_.has_value()) pct_->stepped(step_, chosen.serial);
     if (swarm_.crash_point.has_value() && chosen.alive) {
       const CrashPoint passed = chosen.controller ? chosen.controller->passed_point()
                                 : chosen.worker   ? chosen.worker->passed_point()

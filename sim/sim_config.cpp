@@ -18,6 +18,25 @@ std::optional<Protocol> parse_protocol(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view scheduler_name(SchedulerKind kind) {
+  switch (kind) {
+    case SchedulerKind::swarm: return "swarm";
+    case SchedulerKind::pct: return "pct";
+  }
+  return "invalid";
+}
+
+std::optional<SchedulerKind> parse_scheduler(std::string_view name) {
+  if (name == "swarm") return SchedulerKind::swarm;
+  if (name == "pct") return SchedulerKind::pct;
+  return std::nullopt;
+}
+
+std::string SchedulerConfig::text() const {
+  if (kind == SchedulerKind::swarm) return "swarm";
+  return fmt::format("pct (depth {}, {} steps)", pct_depth, pct_steps);
+}
+
 std::optional<std::string> SimConfig::problem() const {
   if (pid_count < pid_count_min || pid_count > pid_count_max) {
     return fmt::format("pid_count must be between {} and {}", pid_count_min, pid_count_max);
@@ -31,6 +50,15 @@ std::optional<std::string> SimConfig::problem() const {
   if (crash_budget > crash_budget_max) return fmt::format("crash_budget must be at most {}", crash_budget_max);
   if (auto bounds = fault_bounds.problem()) return bounds;
   if (!explore && fault_bounds.any()) return std::string("fault bounds apply only to the small world (explore, check)");
+  if (scheduler.pct_depth < 1 || scheduler.pct_depth > SchedulerConfig::pct_depth_max) {
+    return fmt::format("pct depth must be between 1 and {}", SchedulerConfig::pct_depth_max);
+  }
+  if (scheduler.pct_steps < 1 || scheduler.pct_steps > SchedulerConfig::pct_steps_max) {
+    return fmt::format("pct steps must be between 1 and {}", SchedulerConfig::pct_steps_max);
+  }
+  if (explore && scheduler.kind != SchedulerKind::swarm) {
+    return std::string("explore and check enumerate every schedule: they take no scheduler");
+  }
   if (protocol == Protocol::seed && mutant != Mutant::none) {
     return "mutants are planted in the tether protocol; the seed protocol takes none";
   }

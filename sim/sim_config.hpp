@@ -18,6 +18,25 @@ enum class Protocol : std::uint8_t {
 std::string_view protocol_name(Protocol protocol);
 std::optional<Protocol> parse_protocol(std::string_view name);
 
+// Who decides which ready process steps in a sweep: uniform random draws among the ready (with the
+// swarm's random preemptions), or PCT (pct.hpp). `explore` and `check` enumerate every choice instead.
+enum class SchedulerKind : std::uint8_t { swarm, pct };
+std::string_view scheduler_name(SchedulerKind kind);
+std::optional<SchedulerKind> parse_scheduler(std::string_view name);
+
+struct SchedulerConfig {
+  SchedulerKind kind = SchedulerKind::swarm;
+  std::uint32_t pct_depth = 3;    // d: d - 1 priority change points
+  std::uint64_t pct_steps = 150;  // n: the steps change points are drawn among (a run takes about 120)
+
+  static constexpr std::uint32_t pct_depth_max = 8;
+  static constexpr std::uint64_t pct_steps_max = 100'000'000;
+
+  bool operator==(const SchedulerConfig&) const = default;
+  // "swarm", or "pct (depth D, N steps)".
+  [[nodiscard]] std::string text() const;
+};
+
 struct SimConfig {
   Protocol protocol = Protocol::tether;
   Mutant mutant = Mutant::none;
@@ -27,6 +46,7 @@ struct SimConfig {
   bool explore = false;                 // the small fixed configuration of `explore` (no swarm draws)
   std::uint32_t crash_budget = 0;       // explore: crashes the scheduler may insert before any step
   FaultBounds fault_bounds;             // check: further faults the scheduler may insert (fault_bounds.hpp)
+  SchedulerConfig scheduler;            // sweeps only; not recorded in scenarios (the log replays alone)
 
   static constexpr std::uint32_t pid_count_min = 3;
   static constexpr std::uint32_t pid_count_max = 4096;

@@ -16,6 +16,7 @@
 #include "decisions.hpp"
 #include "faults.hpp"
 #include "invariant_checker.hpp"
+#include "pct.hpp"
 #include "sim_config.hpp"
 #include "sim_ports.hpp"
 #include "sim_processes.hpp"
@@ -169,6 +170,7 @@ class World {
   // scheduler.cpp
   std::optional<std::uint64_t> next_event_ns() const;
   void advance_clock();  // to the next event (a ready time, a fault, a checkpoint)
+  std::uint32_t choose_next(const std::vector<Serial>& ready, std::uint32_t options);
   void begin_quiet_phase();
   void retry_controller_restart();
 
@@ -256,6 +258,7 @@ class World {
   Coverage coverage_{};
   std::optional<std::size_t> frontier_after_;  // stop_at_frontier
   std::optional<Frontier> frontier_;
+  std::optional<PctScheduler> pct_;  // a recorded run under --scheduler pct
 };
 
 }  // namespace tether::sim

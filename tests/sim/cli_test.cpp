@@ -227,6 +227,26 @@ TEST(SimCli, UsageErrorsExit64) {
   EXPECT_EQ(run_cli("frobnicate").exit_code, 64);
 }
 
+TEST(SimCli, SchedulerIsChosenAndNamed) {
+  EXPECT_EQ(run_cli("run --scheduler fifo --seeds 1").exit_code, 64);
+  const Outcome stray = run_cli("run --pct-depth 2 --seeds 1");
+  EXPECT_EQ(stray.exit_code, 64);
+  EXPECT_NE(stray.output.find("only with --scheduler pct"), std::string::npos) << stray.output;
+  EXPECT_EQ(run_cli("run --scheduler pct --pct-depth 0 --seeds 1").exit_code, 64);
+  EXPECT_EQ(run_cli("run --scheduler pct --pct-depth 9 --seeds 1").exit_code, 64);
+  EXPECT_EQ(run_cli("run --scheduler pct --pct-steps 0 --seeds 1").exit_code, 64);
+  const Outcome pct = run_cli("run --scheduler pct --pct-depth 2 --seeds 50");
+  EXPECT_EQ(pct.exit_code, 0) << pct.output;
+  EXPECT_NE(pct.output.find("mutant none, scheduler pct (depth 2, 150 steps): 50 seeds"), std::string::npos)
+      << pct.output;
+  const Outcome swarm = run_cli("run --seeds 5");
+  EXPECT_NE(swarm.output.find("mutant none: 5 seeds"), std::string::npos) << swarm.output;
+  const auto summary =
+      nlohmann::json::parse(run_cli("run --scheduler pct --pct-steps 90 --seeds 5 --json").output, nullptr, false);
+  ASSERT_FALSE(summary.is_discarded());
+  EXPECT_EQ(summary["scheduler"], "pct (depth 3, 90 steps)");
+}
+
 TEST(SimCli, JsonSummaryNamesFailuresAndTheirScenarioFiles) {
   const auto dir = scratch_dir() / "failures";
   const Outcome outcome = run_cli("run --protocol seed --seeds 100 --json --out " + dir.string());

@@ -173,6 +173,7 @@ TEST(SimMerge, RefusesSummariesOfAnotherVersionProtocolConfigurationOrCampaign) 
       {"pid_count", [](nlohmann::json& d) { d["configuration"]["pid_count"] = 7; }},
       {"steps_max", [](nlohmann::json& d) { d["configuration"]["steps_max"] = 100; }},
       {"check_determinism", [](nlohmann::json& d) { d["configuration"]["check_determinism"] = 1; }},
+      {"scheduler", [](nlohmann::json& d) { d["configuration"]["scheduler"] = "pct"; }},
       {"seed_start",
        [](nlohmann::json& d) {
          d["campaign"]["seed_start"] = 6;
@@ -243,6 +244,9 @@ TEST(SimMerge, RefusesSummariesWhoseFieldsContradictEachOther) {
       [](nlohmann::json& d) { d["findings"][0]["count"] = 0; },
       [](nlohmann::json& d) { d["findings"][0]["scenario"]["decisions"] = "none"; },
       [](nlohmann::json& d) { d["configuration"]["pid_count"] = 1; },
+      [](nlohmann::json& d) { d["configuration"]["scheduler"] = "fifo"; },
+      [](nlohmann::json& d) { d["configuration"]["pct_depth"] = 0; },
+      [](nlohmann::json& d) { d["configuration"]["pct_steps"] = "many"; },
       [](nlohmann::json& d) { d.erase("campaign"); },
       [](nlohmann::json& d) { d["totals"]["seeds_run"] = 299; },  // not the shards' sum
       [](nlohmann::json& d) { d["findings"][0]["count"] = d["findings"][0]["count"].get<int>() + 1; },
