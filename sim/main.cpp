@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <set>
 #include <sstream>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
@@ -159,6 +160,51 @@ void explain_failures(const SimConfig& config, const SweepSummary& summary) {
   }
 }
 
+// Which failing seeds get a scenario file: the first of every invariant, so that even the rarest has a
+// replay line, then the earliest others up to scenario_files_max.
+std::vector<bool> failures_with_files(const std::vector<SweepFailure>& failures) {
+  std::vector<bool> wanted(failures.size(), false);
+  std::set<std::string> invariants;
+  for (std::size_t i = 0; i < failures.size(); ++i)
+    wanted[i] = invariants.insert(failures[i].violation.invariant).second;
+  std::size_t count = invariants.size();
+  for (std::size_t i = 0; i < failures.size() && count < scenario_files_max; ++i) {
+    if (!wanted[i]) {
+      wanted[i] = true;
+      ++count;
+    }
+  }
+  return wanted;
+}
+
+// Writes the chosen failures' scenario files into `out_dir`, records their paths, and returns the exit
+// code: `code` unless a directory or file could not be written.
+int write_failure_scenarios(const SimConfig& config, const SweepSummary& summary, const std::string& out_dir,
+                            ScenarioPaths& paths, int code) {
+  const std::vector<bool> wanted = failures_with_files(summary.failures);
+  for (std::size_t i = 0; i < summary.failures.size(); ++i) {
+    if (!wanted[i]) continue;
+    std::error_code error;
+    std::filesystem::create_directories(out_dir, error);
+    if (error) {
+      return file_failed("run", FileError{exit_code::cant_create, fmt::format("{}: cannot create the directory: {}",
+                                                                              out_dir, error.message())});
+    }
+    const SweepFailure& failure = summary.failures[i];
+    const std::string mutant =
+        config.mutant == Mutant::none ? std::string() : fmt::format("-{}", mutant_name(config.mutant));
+    const std::string path = fmt::format("{}/{}{}-seed{}-{}.json", out_dir, protocol_name(config.protocol), mutant,
+                                         failure.seed, failure.violation.invariant);
+    const auto saved = save_scenario(path, scenario_for_seed(config, failure.seed));
+    if (saved) {
+      paths[i] = path;
+    } else {
+      code = file_failed("run", saved.error());
+    }
+  }
+  return code;
+}
+
 int command_run(const CommonOptions& common, SimConfig config, std::optional<std::uint64_t> seed, std::uint64_t seeds,
                 unsigned jobs, bool json, const std::string& out_dir, bool stop_at_first,
                 std::uint64_t determinism_every, bool explain, CampaignRunOptions& campaign) {
@@ -189,33 +235,15 @@ int command_run(const CommonOptions& common, SimConfig config, std::optional<std
   const SweepSummary summary = run_sweep(options);
   ScenarioPaths paths(summary.failures.size());
   int code = summary.passed() ? exit_code::ok : exit_code::failure;
-  for (std::size_t i = 0; i < summary.failures.size() && i < scenario_files_max; ++i) {
-    std::error_code error;
-    std::filesystem::create_directories(out_dir, error);
-    if (error) {
-      code = file_failed("run", FileError{exit_code::cant_create, fmt::format("{}: cannot create the directory: {}",
-                                                                              out_dir, error.message())});
-      break;
-    }
-    const SweepFailure& failure = summary.failures[i];
-    const std::string mutant =
-        config.mutant == Mutant::none ? std::string() : fmt::format("-{}", mutant_name(config.mutant));
-    const std::string path = fmt::format("{}/{}{}-seed{}-{}.json", out_dir, protocol_name(config.protocol), mutant,
-                                         failure.seed, failure.violation.invariant);
-    const auto saved = save_scenario(path, scenario_for_seed(config, failure.seed));
-    if (saved) {
-      paths[i] = path;
-    } else {
-      code = file_failed("run", saved.error());
-    }
-  }
+  if (!out_dir.empty()) code = write_failure_scenarios(config, summary, out_dir, paths, code);
   if (json) {
     fmt::print("{}\n", summary_json(summary, paths).dump());
   } else {
     fmt::print("{}", summary_text(summary, paths));
     if (explain) explain_failures(config, summary);
-    if (summary.failures.size() > scenario_files_max) {
-      fmt::print("(scenario files written for the first {} failures only)\n", scenario_files_max);
+    if (!out_dir.empty() && summary.failures.size() > scenario_files_max) {
+      fmt::print("(scenario files written for the first {} failures and the first of every invariant only)\n",
+                 scenario_files_max);
     }
   }
   return finish_campaign_run(campaign, options, summary, campaign_seeds, json, code);
@@ -386,7 +414,8 @@ int run_command_line(int argc, char** argv) {
       ->check(bounded(1, SimConfig::fault_phase_ms_max));
   run->add_option("--jobs", jobs, "threads")->check(bounded(1, jobs_max));
   run->add_flag("--json", json, "print the summary as one JSON object");
-  run->add_option("--out", out_dir, "directory for failing scenario files");
+  auto* out_option =
+      run->add_option("--out", out_dir, "directory for failing scenario files (with --findings: none unless given)");
   run->add_flag("--stop-at-first", stop_at_first, "stop at the first violation");
   run->add_option("--check-determinism", determinism_every, "run every Nth seed twice and compare (0: never)")
       ->check(bounded(0, unbounded));
@@ -481,6 +510,8 @@ int run_command_line(int argc, char** argv) {
     return code == 0 ? exit_code::ok : exit_code::usage;
   }
   if (run->parsed()) {
+    // A campaign's findings carry replayable scenarios: no per-seed files in the current directory too.
+    if (out_option->count() == 0 && !campaign.findings_dir.empty()) out_dir.clear();
     if (auto problem = apply_scheduler(scheduler_options, config.scheduler)) {
       fmt::print(stderr, "tether-sim run: {}\n", *problem);
       return exit_code::usage;

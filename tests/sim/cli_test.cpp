@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <sys/wait.h>
@@ -262,6 +263,41 @@ TEST(SimCli, JsonSummaryNamesFailuresAndTheirScenarioFiles) {
   const Outcome replay = run_cli("replay " + first["scenario"].get<std::string>() + " --last 5");
   EXPECT_EQ(replay.exit_code, 1);
   EXPECT_NE(replay.output.find(first["invariant"].get<std::string>()), std::string::npos);
+}
+
+// 94 seeds of the seed design fail, the first duplicate_listener being the 52nd (seed 164): beyond the
+// first 20 failures, it still gets its scenario file.
+TEST(SimCli, EveryInvariantKeepsItsFirstScenarioFile) {
+  const auto dir = scratch_dir() / "every-invariant";
+  const Outcome outcome = run_cli("run --protocol seed --seeds 300 --json --out " + dir.string());
+  EXPECT_EQ(outcome.exit_code, 1);
+  const auto summary = nlohmann::json::parse(outcome.output, nullptr, false);
+  ASSERT_FALSE(summary.is_discarded()) << outcome.output;
+  std::map<std::string, bool> first_has_file;
+  std::size_t files = 0;
+  for (const auto& failure : summary["violations"]) {
+    const bool has_file = failure["scenario"].is_string();
+    if (has_file) {
+      ++files;
+      EXPECT_TRUE(std::filesystem::exists(failure["scenario"].get<std::string>()));
+    }
+    first_has_file.try_emplace(failure["invariant"].get<std::string>(), has_file);
+  }
+  EXPECT_TRUE(first_has_file.contains("duplicate_listener"));
+  for (const auto& [invariant, has_file] : first_has_file) EXPECT_TRUE(has_file) << invariant;
+  EXPECT_EQ(files, 20U);  // the rare invariant's file takes the place of a common one
+}
+
+// With --findings, a campaign writes its findings and no per-seed files into the current directory.
+TEST(SimCli, FindingsWithoutOutWriteNoPerSeedFiles) {
+  const std::filesystem::path default_out = "tether-sim-failures";
+  const bool existed = std::filesystem::exists(default_out);
+  const auto findings = scratch_dir() / "findings";
+  const Outcome outcome = run_cli("run --protocol seed --seeds 30 --findings " + findings.string());
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.output;
+  EXPECT_FALSE(std::filesystem::is_empty(findings));
+  EXPECT_EQ(std::filesystem::exists(default_out), existed);
+  if (!existed) std::filesystem::remove_all(default_out);
 }
 
 TEST(SimCli, ExplainPrintsAShrunkTraceOfEachInvariant) {
