@@ -37,6 +37,7 @@ CheckResult check(const CheckOptions& options) {
       probed.other_violation = !wanted;
     }
     probed.frontier = output.result.frontier;
+    probed.effect = output.result.effect;
     // A run that used up its step budget ended early (and the fingerprint leaves the step count out).
     probed.step_budget_hit = !probed.frontier.has_value() && output.result.steps >= options.config.steps_max;
     probed.decisions = std::move(output.decisions);
@@ -47,6 +48,7 @@ CheckResult check(const CheckOptions& options) {
   bounds.depth = options.depth;
   bounds.states_max = options.states_max;
   bounds.memory_mb_max = options.memory_mb_max;
+  bounds.reduction = options.reduction;
   const SearchOutcome outcome = search(probe, bounds);
   CheckResult result;
   static_cast<SearchStats&>(result) = outcome.stats;

@@ -32,6 +32,9 @@ struct CheckOptions {
   // Look for a violation of this invariant only: a path that violates another one ends there (its run
   // stops at the first violation) and the search goes on. Empty: any invariant.
   std::string invariant;
+  // Partial-order reduction by sleep sets (state_search.hpp): the same states' verdicts from fewer
+  // transitions; liveness is then not judged (a reduced graph may lack a cycle's edges).
+  bool reduction = false;
 };
 
 struct CheckResult : SearchStats {

@@ -125,8 +125,13 @@ RunResult World::run() {
     // half done), with the next scheduler decision's range. Decisions drawn inside a step are no such
     // point: the checker branches on them but never fingerprints the world in the middle of a step.
     if (frontier_after_.has_value() && options >= 2 && decisions_.taken().size() >= *frontier_after_) {
-      frontier_ = Frontier{fingerprint(), options};
+      frontier_ = Frontier{fingerprint(), options, ready};
+      if (recording_.has_value()) effect_ = finish_effect();
       break;
+    }
+    // The prefix's last decision is this one: what follows, up to the next frontier, is one transition.
+    if (frontier_after_.has_value() && options >= 2 && decisions_.taken().size() + 1 == *frontier_after_) {
+      begin_effect();
     }
     const std::uint32_t choice = choose_next(ready, options);
     if (choice >= slots) {
@@ -167,6 +172,7 @@ RunResult World::run() {
     }
     ++step_;
     last_stepped_ = chosen.serial;
+    if (recording_.has_value()) note_actor(chosen.serial);
     step_process(chosen);
     if (pct_.has_value()) pct_->stepped(step_, chosen.serial);
     if (swarm_.crash_point.has_value() && chosen.alive) {
@@ -187,6 +193,7 @@ RunResult World::run() {
   RunResult result;
   result.violation = checker_.violation();
   result.frontier = frontier_;
+  result.effect = effect_;
   result.steps = step_;
   result.segment_ops = segment_ops_;
   result.end_time_ns = now_ns_;

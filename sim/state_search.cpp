@@ -16,10 +16,67 @@ namespace {
 constexpr std::uint32_t no_state = std::numeric_limits<std::uint32_t>::max();
 
 struct Node {
-  std::vector<std::uint32_t> prefix;  // the decisions that lead here
-  std::uint32_t deviations = 0;       // how many of them are not 0
-  std::uint32_t from = no_state;      // the state whose expansion made it (its prefix starts with its path)
+  std::vector<std::uint32_t> prefix;   // the decisions that lead here
+  std::uint32_t deviations = 0;        // how many of them are not 0
+  std::uint32_t from = no_state;       // the state whose expansion made it
+  std::size_t from_length = 0;         // how many of its decisions reach that state, along this path
+  Serial actor = 0;                    // the process its last decision steps (0: time, a fault, an outcome)
+  std::uint32_t expansion = no_state;  // the reduction's record of that expansion (none: no sleep to inherit)
 };
+
+// The reduction (sleep sets, Godefroid): at a state, the transitions are run in order; a later one
+// that commutes with an earlier one (TransitionEffect, `independent`) reaches a state where the earlier
+// one is asleep: it is not run there, since running it would only reach, in the other order, what
+// running the earlier one first reaches. A sleeper stays asleep along a path while the transitions
+// taken commute with it. Asleep, a transition's default outcome is skipped, but its other outcomes (a
+// crash drawn inside the step, say) commute with nothing and are still run.
+struct Sleeper {
+  Serial actor = 0;
+  TransitionEffect effect;
+  std::vector<std::uint32_t> inner_ranges;  // the decisions drawn inside it, after its scheduler decision
+};
+
+// One expansion of a state under the reduction: its sleepers, and its successors run so far.
+struct Expansion {
+  std::vector<Sleeper> sleeping;
+  std::vector<Sleeper> explored;
+  std::uint32_t pending = 0;  // successors not yet run; the record goes when none is left
+};
+
+// Records the run of `node` in its parent's expansion, and returns the sleepers of the state it
+// reached: the parent's sleepers and its earlier successors that commute with this transition.
+std::vector<Sleeper> inherit_sleep(std::unordered_map<std::uint32_t, Expansion>& expansions, const Node& node,
+                                   const Probe& run) {
+  std::vector<Sleeper> sleep;
+  const auto found = expansions.find(node.expansion);
+  if (found == expansions.end()) return sleep;
+  Expansion& parent = found->second;
+  if (node.actor != 0 && run.effect.has_value() && run.effect->pure) {
+    Sleeper self{node.actor, *run.effect,
+                 std::vector<std::uint32_t>(run.ranges.begin() + static_cast<std::ptrdiff_t>(node.prefix.size()),
+                                            run.ranges.end())};
+    for (const std::vector<Sleeper>* list : {&parent.sleeping, &parent.explored}) {
+      for (const Sleeper& other : *list) {
+        if (independent(other.effect, self.effect)) sleep.push_back(other);
+      }
+    }
+    parent.explored.push_back(std::move(self));
+  }
+  if (--parent.pending == 0) expansions.erase(found);
+  return sleep;
+}
+
+std::vector<Serial> actors_of(const std::vector<Sleeper>& sleepers) {
+  std::vector<Serial> actors;
+  actors.reserve(sleepers.size());
+  for (const Sleeper& sleeper : sleepers) actors.push_back(sleeper.actor);
+  std::sort(actors.begin(), actors.end());
+  return actors;
+}
+
+bool holds(const std::vector<Serial>& sorted, Serial actor) {
+  return std::binary_search(sorted.begin(), sorted.end(), actor);
+}
 
 struct Visited {
   std::uint32_t index = 0;       // into the state records
@@ -50,13 +107,14 @@ std::uint64_t suffix_bytes(const std::vector<std::uint32_t>& suffix) {
 }
 
 Node extend(const std::vector<std::uint32_t>& decisions, std::size_t length, std::uint32_t value,
-            std::uint32_t deviations, std::uint32_t from) {
+            std::uint32_t deviations, std::uint32_t from, std::size_t from_length) {
   Node node;
   node.prefix.reserve(length + 1);
   node.prefix.assign(decisions.begin(), decisions.begin() + static_cast<std::ptrdiff_t>(length));
   node.prefix.push_back(value);
   node.deviations = deviations;
   node.from = from;
+  node.from_length = from_length;
   return node;
 }
 
@@ -138,6 +196,12 @@ SearchOutcome search(const Prober& probe, const SearchBounds& bounds) {
   std::vector<StateRecord> records;
   std::vector<Edge> edges;
   std::uint64_t graph_bytes = 0;  // records and edges
+  // The reduction's books: the expansions whose successors are still to run, and per state the actors
+  // asleep when it was last expanded (a later visit with fewer asleep must run the ones it woke).
+  std::unordered_map<std::uint32_t, Expansion> expansions;
+  std::uint32_t next_expansion = 0;
+  std::vector<std::vector<Serial>> asleep_at;
+  bool depth_cut = false;  // a successor lay beyond --depth (the reduction may have needed that path)
   // Breadth first by frontier decisions: `level` holds the nodes at the current distance from the start
   // (and the other outcomes of their transitions, found while running them), `next` the nodes one
   // frontier decision further. So the first violation found lies on a shortest path.
@@ -148,6 +212,55 @@ SearchOutcome search(const Prober& probe, const SearchBounds& bounds) {
   auto push = [&queue_bytes](std::deque<Node>& queue, Node node) {
     queue_bytes += node_bytes(node);
     queue.push_back(std::move(node));
+  };
+  // Queues the successors of `state` (reached by `run` along `node`): every value of its frontier
+  // decision within the bound, but for asleep actors only their other outcomes; with `only`, just the
+  // values of those actors (woken by a later visit), whose successors inherit no sleep.
+  auto expand = [&](std::uint32_t state, const Probe& run, const Node& node, const std::vector<Sleeper>& sleep,
+                    const std::vector<Serial>* only) {
+    Expansion record;
+    record.sleeping = sleep;
+    const std::uint32_t expansion = bounds.reduction && only == nullptr ? next_expansion++ : no_state;
+    const std::vector<Serial>& ready = run.frontier->ready;
+    for (std::uint32_t value = 0; value < run.frontier->range; ++value) {
+      const std::uint32_t deviations = node.deviations + (value == 0 ? 0 : 1);
+      if (deviations > bounds.depth) {
+        depth_cut = true;
+        break;
+      }
+      const Serial actor = value < ready.size() ? ready[value] : 0;
+      if (only != nullptr && (actor == 0 || !holds(*only, actor))) continue;
+      const auto asleep = std::find_if(
+          sleep.begin(), sleep.end(), [actor](const Sleeper& sleeper) { return actor != 0 && sleeper.actor == actor; });
+      if (asleep == sleep.end()) {
+        Node child = extend(run.decisions, run.decisions.size(), value, deviations, state, run.decisions.size());
+        child.actor = actor;
+        child.expansion = expansion;
+        record.pending += expansion == no_state ? 0 : 1;
+        push(next, std::move(child));
+        continue;
+      }
+      ++stats.slept;
+      std::vector<std::uint32_t> base = run.decisions;
+      base.push_back(value);
+      for (std::size_t inner = 0; inner < asleep->inner_ranges.size(); ++inner) {
+        for (std::uint32_t other = 1; other < asleep->inner_ranges[inner]; ++other) {
+          if (deviations + 1 > bounds.depth) {
+            depth_cut = true;
+            continue;
+          }
+          Node outcome_node;
+          outcome_node.prefix = base;
+          outcome_node.prefix.resize(base.size() + inner, 0);
+          outcome_node.prefix.push_back(other);
+          outcome_node.deviations = deviations + 1;
+          outcome_node.from = state;
+          outcome_node.from_length = run.decisions.size();
+          push(next, std::move(outcome_node));
+        }
+      }
+    }
+    if (record.pending > 0) expansions.emplace(expansion, std::move(record));
   };
   // Every iteration runs one node; the budgets below end the search, and each node's successors are at
   // most (decisions after its prefix) x (largest range) many.
@@ -174,6 +287,7 @@ SearchOutcome search(const Prober& probe, const SearchBounds& bounds) {
     queue_bytes -= node_bytes(node);
     const Probe run = probe(node.prefix);
     ++stats.transitions;
+    const std::vector<Sleeper> sleep = inherit_sleep(expansions, node, run);
     if (run.violation) {
       outcome.violation = run.decisions;
       break;
@@ -187,7 +301,7 @@ SearchOutcome search(const Prober& probe, const SearchBounds& bounds) {
     if (node.deviations < bounds.depth) {
       for (std::size_t position = node.prefix.size(); position < run.decisions.size(); ++position) {
         for (std::uint32_t value = 1; value < run.ranges[position]; ++value) {
-          push(level, extend(run.decisions, position, value, node.deviations + 1, node.from));
+          push(level, extend(run.decisions, position, value, node.deviations + 1, node.from, node.from_length));
         }
       }
     }
@@ -200,37 +314,60 @@ SearchOutcome search(const Prober& probe, const SearchBounds& bounds) {
     const auto [entry, inserted] = visited.try_emplace(
         run.frontier->fingerprint, Visited{static_cast<std::uint32_t>(records.size()), node.deviations});
     const std::uint32_t state = entry->second.index;
-    const std::size_t parent_length = node.from == no_state ? 0 : records[node.from].path_length;
-    std::vector<std::uint32_t> suffix(run.decisions.begin() + static_cast<std::ptrdiff_t>(parent_length),
+    // The decisions from the parent's frontier to this one. What follows a frontier does not depend on
+    // the path that reached it, so the state's recorded path is its parent's recorded path and these,
+    // even when this node came by another path to the parent (a re-expansion).
+    std::vector<std::uint32_t> suffix(run.decisions.begin() + static_cast<std::ptrdiff_t>(node.from_length),
                                       run.decisions.end());
     graph_bytes += suffix_bytes(suffix);
     if (inserted) {
-      records.push_back({node.from, static_cast<std::uint32_t>(run.decisions.size()), suffix});
+      const std::size_t parent_path = node.from == no_state ? 0 : records[node.from].path_length;
+      records.push_back({node.from, static_cast<std::uint32_t>(parent_path + suffix.size()), suffix});
       graph_bytes += sizeof(StateRecord);
+      if (bounds.reduction) asleep_at.push_back(actors_of(sleep));
     }
     if (node.from != no_state) {
       edges.push_back({node.from, state, std::move(suffix)});
       graph_bytes += sizeof(Edge);
     }
-    bool expand = inserted;
-    if (!inserted) {
-      ++stats.revisits;
-      // Reached before, but with more deviations spent: what lies within the bound from here is more.
-      if (node.deviations < entry->second.deviations) {
-        entry->second.deviations = node.deviations;
-        ++stats.reexpansions;
-        expand = true;
+    if (inserted) {
+      expand(state, run, node, sleep, nullptr);
+      continue;
+    }
+    ++stats.revisits;
+    // Reached before, but with more deviations spent: what lies within the bound from here is more.
+    if (node.deviations < entry->second.deviations) {
+      entry->second.deviations = node.deviations;
+      ++stats.reexpansions;
+      std::vector<Sleeper> still_asleep;
+      for (const Sleeper& sleeper : sleep) {
+        if (!bounds.reduction || holds(asleep_at[state], sleeper.actor)) still_asleep.push_back(sleeper);
       }
+      if (bounds.reduction) asleep_at[state] = actors_of(still_asleep);
+      expand(state, run, node, still_asleep, nullptr);
+      continue;
     }
-    for (std::uint32_t value = 0; expand && value < run.frontier->range; ++value) {
-      const std::uint32_t deviations = node.deviations + (value == 0 ? 0 : 1);
-      if (deviations > bounds.depth) break;
-      push(next, extend(run.decisions, run.decisions.size(), value, deviations, state));
-    }
+    if (!bounds.reduction) continue;
+    // Reached again with fewer asleep: the ones asleep before but not now have never run from here.
+    const std::vector<Serial> now_asleep = actors_of(sleep);
+    std::vector<Serial> woken;
+    std::vector<Serial> kept;
+    for (const Serial actor : asleep_at[state]) (holds(now_asleep, actor) ? kept : woken).push_back(actor);
+    if (woken.empty()) continue;
+    asleep_at[state] = kept;
+    expand(state, run, node, {}, &woken);
   }
   stats.states = visited.size();
   stats.edges = edges.size();
-  if (stats.complete && !outcome.violation) outcome.lasso = find_lasso(records, edges);
+  if (bounds.reduction && depth_cut && stats.complete) {
+    stats.complete = false;
+    stats.incomplete_reason = "--depth cut paths that the reduction may rely on (raise it, or run without reduction)";
+  }
+  // A reduced graph may lack the edges of a cycle: liveness is judged only on the whole graph.
+  if (stats.complete && !outcome.violation && !bounds.reduction) {
+    outcome.lasso = find_lasso(records, edges);
+    stats.liveness_judged = true;
+  }
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return outcome;
 }

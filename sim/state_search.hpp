@@ -28,6 +28,9 @@ struct Probe {
   bool violation = false;                // it violated what the search looks for: the search ends
   bool other_violation = false;          // it violated something else: this path ends
   bool step_budget_hit = false;          // it ended early: what lies beyond went unexplored
+  // The transition from the prefix's last decision to the frontier, when that was a frontier decision
+  // (the reduction needs it; a prober that gives none simply gets no reduction).
+  std::optional<TransitionEffect> effect;
 };
 using Prober = std::function<Probe(const std::vector<std::uint32_t>& prefix)>;
 
@@ -35,6 +38,9 @@ struct SearchBounds {
   std::uint32_t depth = 16;  // deviations per path
   std::uint64_t states_max = 2'000'000;
   std::uint64_t memory_mb_max = 2048;  // visited set, edges and queue, as estimated
+  // Partial-order reduction by sleep sets: a transition that commutes with one already explored from
+  // an earlier state is not taken again (state_search.cpp says how).
+  bool reduction = false;
 };
 
 // A path that never ends: `prefix` reaches a state, and `cycle` leads from it back to it.
@@ -53,6 +59,8 @@ struct SearchStats {
   std::uint64_t step_budget_hits = 0;   // runs that ended early (then not complete)
   std::uint64_t other_violations = 0;   // paths ended by a violation the search does not look for
   std::uint64_t edges = 0;              // state-to-state transitions kept for the cycle search
+  std::uint64_t slept = 0;              // successors the reduction did not run (asleep)
+  bool liveness_judged = false;         // the cycle search ran (complete, no violation, no reduction)
   std::uint32_t max_depth = 0;          // deepest BFS level (frontier decisions from the start)
   std::uint64_t memory_bytes_peak = 0;  // the estimate that memory_mb_max bounds
   double seconds = 0;

@@ -313,6 +313,7 @@ std::uint64_t World::segment_load(Serial caller, Field field) {
   const auto index = static_cast<std::size_t>(field);
   ++segment_ops_;
   const std::uint64_t value = mapped_segment(caller).words[index];
+  if (recording_.has_value()) note_segment_access(field, false);
   note(caller, TraceOp::load, static_cast<std::uint8_t>(index), value, [&] {
     return fmt::format("load {} -> {}{}", field_label(field), value_text(field, value), removed_tag(caller));
   });
@@ -325,6 +326,7 @@ void World::segment_store(Serial caller, Field field, std::uint64_t value) {
   // The shutdown word is 32 bits wide in the real layout (it doubles as a futex word).
   if (field == Field::shutdown_request) value &= 0xFFFF'FFFF;
   mapped_segment(caller).words[index] = value;
+  if (recording_.has_value()) note_segment_access(field, true);
   note(caller, TraceOp::store, static_cast<std::uint8_t>(index), value, [&] {
     return fmt::format("store {} = {}{}", field_label(field), value_text(field, value), removed_tag(caller));
   });
@@ -334,6 +336,7 @@ bool World::segment_compare_exchange(Serial caller, Field field, std::uint64_t& 
   const auto index = static_cast<std::size_t>(field);
   ++segment_ops_;
   auto& words = mapped_segment(caller).words;
+  if (recording_.has_value()) note_segment_access(field, true);
   const std::uint64_t current = words[index];
   const bool swapped = current == expected;
   const std::uint64_t wanted = expected;
@@ -355,6 +358,7 @@ std::uint64_t World::segment_fetch_add(Serial caller, Field field, std::uint64_t
   const auto index = static_cast<std::size_t>(field);
   ++segment_ops_;
   auto& words = mapped_segment(caller).words;
+  if (recording_.has_value()) note_segment_access(field, true);
   const std::uint64_t previous = words[index];
   words[index] = previous + delta;
   note(caller, TraceOp::fetch_add, static_cast<std::uint8_t>(index), previous + delta,

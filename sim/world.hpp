@@ -70,15 +70,32 @@ struct FingerprintHash {
 };
 
 // Where a run asked to stop at its frontier stopped: the world's fingerprint just before the first
-// scheduler decision beyond the replayed prefix, and that decision's range.
+// scheduler decision beyond the replayed prefix, that decision's range, and which process each of its
+// first values steps (the values after them are "let time pass" or check's faults).
 struct Frontier {
   Fingerprint fingerprint;
   std::uint32_t range = 0;
+  std::vector<Serial> ready;
 };
+
+// What one transition did, from the scheduler decision that began it to the next frontier: enough for
+// `check`'s partial-order reduction (sim/state_search.cpp) to tell two transitions that commute.
+struct TransitionEffect {
+  bool pure = false;           // nothing changed but the segment words it wrote and its actors' own state
+  std::uint64_t reads = 0;     // segment fields it read, one bit per Field (any segment)
+  std::uint64_t writes = 0;    // segment fields it wrote
+  std::vector<Serial> actors;  // the processes that stepped, sorted
+};
+// Two pure transitions of different processes, neither writing what the other reads or writes: either
+// order leaves the same world, and neither disables the other.
+bool independent(const TransitionEffect& a, const TransitionEffect& b);
 
 struct RunResult {
   std::optional<Violation> violation;
   std::optional<Frontier> frontier;  // set only when the run stopped there (World::stop_at_frontier)
+  // The transition from the prefix's last decision to the frontier, when that decision was a scheduler
+  // decision at a frontier (not a decision drawn inside a step).
+  std::optional<TransitionEffect> effect;
   std::uint64_t steps = 0;
   std::uint64_t segment_ops = 0;
   std::uint64_t end_time_ns = 0;
@@ -259,6 +276,27 @@ class World {
   std::optional<std::size_t> frontier_after_;  // stop_at_frontier
   std::optional<Frontier> frontier_;
   std::optional<PctScheduler> pct_;  // a recorded run under --scheduler pct
+
+  // A transition's effect being recorded (world_effects.cpp): what the world looked like before it.
+  struct EffectRecording {
+    Fingerprint surroundings;            // everything but segment words, last_stepped_, processes
+    std::vector<Fingerprint> processes;  // each process's part of the fingerprint
+    std::vector<std::array<std::uint64_t, field_count>> words;  // the current segment's, then retired ones'
+    TransitionEffect effect;
+  };
+  void begin_effect();
+  void note_segment_access(Field field, bool writes);
+  void note_actor(Serial serial);
+  [[nodiscard]] TransitionEffect finish_effect() const;
+  [[nodiscard]] std::vector<std::array<std::uint64_t, field_count>> all_segment_words() const;
+  template <class Hash>
+  void hash_surroundings(Hash& hash, bool with_words_and_last) const;
+  template <class Hash>
+  static void hash_process(Hash& hash, const SimProcess& process);
+  [[nodiscard]] Fingerprint surroundings_fingerprint() const;
+  [[nodiscard]] Fingerprint process_fingerprint(const SimProcess& process) const;
+  std::optional<EffectRecording> recording_;
+  std::optional<TransitionEffect> effect_;  // the finished recording, at the frontier
 };
 
 }  // namespace tether::sim

@@ -60,8 +60,8 @@ class FingerprintBuilder {
 
 // Left out on purpose: the step and segment-operation counters and the coverage counts (reports only;
 // `check` keeps its runs far below --steps), the trace, and any violation (a run stops at one).
-Fingerprint World::fingerprint() const {
-  FingerprintBuilder hash;
+template <class Hash>
+void World::hash_surroundings(Hash& hash, bool with_words_and_last) const {
   // The clock and the run's phase: the checkpoints are fixed per run, hashed for completeness.
   hash.add(now_ns_);
   hash.add(quiet_);
@@ -90,15 +90,19 @@ Fingerprint World::fingerprint() const {
   hash.add(faults_left_.removals);
   hash.add(faults_left_.listener_faults);
   hash.add(faults_left_.strangers);
-  // Who stepped last: choice 0 lets it go on, so it decides which successors cost a deviation
-  // (`--depth`). Leaving it out would merge worlds whose bounded futures differ.
-  hash.add(last_stepped_);
+  if (with_words_and_last) {
+    // Who stepped last: choice 0 lets it go on, so it decides which successors cost a deviation
+    // (`--depth`). Leaving it out would merge worlds whose bounded futures differ.
+    hash.add(last_stepped_);
+  }
   hash.add(lock_holder_);
   // The segment bearing the name, and the removed ones still mapped, with their creation counts.
   hash.add(segment_incarnation_);
   // The checker's model rides along: whether each segment has shown a shutdown request.
   auto add_segment = [&](std::uint64_t incarnation, const Segment& segment) {
-    for (const std::uint64_t word : segment.words) hash.add(word);
+    if (with_words_and_last) {
+      for (const std::uint64_t word : segment.words) hash.add(word);
+    }
     hash.add(segment.exists);
     hash.add(segment.removed);
     hash.add(checker_.request_posted(incarnation));
@@ -130,48 +134,67 @@ Fingerprint World::fingerprint() const {
   // decision (fresh or stale start), which only shapes the setup, whose effects are hashed here; and
   // pid_used_by_ours_, read only to count coverage.
   hash.add(static_cast<std::uint64_t>(processes_.size()));
-  for (const auto& owned : processes_) {
-    const SimProcess& process = *owned;
-    hash.add(static_cast<std::uint64_t>(process.kind));
-    hash.add(process.identity);
-    hash.add(process.parent);
-    hash.add(process.alive);
-    hash.add(process.started);
-    hash.add(process.ready_at_ns);
-    hash.add(process.mapped_incarnation);
-    hash.add(process.gated);
-    hash.add(process.spawned_at_ns);
-    hash.add(process.gate_ready_at_ns);
-    hash.add(process.ticket.incarnation);
-    hash.add(process.ticket.generation);
-    hash.add(process.worker_config.work_ms);
-    hash.add(process.worker_config.units);
-    hash.add(process.worker_config.idle_ms);
-    hash.add(process.ignores_sigterm);
-    hash.add(process.hang_pending);
-    hash.add(process.hung);
-    hash.add(process.exit_pending_code);
-    hash.add(process.in_unit);
-    hash.add(process.registered);
-    hash.add(process.ever_registered);
-    hash.add(process.idle_waiting);
-    hash.add(process.plain);
-    hash.add(process.plain_exit_at_ns);
-    hash.add(process.plain_exit_code);
-    hash.add(process.got_shutdown_signal);
-    hash.add(process.last_listener_status);
-    hash.add(process.at_crash_point);
-    hash.add(process.finished);
-    hash.add(process.expect_adopt);
-    hash.add(static_cast<std::uint64_t>(process.watching.size()));
-    for (const ProcessIdentity watched : process.watching) hash.add(watched);
-    // Every core's state is a value with its own hash (the cores' configurations are the swarm's).
-    // Which cores exist: a process creates its core at its first step.
-    hash.add(std::uint64_t{process.controller ? 1u : 0u} | (process.worker ? 2u : 0u) | (process.tool ? 4u : 0u));
-    if (process.controller) hash.add(process.controller->state_hash());
-    if (process.worker) hash.add(process.worker->state_hash());
-    if (process.tool) hash.add(hash_value(process.tool->state()));
-  }
+}
+
+template <class Hash>
+void World::hash_process(Hash& hash, const SimProcess& process) {
+  hash.add(static_cast<std::uint64_t>(process.kind));
+  hash.add(process.identity);
+  hash.add(process.parent);
+  hash.add(process.alive);
+  hash.add(process.started);
+  hash.add(process.ready_at_ns);
+  hash.add(process.mapped_incarnation);
+  hash.add(process.gated);
+  hash.add(process.spawned_at_ns);
+  hash.add(process.gate_ready_at_ns);
+  hash.add(process.ticket.incarnation);
+  hash.add(process.ticket.generation);
+  hash.add(process.worker_config.work_ms);
+  hash.add(process.worker_config.units);
+  hash.add(process.worker_config.idle_ms);
+  hash.add(process.ignores_sigterm);
+  hash.add(process.hang_pending);
+  hash.add(process.hung);
+  hash.add(process.exit_pending_code);
+  hash.add(process.in_unit);
+  hash.add(process.registered);
+  hash.add(process.ever_registered);
+  hash.add(process.idle_waiting);
+  hash.add(process.plain);
+  hash.add(process.plain_exit_at_ns);
+  hash.add(process.plain_exit_code);
+  hash.add(process.got_shutdown_signal);
+  hash.add(process.last_listener_status);
+  hash.add(process.at_crash_point);
+  hash.add(process.finished);
+  hash.add(process.expect_adopt);
+  hash.add(static_cast<std::uint64_t>(process.watching.size()));
+  for (const ProcessIdentity watched : process.watching) hash.add(watched);
+  // Every core's state is a value with its own hash (the cores' configurations are the swarm's).
+  // Which cores exist: a process creates its core at its first step.
+  hash.add(std::uint64_t{process.controller ? 1u : 0u} | (process.worker ? 2u : 0u) | (process.tool ? 4u : 0u));
+  if (process.controller) hash.add(process.controller->state_hash());
+  if (process.worker) hash.add(process.worker->state_hash());
+  if (process.tool) hash.add(hash_value(process.tool->state()));
+}
+
+Fingerprint World::fingerprint() const {
+  FingerprintBuilder hash;
+  hash_surroundings(hash, true);
+  for (const auto& owned : processes_) hash_process(hash, *owned);
+  return hash.value();
+}
+
+Fingerprint World::surroundings_fingerprint() const {
+  FingerprintBuilder hash;
+  hash_surroundings(hash, false);
+  return hash.value();
+}
+
+Fingerprint World::process_fingerprint(const SimProcess& process) const {
+  FingerprintBuilder hash;
+  hash_process(hash, process);
   return hash.value();
 }
 

@@ -20,6 +20,20 @@ Fingerprint print_of(std::uint64_t a, std::uint64_t b) { return {a * 1000 + b, b
 struct Grid {
   std::uint32_t top = 3;
   std::optional<std::pair<std::uint32_t, std::uint32_t>> bad;  // a state whose reaching is a violation
+  // Effects for the reduction: counter a is process 1, b process 2; each writes its own field (0, 1),
+  // or, when `shared_field`, both write field 0 and no two steps commute.
+  bool effects = false;
+  bool shared_field = false;
+
+  [[nodiscard]] TransitionEffect effect_of(std::uint32_t value) const {
+    TransitionEffect effect;
+    effect.pure = true;
+    const std::uint64_t field = shared_field || value == 0 ? 1 : 2;
+    effect.reads = field;
+    effect.writes = field;
+    effect.actors = {value + 1};
+    return effect;
+  }
 
   Probe operator()(const std::vector<std::uint32_t>& prefix) const {
     Probe probe;
@@ -33,7 +47,11 @@ struct Grid {
       }
       if (a < top && b < top) {
         if (probe.decisions.size() == prefix.size()) {
-          probe.frontier = Frontier{print_of(a, b), 2};
+          probe.frontier = Frontier{print_of(a, b), 2, {}};
+          if (effects) {
+            probe.frontier->ready = {1, 2};
+            if (!prefix.empty()) probe.effect = effect_of(prefix.back());
+          }
           return probe;
         }
         const std::uint32_t value = prefix[probe.decisions.size()];
@@ -62,6 +80,51 @@ TEST(SimCheckSearch, ExploresEveryStateOfAGridOnceAndPrunesTheRest) {
   EXPECT_EQ(outcome.stats.edges, 19u - 6u - 1u);  // every run that reaches a state, but the start's
   EXPECT_EQ(outcome.stats.max_depth, 5u);  // (2, 2) is four decisions from (0, 0); the runs from it are the fifth level
   EXPECT_EQ(outcome.stats.reexpansions, 0u);  // every route to (a, b) deviates b times: none is cheaper
+}
+
+// Sleep sets on the grid: the two counters' steps commute, so each state is still reached (by one
+// order), fewer transitions are run, and a violation anywhere is still found. With both writing one
+// field nothing commutes and the search is the unreduced one.
+TEST(SimCheckSearch, TheReductionRunsFewerTransitionsToTheSameStates) {
+  Grid grid{4, std::nullopt, true, false};
+  SearchBounds bounds;
+  bounds.reduction = true;
+  const SearchOutcome reduced = search(grid, bounds);
+  const SearchOutcome whole = search(grid, SearchBounds{});
+  EXPECT_TRUE(reduced.stats.complete);
+  EXPECT_EQ(reduced.stats.states, whole.stats.states);
+  EXPECT_EQ(reduced.stats.states, 16u);
+  EXPECT_LT(reduced.stats.transitions, whole.stats.transitions);
+  EXPECT_GT(reduced.stats.slept, 0u);
+  EXPECT_FALSE(reduced.stats.liveness_judged);  // a reduced graph says nothing of cycles
+  EXPECT_TRUE(whole.stats.liveness_judged);
+  for (std::uint32_t a = 0; a < grid.top; ++a) {
+    for (std::uint32_t b = 0; b < grid.top; ++b) {
+      grid.bad = std::make_pair(a, b);
+      EXPECT_TRUE(search(grid, bounds).violation.has_value()) << a << "," << b;
+    }
+  }
+  grid.bad.reset();
+  grid.shared_field = true;
+  const SearchOutcome dependent = search(grid, bounds);
+  EXPECT_EQ(dependent.stats.transitions, whole.stats.transitions);
+  EXPECT_EQ(dependent.stats.slept, 0u);
+}
+
+TEST(SimCheckSearch, IndependenceNeedsPureStepsOfOthersOnOtherFields) {
+  TransitionEffect a{true, 0b01, 0b01, {1}};
+  TransitionEffect b{true, 0b10, 0b10, {2}};
+  EXPECT_TRUE(independent(a, b));
+  EXPECT_TRUE(independent(b, a));
+  TransitionEffect reader{true, 0b01, 0, {2}};  // reads what a writes
+  EXPECT_FALSE(independent(a, reader));
+  EXPECT_FALSE(independent(reader, a));
+  TransitionEffect both_read{true, 0b11, 0, {3}};
+  EXPECT_TRUE(independent(reader, both_read));  // two readers commute
+  TransitionEffect same_actor{true, 0b10, 0b10, {1}};
+  EXPECT_FALSE(independent(a, same_actor));
+  b.pure = false;
+  EXPECT_FALSE(independent(a, b));
 }
 
 TEST(SimCheckSearch, TheDeviationBoundLimitsThePaths) {
@@ -113,7 +176,7 @@ struct ResettingCounter {
     // Each iteration takes one decision of the prefix or stops: at most prefix.size() + 1.
     while (counter < top) {
       if (probe.decisions.size() == prefix.size()) {
-        probe.frontier = Frontier{print_of(counter, 77), 2};
+        probe.frontier = Frontier{print_of(counter, 77), 2, {}};
         return probe;
       }
       const std::uint32_t value = prefix[probe.decisions.size()];
@@ -156,7 +219,7 @@ struct InnerChoice {
     // Each iteration moves at least 2: at most 3 of them.
     while (position < 6) {
       if (position > 0 && probe.decisions.size() >= prefix.size()) {
-        probe.frontier = Frontier{print_of(position, 5), 2};
+        probe.frontier = Frontier{print_of(position, 5), 2, {}};
         return probe;
       }
       take(2);
