@@ -130,6 +130,8 @@ def table_rows(f):
     ratio_row("`BM_Restart/tether` vs `/spawn_floor` (p50)", "BM_Restart/tether", "BM_Restart/spawn_floor",
               "us", p50, 1.5, "≤ 1.5x")
     rows.append(figure("`BM_Adopt/tether` (p50)", p50("BM_Adopt/tether"), "us"))
+    ratio_row("`BM_AssertCost/checked` vs `/unchecked` (CPU per unit: the core's assertions)",
+              "BM_AssertCost/checked", "BM_AssertCost/unchecked", "ns", f.cpu_ns, 2.0, "≤ 2x")
 
     scale_names = sorted((n for n in f.runs if n.startswith("BM_Scale/pairs:")),
                          key=lambda n: int(n.split(":")[1]))

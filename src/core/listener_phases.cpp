@@ -95,9 +95,19 @@ std::span<const ListenerPhaseSpec> listener_phase_specs() { return phase_specs; 
 
 std::span<const ListenerTransition> listener_transitions() { return transitions; }
 
+// The transitions as one bit per destination for each source: the core checks every phase change in
+// release builds too, and a table scan there cost as much as the steps themselves (bench_assert_cost).
+constexpr auto transition_bits = [] {
+  std::array<std::uint64_t, listener_phase_count> bits{};
+  for (const ListenerTransition& t : transitions) {
+    bits[static_cast<std::size_t>(t.from)] |= std::uint64_t{1} << static_cast<unsigned>(t.to);
+  }
+  return bits;
+}();
+static_assert(listener_phase_count <= 64, "one bit per phase");
+
 bool listener_transition_declared(ListenerPhase from, ListenerPhase to) {
-  return std::any_of(std::begin(transitions), std::end(transitions),
-                     [&](const ListenerTransition& t) { return t.from == from && t.to == to; });
+  return ((transition_bits[static_cast<std::size_t>(from)] >> static_cast<unsigned>(to)) & 1U) != 0;
 }
 
 }  // namespace tether

@@ -60,6 +60,13 @@ TEST(ControllerPhases, TransitionsAreDeclaredOnceAndLookedUpExactly) {
   EXPECT_FALSE(controller_transition_declared(ControllerPhase::check_shutdown_and_spawn, ControllerPhase::running));
   EXPECT_FALSE(controller_transition_declared(ControllerPhase::finished, ControllerPhase::read_magic));
   EXPECT_FALSE(controller_transition_declared(ControllerPhase::waiting_restart, ControllerPhase::running));
+  // Every pair: declared exactly when the table lists it (the lookup is a bit matrix built from it).
+  for (std::size_t from = 0; from < controller_phase_count; ++from) {
+    for (std::size_t to = 0; to < controller_phase_count; ++to) {
+      const auto pair = std::make_pair(static_cast<ControllerPhase>(from), static_cast<ControllerPhase>(to));
+      EXPECT_EQ(controller_transition_declared(pair.first, pair.second), seen.contains(pair)) << from << " -> " << to;
+    }
+  }
 }
 
 }  // namespace
@@ -97,6 +104,17 @@ TEST(ListenerPhases, OnlyDoneTouchesNoSegmentAndWritesGoOnlyToTheListenersOwnFie
   }
   EXPECT_FALSE(tether::listener_transition_declared(ListenerPhase::check_shutdown, ListenerPhase::set_state_working));
   EXPECT_FALSE(tether::listener_transition_declared(ListenerPhase::claim, ListenerPhase::set_state_starting));
+  std::set<std::pair<ListenerPhase, ListenerPhase>> listed;
+  for (const tether::ListenerTransition& transition : tether::listener_transitions()) {
+    listed.insert({transition.from, transition.to});
+  }
+  for (std::size_t from = 0; from < tether::listener_phase_count; ++from) {
+    for (std::size_t to = 0; to < tether::listener_phase_count; ++to) {
+      const auto pair = std::make_pair(static_cast<ListenerPhase>(from), static_cast<ListenerPhase>(to));
+      EXPECT_EQ(tether::listener_transition_declared(pair.first, pair.second), listed.contains(pair))
+          << from << " -> " << to;
+    }
+  }
 }
 
 }  // namespace listener_phases
