@@ -1,6 +1,7 @@
 #include "cli_report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
 
@@ -14,11 +15,15 @@ double per_second(std::uint64_t count, double seconds) {
 
 std::string summary_text(const SweepSummary& summary, const ScenarioPaths& paths) {
   std::string text = fmt::format(
-      "protocol {}, mutant {}: {} seeds, {} steps, {} segment ops in {:.2f} s\n"
+      "protocol {}, mutant {}{}: {} seeds, {} steps, {} segment ops in {:.2f} s\n"
       "throughput: {:.0f} seeds/s, {:.0f} steps/s, {:.0f} segment ops/s\n",
-      protocol_name(summary.config.protocol), mutant_name(summary.config.mutant), summary.seeds_run, summary.steps,
-      summary.segment_ops, summary.elapsed_s, per_second(summary.seeds_run, summary.elapsed_s),
-      per_second(summary.steps, summary.elapsed_s), per_second(summary.segment_ops, summary.elapsed_s));
+      protocol_name(summary.config.protocol), mutant_name(summary.config.mutant),
+      summary.config.defences_off == 0
+          ? std::string()
+          : fmt::format(", defences off: {}", fmt::join(defence_names(summary.config.defences_off), ", ")),
+      summary.seeds_run, summary.steps, summary.segment_ops, summary.elapsed_s,
+      per_second(summary.seeds_run, summary.elapsed_s), per_second(summary.steps, summary.elapsed_s),
+      per_second(summary.segment_ops, summary.elapsed_s));
   if (summary.failures.empty()) {
     text += "violations: none\n";
   } else {

@@ -57,6 +57,7 @@ void World::retry_controller_restart() {
 
 RunResult World::run() {
   MutantScope mutant_scope(core_mutant(config_.mutant));
+  DefencesOffScope defences_scope(config_.defences_off);
   setup();
   faults_ = swarm_.faults;
   if (!config_.explore) crash_budget_ = swarm_.crash_ppm > 0 || swarm_.crash_point.has_value() ? 1 : 0;

@@ -19,6 +19,10 @@ struct Node {
   std::vector<std::uint32_t> prefix;  // the decisions that lead here
   std::uint32_t deviations = 0;       // how many of them are not 0
   std::uint32_t from = no_state;      // the state whose expansion made it (its prefix starts with its path)
+  // How many of the prefix's decisions reach `from`: a state re-expanded after a path with fewer
+  // deviations reached it may have been reached by one of another length first, so its record's
+  // path_length does not say where this node's suffix begins.
+  std::uint32_t from_length = 0;
 };
 
 struct Visited {
@@ -50,13 +54,14 @@ std::uint64_t suffix_bytes(const std::vector<std::uint32_t>& suffix) {
 }
 
 Node extend(const std::vector<std::uint32_t>& decisions, std::size_t length, std::uint32_t value,
-            std::uint32_t deviations, std::uint32_t from) {
+            std::uint32_t deviations, std::uint32_t from, std::size_t from_length) {
   Node node;
   node.prefix.reserve(length + 1);
   node.prefix.assign(decisions.begin(), decisions.begin() + static_cast<std::ptrdiff_t>(length));
   node.prefix.push_back(value);
   node.deviations = deviations;
   node.from = from;
+  node.from_length = static_cast<std::uint32_t>(from_length);
   return node;
 }
 
@@ -187,7 +192,7 @@ SearchOutcome search(const Prober& probe, const SearchBounds& bounds) {
     if (node.deviations < bounds.depth) {
       for (std::size_t position = node.prefix.size(); position < run.decisions.size(); ++position) {
         for (std::uint32_t value = 1; value < run.ranges[position]; ++value) {
-          push(level, extend(run.decisions, position, value, node.deviations + 1, node.from));
+          push(level, extend(run.decisions, position, value, node.deviations + 1, node.from, node.from_length));
         }
       }
     }
@@ -200,12 +205,16 @@ SearchOutcome search(const Prober& probe, const SearchBounds& bounds) {
     const auto [entry, inserted] = visited.try_emplace(
         run.frontier->fingerprint, Visited{static_cast<std::uint32_t>(records.size()), node.deviations});
     const std::uint32_t state = entry->second.index;
-    const std::size_t parent_length = node.from == no_state ? 0 : records[node.from].path_length;
+    const std::size_t parent_length = node.from_length;
     std::vector<std::uint32_t> suffix(run.decisions.begin() + static_cast<std::ptrdiff_t>(parent_length),
                                       run.decisions.end());
     graph_bytes += suffix_bytes(suffix);
     if (inserted) {
-      records.push_back({node.from, static_cast<std::uint32_t>(run.decisions.size()), suffix});
+      // The recorded path is the parent's recorded path and this suffix (equal fingerprints, equal
+      // worlds: the suffix leads on from either path to the parent), which may differ in length from
+      // the path this run took.
+      const std::size_t parent_path = node.from == no_state ? 0 : records[node.from].path_length;
+      records.push_back({node.from, static_cast<std::uint32_t>(parent_path + suffix.size()), suffix});
       graph_bytes += sizeof(StateRecord);
     }
     if (node.from != no_state) {
@@ -225,7 +234,7 @@ SearchOutcome search(const Prober& probe, const SearchBounds& bounds) {
     for (std::uint32_t value = 0; expand && value < run.frontier->range; ++value) {
       const std::uint32_t deviations = node.deviations + (value == 0 ? 0 : 1);
       if (deviations > bounds.depth) break;
-      push(next, extend(run.decisions, run.decisions.size(), value, deviations, state));
+      push(next, extend(run.decisions, run.decisions.size(), value, deviations, state, run.decisions.size()));
     }
   }
   stats.states = visited.size();
