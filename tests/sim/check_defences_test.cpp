@@ -4,6 +4,10 @@
 // here fails if a hook were removed (the switch would then change nothing). The bounds are the smallest
 // that hold the race without the removal (one crash, one controller restart, depth 4: seconds in the ci
 // build); the default bounds and the gate-off table are docs/PROTOCOL.md's, run by ci/sim-check.
+// Which test fails when a hook is removed: the gate's, the withdraw's or the claim's, the all-off test
+// (that defence would stay on, and each alone finds no violation there); the incarnation check's, its
+// own test (the gate alone would pass); the re-read's, the claim's test (no relaunches to the step
+// budget; tried by deleting the hook).
 #include <gtest/gtest.h>
 
 #include "check.hpp"
