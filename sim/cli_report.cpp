@@ -1,6 +1,7 @@
 #include "cli_report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
 
@@ -18,11 +19,15 @@ std::string summary_text(const SweepSummary& summary, const ScenarioPaths& paths
                                     ? std::string()
                                     : ", scheduler " + summary.config.scheduler.text();
   std::string text = fmt::format(
-      "protocol {}, mutant {}{}: {} seeds, {} steps, {} segment ops in {:.2f} s\n"
+      "protocol {}, mutant {}{}{}: {} seeds, {} steps, {} segment ops in {:.2f} s\n"
       "throughput: {:.0f} seeds/s, {:.0f} steps/s, {:.0f} segment ops/s\n",
-      protocol_name(summary.config.protocol), mutant_name(summary.config.mutant), scheduler, summary.seeds_run,
-      summary.steps, summary.segment_ops, summary.elapsed_s, per_second(summary.seeds_run, summary.elapsed_s),
-      per_second(summary.steps, summary.elapsed_s), per_second(summary.segment_ops, summary.elapsed_s));
+      protocol_name(summary.config.protocol), mutant_name(summary.config.mutant),
+      summary.config.defences_off == 0
+          ? std::string()
+          : fmt::format(", defences off: {}", fmt::join(defence_names(summary.config.defences_off), ", ")),
+      scheduler, summary.seeds_run, summary.steps, summary.segment_ops, summary.elapsed_s,
+      per_second(summary.seeds_run, summary.elapsed_s), per_second(summary.steps, summary.elapsed_s),
+      per_second(summary.segment_ops, summary.elapsed_s));
   if (summary.failures.empty()) {
     text += "violations: none\n";
   } else {

@@ -102,7 +102,13 @@ int file_failed(const char* command, const FileError& error) {
 struct CommonOptions {
   std::string protocol = "tether";
   std::string mutant = "none";
+  std::vector<std::string> defences_off;  // --defence-off, repeatable
 };
+
+void add_defence_off_option(CLI::App& command, CommonOptions& common) {
+  command.add_option("--defence-off", common.defences_off,
+                     "switch this defence off (repeatable; the defence table in docs/PROTOCOL.md)");
+}
 
 // Turns the protocol/mutant names into a config, or explains which one is wrong.
 std::optional<std::string> apply_common(const CommonOptions& common, SimConfig& config) {
@@ -110,6 +116,14 @@ std::optional<std::string> apply_common(const CommonOptions& common, SimConfig& 
   if (!protocol) return "--protocol must be tether or seed";
   const auto mutant = parse_mutant(common.mutant);
   if (!mutant) return "unknown --mutant (list them with `tether-sim mutants`)";
+  for (const std::string& name : common.defences_off) {
+    const auto defence = parse_defence(name);
+    if (!defence) {
+      return fmt::format("unknown --defence-off '{}' (one of: {})", name,
+                         fmt::join(defence_names(all_defences_set), ", "));
+    }
+    config.defences_off |= defence_bit(*defence);
+  }
   config.protocol = *protocol;
   config.mutant = *mutant;
   return config.problem();
@@ -210,6 +224,11 @@ int command_run(const CommonOptions& common, SimConfig config, std::optional<std
                 std::uint64_t determinism_every, bool explain, CampaignRunOptions& campaign) {
   if (auto problem = apply_common(common, config)) {
     fmt::print(stderr, "tether-sim run: {}\n", *problem);
+    return exit_code::usage;
+  }
+  // A campaign's summary records no defences, so its merged figures would pass for the whole protocol's.
+  if (config.defences_off != 0 && (!campaign.summary_file.empty() || !campaign.shard.empty())) {
+    fmt::print(stderr, "tether-sim run: --defence-off cannot be combined with --summary or --shard\n");
     return exit_code::usage;
   }
   SweepOptions options;
@@ -409,6 +428,7 @@ int run_command_line(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "sweep seeds and check every invariant");
   run->add_option("--protocol", common.protocol, "tether or seed");
   run->add_option("--mutant", common.mutant, "a planted bug (tether-sim mutants)");
+  add_defence_off_option(*run, common);
   auto* seed_option = run->add_option("--seed", seed, "run this one seed")->check(bounded(0, unbounded));
   run->add_option("--seeds", seeds, "number of seeds, from 1")->excludes(seed_option)->check(bounded(1, seeds_max));
   run->add_option("--steps", config.steps_max, "step budget per run")->check(bounded(1, SimConfig::steps_max_max));
@@ -466,6 +486,7 @@ int run_command_line(int argc, char** argv) {
       app.add_subcommand("check", "explore every state of the small world within the bounds (visited set, BFS)");
   check_command->add_option("--protocol", common.protocol, "tether or seed");
   check_command->add_option("--mutant", common.mutant, "a planted bug");
+  add_defence_off_option(*check_command, common);
   check_command->add_option("--depth", check_bounds.depth, "decisions deviating from 0 per path (preemptions, crashes)")
       ->capture_default_str()
       ->check(bounded(0, depth_max));

@@ -90,6 +90,8 @@ std::string scenario_to_json(const Scenario& scenario) {
       bounds[std::string(field.name)] = scenario.config.fault_bounds.*field.member;
     document["configuration"]["fault_bounds"] = bounds;
   }
+  // Defences switched off, only when any is: files of the other commands stay as they were.
+  if (scenario.config.defences_off != 0) document["defences_off"] = defence_names(scenario.config.defences_off);
   return document.dump(1) + "\n";
 }
 
@@ -120,6 +122,16 @@ Result<Scenario, std::string> scenario_from_json(const std::string& text) {
   const auto mutant = parse_mutant(document.at("mutant").get<std::string>());
   if (!mutant) return tether::fail(std::string("unknown \"mutant\" (see `tether-sim mutants`)"));
   scenario.config.mutant = *mutant;
+
+  if (document.contains("defences_off")) {
+    const Json& off = document.at("defences_off");
+    if (!off.is_array()) return tether::fail(std::string("\"defences_off\" must be an array of defence names"));
+    for (const Json& name : off) {
+      const auto defence = name.is_string() ? parse_defence(name.get<std::string>()) : std::nullopt;
+      if (!defence) return tether::fail(std::string("unknown defence in \"defences_off\""));
+      scenario.config.defences_off |= defence_bit(*defence);
+    }
+  }
 
   if (!document.contains("configuration") || !document.at("configuration").is_object()) {
     return tether::fail(std::string("missing \"configuration\" object"));

@@ -64,6 +64,7 @@ std::uint32_t World::choose_next(const std::vector<Serial>& ready, std::uint32_t
 
 RunResult World::run() {
   MutantScope mutant_scope(core_mutant(config_.mutant));
+  DefencesOffScope defences_scope(config_.defences_off);
   setup();
   const std::optional<std::uint64_t> seed = decisions_.recording_seed();
   if (config_.scheduler.kind == SchedulerKind::pct && seed.has_value()) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "defences.hpp"
 #include "fault_bounds.hpp"
 #include "mutants.hpp"
 
@@ -40,6 +41,7 @@ struct SchedulerConfig {
 struct SimConfig {
   Protocol protocol = Protocol::tether;
   Mutant mutant = Mutant::none;
+  DefenceSet defences_off = 0;          // defences switched off (defences.hpp), for the defence table
   std::uint32_t pid_count = 6;          // a small pid space, so that pids are reused within a run
   std::uint64_t steps_max = 20000;      // per run; a run that hits it skips its liveness checks
   std::uint64_t fault_phase_ms = 3000;  // faults happen only in this first phase

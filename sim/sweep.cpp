@@ -19,8 +19,8 @@ std::map<std::string, std::uint64_t> SweepSummary::violations_by_invariant() con
 std::vector<std::string> missing_situations(const SimConfig& config, std::uint64_t seeds_run, const Coverage& coverage,
                                             std::uint64_t coverage_seeds_min) {
   std::vector<std::string> missing;
-  if (config.protocol != Protocol::tether || config.mutant != Mutant::none || config.explore ||
-      seeds_run < coverage_seeds_min) {
+  if (config.protocol != Protocol::tether || config.mutant != Mutant::none || config.defences_off != 0 ||
+      config.explore || seeds_run < coverage_seeds_min) {
     return missing;
   }
   for (std::size_t i = 0; i < situation_count; ++i) {

@@ -3,6 +3,7 @@
 // then let the process run its command.
 #include "core/controller_core.hpp"
 #include "core/exit_codes.hpp"
+#include "core/defences.hpp"
 #include "core/mutants.hpp"
 #include "core/assert.hpp"
 
@@ -16,8 +17,10 @@ void ControllerCore::step_bump_generation(std::uint64_t /*now_ns*/) {
 void ControllerCore::step_recheck_listener(std::uint64_t now_ns) {
   // The bump and this read pair with the listener's register-then-read-generation: either we see
   // its registration here, or it sees our new generation and withdraws. Never two listeners.
+  // Switched off (simulator only), the read still happens and its answer is ignored: the same steps.
   const auto registered = ProcessIdentity::unpack(segment_.load(Field::listener_identity));
-  if (registered.valid() && processes_.is_alive(registered) && processes_.watch(registered)) {
+  if (!defence_off(Defence::registration_recheck) && registered.valid() && processes_.is_alive(registered) &&
+      processes_.watch(registered)) {
     adopt(registered, now_ns, true);
   } else {
     enter(Phase::check_shutdown_and_spawn);

@@ -1,5 +1,6 @@
 #include "core/listener_core.hpp"
 
+#include "core/defences.hpp"
 #include "core/mutants.hpp"
 #include "core/state_hash.hpp"
 #include "core/assert.hpp"
@@ -128,7 +129,9 @@ void ListenerCore::step_done() {}
 void ListenerCore::step_check_incarnation() {
   // The incarnation never changes while a segment lives, so checking it before the claim is as good
   // as after, and a listener of a removed segment leaves its successor untouched.
-  if (segment_.load(Field::incarnation) != state_.launch->incarnation) {
+  // Switched off (simulator only), the read still happens and its answer is ignored: the same steps.
+  const bool other_incarnation = segment_.load(Field::incarnation) != state_.launch->incarnation;
+  if (other_incarnation && !defence_off(Defence::incarnation_check)) {
     state_.register_outcome = RegisterOutcome::replaced;
     complete();
   } else {
@@ -142,7 +145,8 @@ void ListenerCore::step_claim() {
   const bool claimed = segment_.compare_exchange(Field::listener_identity, current, state_.self.pack());
   if (claimed || current == state_.self.pack()) {
     enter(Phase::check_generation);
-  } else if (state_.claim_attempts >= register_attempts_max || identities_.is_alive(ProcessIdentity::unpack(current))) {
+  } else if (state_.claim_attempts >= register_attempts_max ||
+             (!defence_off(Defence::claim_liveness) && identities_.is_alive(ProcessIdentity::unpack(current)))) {
     // The holder lives: one listener per name, so we step aside without touching the segment.
     state_.register_outcome = RegisterOutcome::taken;
     complete();
@@ -154,7 +158,8 @@ void ListenerCore::step_claim() {
 
 void ListenerCore::step_check_generation() {
   const std::uint64_t generation = segment_.load(Field::generation);
-  if (state_.launch.has_value() && generation != state_.launch->generation) {
+  if (state_.launch.has_value() && generation != state_.launch->generation &&
+      !defence_off(Defence::generation_withdraw)) {
     enter(Phase::withdraw);
   } else {
     state_.registered = true;

@@ -235,5 +235,67 @@ TEST(SimCheckSearch, DecisionsInsideAStepAreBranchedOn) {
   EXPECT_EQ(outcome.stats.states, 4u);
 }
 
+// A state reached first by a long path (a deviation, then decisions inside the step) and then again by a
+// shorter one with no deviation is expanded again; its successors' paths start at the shorter path's
+// end, not the first one's (the search once took the first path's length and underflowed, found when
+// switching the launch gate off). Start --1--> five forced decisions --> X; start --0--> Y --0--> X;
+// X --1--> X for ever, X --0--> end; Y --1--> end.
+struct Reexpanded {
+  static constexpr std::uint64_t start = 0;
+  static constexpr std::uint64_t y = 1;
+  static constexpr std::uint64_t x = 2;
+
+  Probe operator()(const std::vector<std::uint32_t>& prefix) const {
+    Probe probe;
+    auto draw = [&](std::uint32_t range) {
+      const std::uint32_t value = probe.decisions.size() < prefix.size() ? prefix[probe.decisions.size()] : 0;
+      probe.decisions.push_back(value);
+      probe.ranges.push_back(range);
+      return value;
+    };
+    std::uint64_t state = start;
+    // Each iteration takes one frontier decision; the prefix is finite, so a path ends or stops at a frontier.
+    for (std::size_t iteration = 0; iteration <= prefix.size(); ++iteration) {
+      if (probe.decisions.size() == prefix.size()) {
+        probe.frontier = Frontier{print_of(state, 7), 2, {}};
+        return probe;
+      }
+      const std::uint32_t value = draw(2);
+      if (state == start && value == 1) {
+        for (int forced = 0; forced < 5; ++forced) draw(1);
+        state = x;
+      } else if (state == start) {
+        state = y;
+      } else if (value == 1 && state == y) {
+        return probe;
+      } else if (state == y) {
+        state = x;
+      } else if (value == 0) {
+        return probe;  // from x
+      }
+    }
+    return probe;
+  }
+};
+
+TEST(SimCheckSearch, AStateReachedAgainByAShorterPathIsExpandedFromThatPath) {
+  const Reexpanded system;
+  const SearchOutcome outcome = search(system, SearchBounds{});
+  EXPECT_TRUE(outcome.stats.complete);
+  EXPECT_EQ(outcome.stats.states, 3u);
+  EXPECT_EQ(outcome.stats.reexpansions, 1u);
+  ASSERT_TRUE(outcome.lasso.has_value());
+  // The lasso's prefix reaches x, and the cycle from there returns to x.
+  const Probe reached = system(outcome.lasso->prefix);
+  ASSERT_TRUE(reached.frontier.has_value());
+  EXPECT_EQ(reached.frontier->fingerprint, print_of(Reexpanded::x, 7));
+  std::vector<std::uint32_t> around = outcome.lasso->prefix;
+  around.insert(around.end(), outcome.lasso->cycle.begin(), outcome.lasso->cycle.end());
+  const Probe returned = system(around);
+  ASSERT_TRUE(returned.frontier.has_value());
+  EXPECT_EQ(returned.frontier->fingerprint, print_of(Reexpanded::x, 7));
+  EXPECT_EQ(outcome.lasso->cycle, std::vector<std::uint32_t>{1});
+}
+
 }  // namespace
 }  // namespace tether::sim

@@ -226,6 +226,12 @@ TEST(SimCli, UsageErrorsExit64) {
   EXPECT_EQ(run_cli("run --protocol raft --seeds 1").exit_code, 64);
   EXPECT_EQ(run_cli("run --mutant typo --seeds 1").exit_code, 64);
   EXPECT_EQ(run_cli("frobnicate").exit_code, 64);
+  // A defence's name is checked, and the message names the option and every valid name.
+  const Outcome bad_defence = run_cli("check --defence-off gate --depth 0");
+  EXPECT_EQ(bad_defence.exit_code, 64);
+  EXPECT_NE(bad_defence.output.find("--defence-off"), std::string::npos) << bad_defence.output;
+  EXPECT_NE(bad_defence.output.find("registration_recheck"), std::string::npos) << bad_defence.output;
+  EXPECT_EQ(run_cli("run --defence-off bogus --seeds 1").exit_code, 64);
 }
 
 TEST(SimCli, SchedulerIsChosenAndNamed) {
