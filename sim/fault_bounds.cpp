@@ -36,6 +36,7 @@ std::string_view check_fault_name(CheckFault fault) {
     case CheckFault::listener_hang: return "listener_hang";
     case CheckFault::ignore_sigterm: return "ignore_sigterm";
     case CheckFault::stranger: return "stranger";
+    case CheckFault::stall: return "stall";
   }
   return "invalid";
 }

@@ -21,11 +21,14 @@ struct FaultBounds {
       0;  // the name unlinked while no live worker is recorded (a later controller creates it again)
   std::uint32_t listener_faults = 0;  // a listener exits on its own, hangs in a unit, or starts ignoring SIGTERM
   std::uint32_t strangers = 0;        // a stranger process takes the next free pid (for 10 ms)
+  std::uint32_t stalls = 0;           // every ready process waits until the next timer fires (late wake-ups)
 
   static constexpr std::uint32_t per_kind_max = 4;
   static constexpr std::uint32_t controllers_max = 4;
 
-  [[nodiscard]] bool any() const { return launches + shutdowns + cleans + removals + listener_faults + strangers > 0; }
+  [[nodiscard]] bool any() const {
+    return launches + shutdowns + cleans + removals + listener_faults + strangers + stalls > 0;
+  }
   // Why these bounds are not valid (naming the option), or nullopt.
   [[nodiscard]] std::optional<std::string> problem() const;
   friend bool operator==(const FaultBounds&, const FaultBounds&) = default;
@@ -37,7 +40,7 @@ struct FaultBoundField {
   std::uint32_t FaultBounds::*member;
   std::string_view help;
 };
-inline constexpr std::array<FaultBoundField, 7> fault_bound_fields = {{
+inline constexpr std::array<FaultBoundField, 8> fault_bound_fields = {{
     {"launches", &FaultBounds::launches, "controllers the search may start on the name (restarts, second ones)"},
     {"controllers", &FaultBounds::controllers, "most controllers alive at once (2: a second concurrent one)"},
     {"shutdowns", &FaultBounds::shutdowns, "`tether shutdown`s at any point, beside the one at time 0"},
@@ -45,6 +48,7 @@ inline constexpr std::array<FaultBoundField, 7> fault_bound_fields = {{
     {"removals", &FaultBounds::removals, "the segment removed while it records no live worker (created again)"},
     {"listener-faults", &FaultBounds::listener_faults, "listener exits, hangs, or ignores SIGTERM"},
     {"strangers", &FaultBounds::strangers, "strangers taking the next free pid"},
+    {"stalls", &FaultBounds::stalls, "the clock runs to the next timer while ready processes wait"},
 }};
 
 // The kinds of fault the search inserts, in the order World::check_fault_options lists them.
@@ -57,10 +61,12 @@ enum class CheckFault : std::uint8_t {
   listener_hang,     // the newest registered listener freezes inside its next unit
   ignore_sigterm,    // the newest listener ignores SIGTERM from now on
   stranger,          // a stranger takes the next free pid and holds it for 10 ms
+  stall,             // the clock runs to the next timer while every ready process waits (a loaded machine)
 };
-inline constexpr std::array<CheckFault, 8> all_check_faults = {
-    CheckFault::start_controller, CheckFault::shutdown_tool, CheckFault::clean,          CheckFault::remove_segment,
-    CheckFault::listener_exit,    CheckFault::listener_hang, CheckFault::ignore_sigterm, CheckFault::stranger,
+inline constexpr std::array<CheckFault, 9> all_check_faults = {
+    CheckFault::start_controller, CheckFault::shutdown_tool, CheckFault::clean,
+    CheckFault::remove_segment,   CheckFault::listener_exit, CheckFault::listener_hang,
+    CheckFault::ignore_sigterm,   CheckFault::stranger,      CheckFault::stall,
 };
 std::string_view check_fault_name(CheckFault fault);
 // "launches 1, controllers 2, ...": every bound by its option's name.

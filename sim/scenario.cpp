@@ -157,6 +157,8 @@ Result<Scenario, std::string> scenario_from_json(const std::string& text) {
     const Json& bounds = configuration.at("fault_bounds");
     if (!bounds.is_object()) return tether::fail(std::string("configuration: \"fault_bounds\" must be an object"));
     for (const FaultBoundField& field : fault_bound_fields) {
+      // A bound the file does not name keeps its default: files from before a kind existed still read.
+      if (!bounds.contains(field.name)) continue;
       auto value = read_unsigned(bounds, std::string(field.name).c_str(), std::numeric_limits<std::uint32_t>::max());
       if (!value) return tether::fail("configuration: fault_bounds: " + value.error());
       scenario.config.fault_bounds.*field.member = static_cast<std::uint32_t>(value.value());

@@ -111,7 +111,7 @@ RunResult World::run() {
     }
     // check's faults (fault_bounds.hpp) are further values of this decision, after the ready processes
     // (or after "let time pass" when none is ready); outside check there are none.
-    list_check_faults(check_faults_);
+    list_check_faults(check_faults_, !ready.empty());
     if (ready.empty() && check_faults_.empty()) {
       advance_clock();
       continue;

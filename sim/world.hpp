@@ -179,7 +179,7 @@ class World {
   void kill_controller(SimProcess& controller, std::uint32_t value, std::string_view why);
 
   // world_check_faults.cpp: check's faults as successors (fault_bounds.hpp).
-  void list_check_faults(std::vector<CheckFault>& options);
+  void list_check_faults(std::vector<CheckFault>& options, bool anyone_ready);
   void apply_check_fault(CheckFault fault);
   [[nodiscard]] bool clean_would_remove() const;
   [[nodiscard]] bool live_worker_recorded() const;

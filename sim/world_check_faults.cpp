@@ -36,7 +36,7 @@ bool World::clean_would_remove() const {
   return !live_worker_recorded();
 }
 
-void World::list_check_faults(std::vector<CheckFault>& options) {
+void World::list_check_faults(std::vector<CheckFault>& options, bool anyone_ready) {
   options.clear();
   if (!config_.explore || quiet_ || !faults_left_.any()) return;
   const auto controllers_alive =
@@ -71,6 +71,8 @@ void World::list_check_faults(std::vector<CheckFault>& options) {
         enabled = faults_left_.listener_faults > 0 && listener != nullptr && !listener->ignores_sigterm;
         break;
       case CheckFault::stranger: enabled = faults_left_.strangers > 0 && pid_free; break;
+      // With nobody ready the clock runs to the next timer anyway: a stall then would be that same step.
+      case CheckFault::stall: enabled = faults_left_.stalls > 0 && anyone_ready; break;
     }
     if (enabled) options.push_back(fault);
   }
@@ -116,6 +118,12 @@ void World::apply_check_fault(CheckFault fault) {
         stranger->ready_at_ns = now_ns_ + stranger_life_ms * ns_per_ms;
         note(stranger->serial, TraceOp::start, 0, 0, [] { return std::string("a stranger starts"); });
       }
+      break;
+    case CheckFault::stall:
+      // Timers fire late, never early: the ready processes run after the next deadline, in any order
+      // with whoever it wakes. Repeated, it lets any armed deadline fire before any ready step.
+      --faults_left_.stalls;
+      advance_clock();
       break;
   }
 }

@@ -90,6 +90,7 @@ void World::hash_surroundings(Hash& hash, bool with_words_and_last) const {
   hash.add(faults_left_.removals);
   hash.add(faults_left_.listener_faults);
   hash.add(faults_left_.strangers);
+  hash.add(faults_left_.stalls);
   if (with_words_and_last) {
     // Who stepped last: choice 0 lets it go on, so it decides which successors cost a deviation
     // (`--depth`). Leaving it out would merge worlds whose bounded futures differ.

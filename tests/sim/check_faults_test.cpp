@@ -64,6 +64,12 @@ TEST(SimCheckFaults, ScenarioFilesKeepTheBounds) {
   EXPECT_NE(refused.error().find("launches"), std::string::npos) << refused.error();
   hostile.replace(hostile.find("\"launches\": 99"), 14, "\"launches\": -1");
   EXPECT_FALSE(scenario_from_json(hostile).ok());
+  // A file written before a kind existed (here without "stalls") reads with that bound at its default.
+  hostile.replace(hostile.find("\"launches\": -1"), 14, "\"launches\": 2");
+  const auto older = scenario_from_json(hostile);
+  ASSERT_TRUE(older.ok()) << older.error();
+  EXPECT_EQ(older.value().config.fault_bounds.launches, 2u);
+  EXPECT_EQ(older.value().config.fault_bounds.stalls, 0u);
 }
 
 CheckOptions with_faults(const FaultBounds& bounds, Mutant mutant = Mutant::none, std::uint32_t crashes = 0) {
@@ -110,9 +116,13 @@ TEST(SimCheckFaults, FindsThePlantedBugsThatNeedAFault) {
   second_controller.controllers = 2;
   FaultBounds listener_fault;
   listener_fault.listener_faults = 1;
+  // The stop timer fires while the listener is inside a unit only when the unit's end runs late.
+  FaultBounds stall;
+  stall.stalls = 1;
   const std::tuple<Mutant, FaultBounds, std::uint32_t> planted[] = {
       {Mutant::no_controller_lock, second_controller, 3},
       {Mutant::escalation_lost, listener_fault, 2},
+      {Mutant::sigterm_exits_mid_unit, stall, 2},
   };
   for (const auto& [mutant, bounds, depth] : planted) {
     SCOPED_TRACE(std::string(mutant_name(mutant)));

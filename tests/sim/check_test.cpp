@@ -56,7 +56,7 @@ TEST(SimCheck, FindsTheSeedStalePidAdoption) {
 TEST(SimCheck, FindsThePlantedBugsReachableInTheSmallWorld) {
   // skip_shutdown_check_after_restart, no_controller_lock, escalation_lost and sigterm_exits_mid_unit
   // need what the small world lacks (a shutdown after a restart, a second controller, a SIGTERM to a
-  // listener): docs/SIMULATOR.md.
+  // listener, a unit that ends late): check_faults_test.cpp finds them with those faults.
   const std::tuple<Mutant, std::string_view, std::uint32_t> planted[] = {
       {Mutant::registration_clears_shutdown, invariant::shutdown_lost, 3},
       {Mutant::restart_after_shutdown, invariant::relaunch_after_shutdown, 1},
