@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string datagram(reinterpret_cast<const char*>(data), size);
   const auto parsed = tether::parse_notify_message(datagram);
   if (!parsed.ok()) {
-    TETHER_FUZZ_CHECK(!parsed.error().empty(), "a refusal says why");
+    TETHER_FUZZ_CHECK(!parsed.error().message.empty(), "a refusal says why");
+    TETHER_FUZZ_CHECK(parsed.error().exit_code == 65, "a refusal is a data error (EX_DATAERR)");
     return 0;
   }
   const tether::NotifyMessage& message = parsed.value();

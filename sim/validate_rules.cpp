@@ -15,9 +15,11 @@ bool ends_the_process(std::string_view event) {
   return event == "refused" || event == "usage_error" || event == "error" || event == "poll_failed";
 }
 
-// Events that carry no step of the protocol: allowed in any state.
+// Events that carry no step of the protocol: allowed in any state. A refused notify datagram or a
+// closed notification fd changes nothing by design (the notify protocol's refusals).
 bool bookkeeping(std::string_view event) {
-  return event == "log_file_reopened" || event == "log_file_reopen_failed" || event == "log_lines_dropped";
+  return event == "log_file_reopened" || event == "log_file_reopen_failed" || event == "log_lines_dropped" ||
+         event == "notify_refused" || event == "notify_refused_more" || event == "notification_fd_closed";
 }
 
 }  // namespace

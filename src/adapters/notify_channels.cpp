@@ -38,7 +38,7 @@ void WorkerNotices::read_socket(ControllerCore& core, std::uint64_t now_ns, cons
     } else if (!worker.valid() || !sender_in_worker_group(datagram->sender_pid, worker.pid)) {
       refuse("sender is not in the worker's process group", datagram->sender_pid);
     } else if (auto message = parse_notify_message(datagram->bytes); !message.ok()) {
-      refuse(message.error(), datagram->sender_pid);
+      refuse(message.error().message, datagram->sender_pid);
     } else {
       take(message.value(), worker, core, now_ns);
     }

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/result.hpp"
+#include "tether/error.hpp"
 
 namespace tether {
 
@@ -27,10 +28,24 @@ struct NotifyMessage {
   friend bool operator==(const NotifyMessage&, const NotifyMessage&) = default;
 };
 
+// Why a whole datagram is refused. The controller logs the message and changes nothing; the exit code
+// (EX_DATAERR) is there for the one error shape, not because a refusal ends anything.
+enum class NotifyErrorKind : std::uint8_t {
+  empty,           // no bytes at all
+  too_long,        // over notify_datagram_bytes_max
+  nul_byte,        // a NUL anywhere
+  too_many_lines,  // over notify_assignments_max lines
+  no_assignment,   // only empty lines
+  not_assignment,  // a line that is not KEY=VALUE
+  bad_key,         // a key with characters other than A-Z, 0-9 and _
+  bad_value,       // a known key with a value we do not accept
+};
+using NotifyError = Error<NotifyErrorKind>;
+
 // The message, or why the whole datagram is refused: an empty one, a NUL byte, a line that is not
 // KEY=VALUE with KEY of upper-case letters, digits and '_', a known key with a value we do not accept
 // (READY=2, a non-decimal EXTEND_TIMEOUT_USEC, control characters in STATUS), or too many lines.
 // Unknown well-formed keys (MAINPID=, ERRNO=, ...) are ignored, as systemd ignores what it does not use.
-Result<NotifyMessage, std::string> parse_notify_message(std::string_view datagram);
+Result<NotifyMessage, NotifyError> parse_notify_message(std::string_view datagram);
 
 }  // namespace tether

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "adapters/notify_message.hpp"
+#include "core/exit_codes.hpp"
 
 namespace tether {
 
@@ -27,15 +28,20 @@ std::optional<std::pair<sockaddr_un, socklen_t>> socket_address(const std::strin
 
 }  // namespace
 
-Result<NotifySocket, std::string> NotifySocket::open(const std::string& address) {
+Result<NotifySocket, NotifySocketError> NotifySocket::open(const std::string& address) {
+  using Kind = NotifySocketErrorKind;
+  const auto error = [](Kind kind, std::string message) {
+    return fail(NotifySocketError{kind, std::move(message), exit_code::os_error});
+  };
   const auto bound = socket_address(address);
-  if (!bound.has_value()) return fail("notify socket address '" + address + "' is empty or too long");
+  if (!bound.has_value())
+    return error(Kind::bad_address, "notify socket address '" + address + "' is empty or too long");
   UniqueFd fd(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!fd) return fail(std::string("cannot create the notify socket: ") + std::strerror(errno));
+  if (!fd) return error(Kind::socket, std::string("cannot create the notify socket: ") + std::strerror(errno));
   const int on = 1;
   if (setsockopt(fd.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0 ||
       bind(fd.get(), reinterpret_cast<const sockaddr*>(&bound->first), bound->second) != 0) {
-    return fail("cannot bind the notify socket '" + address + "': " + std::strerror(errno));
+    return error(Kind::bind, "cannot bind the notify socket '" + address + "': " + std::strerror(errno));
   }
   return NotifySocket(std::move(fd), address);
 }

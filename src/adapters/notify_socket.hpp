@@ -3,12 +3,14 @@
 // AF_UNIX datagram socket of this controller's own, abstract ("@...") or in the file system, with
 // SO_PASSCRED so that the kernel attaches each sender's pid, which the driver checks against the
 // worker's process group before it believes a word.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <sys/types.h>
 
 #include "adapters/unique_fd.hpp"
 #include "core/result.hpp"
+#include "tether/error.hpp"
 
 namespace tether {
 
@@ -18,10 +20,18 @@ struct NotifyDatagram {
   std::string bytes;
 };
 
+// Why the socket could not be opened; every kind ends the controller with EX_OSERR.
+enum class NotifySocketErrorKind : std::uint8_t {
+  bad_address,  // empty, or too long for sockaddr_un
+  socket,       // socket() failed (descriptors or memory)
+  bind,         // SO_PASSCRED or bind() failed (the address is in use, or not ours to take)
+};
+using NotifySocketError = Error<NotifySocketErrorKind>;
+
 class NotifySocket {
  public:
   // Binds `address` ("@name" for the abstract namespace, else a path that must not exist yet).
-  static Result<NotifySocket, std::string> open(const std::string& address);
+  static Result<NotifySocket, NotifySocketError> open(const std::string& address);
 
   NotifySocket(NotifySocket&& other) noexcept;
   NotifySocket& operator=(NotifySocket&& other) noexcept;

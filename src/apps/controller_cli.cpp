@@ -101,7 +101,7 @@ ParseOutcome<ControllerOptions> parse_controller_command_line(std::span<const ch
   assert(restart_mode.has_value() && "the option's IsMember check admits only the spellings of restart modes");
   config.restart = *restart_mode;
   if (auto problem = config.problem()) {
-    outcome.exit = usage_event_exit(*problem);
+    outcome.exit = usage_event_exit(problem->message);
     return outcome;
   }
   if (auto signal_number = parse_signal(stop_signal)) {

@@ -99,8 +99,8 @@ int main(int argc, char** argv) {
   if (options.notify_socket) {
     auto opened = NotifySocket::open(fmt::format("@tether-notify/{}/{}", getuid(), name));
     if (!opened.ok()) {
-      log.event("error", {{"error", opened.error()}});
-      return exit_code::os_error;
+      log.event("error", {{"error", opened.error().message}});
+      return opened.error().exit_code;
     }
     spec.environment.push_back("NOTIFY_SOCKET=" + opened.value().address());
     notify_socket.emplace(std::move(opened.value()));

@@ -5,8 +5,17 @@
 #include <string>
 
 #include "core/restart_policy.hpp"
+#include "tether/error.hpp"
 
 namespace tether {
+
+// Why a configuration is not usable; the message names the option, the exit code is EX_USAGE.
+enum class ConfigErrorKind : std::uint8_t {
+  duration_too_long,         // a duration option over ControllerConfig::duration_ms_max
+  restart_delays_inverted,   // --restart-delay-max-ms below --restart-delay-ms
+  start_limit_out_of_range,  // --start-limit or --start-limit-interval-ms outside its range
+};
+using ConfigError = Error<ConfigErrorKind>;
 
 struct ControllerConfig {
   RestartMode restart = RestartMode::always;
@@ -34,7 +43,7 @@ struct ControllerConfig {
   static constexpr std::uint64_t duration_ms_max = 24ull * 60 * 60 * 1000;
 
   // The first violated limit, as a message naming the option; nullopt when the config is usable.
-  [[nodiscard]] std::optional<std::string> problem() const;
+  [[nodiscard]] std::optional<ConfigError> problem() const;
 };
 
 }  // namespace tether

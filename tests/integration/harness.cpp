@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include <gtest/gtest.h>
+
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -173,7 +175,23 @@ Process::~Process() {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
+  validate_log();
   std::filesystem::remove(log_path_);
+}
+
+// What the process and its workers logged must be a behaviour the cores allow (the validator's rules:
+// order, grammar per process, the invariants event lines can show). A log with no tether event line
+// (a refused start, say) has nothing to hold; a build without the simulator has no validator.
+void Process::validate_log() const {
+  if (!skip_validation_why_.empty()) return;
+  const std::string validator = binary("tether-sim");
+  if (access(validator.c_str(), X_OK) != 0) return;
+  const CommandResult result = run({validator, "validate", log_path_});
+  if (result.exit_code == 0 || contains(result.output + result.errors, "no tether event lines")) return;
+  ADD_FAILURE() << "the log of " << pid_ << " breaks the cores' rules (tether-sim validate exited " << result.exit_code
+                << "):\n"
+                << result.output << result.errors << "--- the log:\n"
+                << log();
 }
 
 std::string Process::log() const { return read_file(log_path_); }

@@ -227,7 +227,7 @@ TEST(NotifySocketAdapter, FileSystemAddressCredentialsAndOversize) {
   const std::string path = directory.file("notify");
   {
     auto opened = NotifySocket::open(path);
-    ASSERT_TRUE(opened.ok()) << opened.error();
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
     NotifySocket& socket = opened.value();
     EXPECT_FALSE(socket.receive().has_value()) << "nothing queued: no wait";
     ASSERT_TRUE(send_datagram(path, "READY=1"));
@@ -240,11 +240,19 @@ TEST(NotifySocketAdapter, FileSystemAddressCredentialsAndOversize) {
     datagram = socket.receive();
     ASSERT_TRUE(datagram.has_value());
     EXPECT_TRUE(datagram->oversized);
-    EXPECT_FALSE(NotifySocket::open(path).ok()) << "an address in use is refused";
+    const auto in_use = NotifySocket::open(path);
+    ASSERT_FALSE(in_use.ok()) << "an address in use is refused";
+    EXPECT_EQ(in_use.error().kind, NotifySocketErrorKind::bind);
+    EXPECT_EQ(in_use.error().exit_code, 71);
+    EXPECT_NE(in_use.error().message.find(path), std::string::npos) << in_use.error().message;
   }
   EXPECT_FALSE(std::filesystem::exists(path)) << "the socket file is removed with the socket";
-  EXPECT_FALSE(NotifySocket::open("").ok());
-  EXPECT_FALSE(NotifySocket::open("@" + std::string(200, 'x')).ok());
+  for (const std::string& bad : {std::string(), "@" + std::string(200, 'x')}) {
+    const auto refused = NotifySocket::open(bad);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().kind, NotifySocketErrorKind::bad_address);
+    EXPECT_EQ(refused.error().exit_code, 71);
+  }
 }
 
 TEST(NotifySocketAdapter, GroupMembershipIsCheckedOnRealProcesses) {

@@ -58,7 +58,7 @@ class ServiceManager {
  private:
   static NotifySocket open(const std::string& path) {
     auto opened = NotifySocket::open(path);
-    if (!opened.ok()) throw std::runtime_error(opened.error());
+    if (!opened.ok()) throw std::runtime_error(opened.error().message);
     return std::move(opened.value());
   }
   TempDir directory_;

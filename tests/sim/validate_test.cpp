@@ -329,6 +329,18 @@ TEST_F(Validate, TheControllersWorkerEventsNameTheWorkerItWatches) {
   }
 }
 
+// What the controller logs about its log file and about refused readiness messages is no step of the
+// protocol: valid in any state, and it changes nothing that follows.
+TEST_F(Validate, BookkeepingEventsAreValidAnywhere) {
+  for (const std::string name : {"log_file_reopened", "log_file_reopen_failed", "notify_refused", "notify_refused_more",
+                                 "notification_fd_closed"}) {
+    auto history = running_pair();
+    history.insert(history.begin() + 1, event("tether-controller", 10, 2, 105, name));
+    history[2]["seq"] = 3;
+    EXPECT_EQ(validate(lines(history)).exit_code, 0) << name;
+  }
+}
+
 TEST_F(Validate, UnknownEventsAreRejected) {
   auto history = running_pair();
   history.push_back(event("tether-listener", 20, 3, 140, "teleported"));

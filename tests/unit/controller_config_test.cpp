@@ -2,6 +2,9 @@
 // start from the defaults (valid) and break one option at a time, on both sides of each bound.
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+
 #include "core/controller_config.hpp"
 
 namespace tether {
@@ -9,9 +12,34 @@ namespace {
 
 constexpr std::uint64_t day_ms = ControllerConfig::duration_ms_max;
 
+// The message, and with it the one error shape's exit code: every configuration problem is a usage error.
 std::string problem_of(const ControllerConfig& config) {
   const auto problem = config.problem();
-  return problem.value_or("");
+  if (!problem.has_value()) return "";
+  EXPECT_EQ(problem->exit_code, 64) << problem->message;
+  return problem->message;
+}
+
+std::optional<ConfigErrorKind> kind_of(const ControllerConfig& config) {
+  const auto problem = config.problem();
+  return problem.has_value() ? std::optional(problem->kind) : std::nullopt;
+}
+
+TEST(ControllerConfig, EachProblemHasItsKind) {
+  ControllerConfig config;
+  EXPECT_EQ(kind_of(config), std::nullopt);
+  config.watchdog_ms = day_ms + 1;
+  EXPECT_EQ(kind_of(config), ConfigErrorKind::duration_too_long);
+  config = ControllerConfig{};
+  config.restart_delay_ms = 300;
+  config.restart_delay_ms_max = 299;
+  EXPECT_EQ(kind_of(config), ConfigErrorKind::restart_delays_inverted);
+  config = ControllerConfig{};
+  config.start_limit = 0;
+  EXPECT_EQ(kind_of(config), ConfigErrorKind::start_limit_out_of_range);
+  config = ControllerConfig{};
+  config.start_limit_interval_ms = 0;
+  EXPECT_EQ(kind_of(config), ConfigErrorKind::start_limit_out_of_range);
 }
 
 TEST(ControllerConfig, DefaultsAreValid) {

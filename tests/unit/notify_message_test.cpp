@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "adapters/notify_area.hpp"
@@ -22,7 +23,15 @@ NotifyMessage accepted(std::string_view datagram) {
 std::string refused(std::string_view datagram) {
   auto parsed = parse_notify_message(datagram);
   EXPECT_FALSE(parsed.ok()) << "accepted: " << std::string(datagram);
-  return parsed.ok() ? std::string() : parsed.error();
+  return parsed.ok() ? std::string() : parsed.error().message;
+}
+
+// The kind a caller branches on; every refusal is a data error (EX_DATAERR), the one error shape's code.
+std::optional<NotifyErrorKind> refused_as(std::string_view datagram) {
+  auto parsed = parse_notify_message(datagram);
+  if (parsed.ok()) return std::nullopt;
+  EXPECT_EQ(parsed.error().exit_code, 65) << std::string(datagram);
+  return parsed.error().kind;
 }
 
 TEST(NotifyMessage, EachAssignmentIsRead) {
@@ -76,6 +85,24 @@ TEST(NotifyMessage, GarbageIsRefusedWhole) {
   std::string many;
   for (std::size_t line = 0; line <= notify_assignments_max; ++line) many += "X=1\n";
   EXPECT_EQ(refused(many), "message has too many lines");
+}
+
+TEST(NotifyMessage, EachRefusalHasItsKind) {
+  using Kind = NotifyErrorKind;
+  EXPECT_EQ(refused_as(""), Kind::empty);
+  EXPECT_EQ(refused_as(std::string(notify_datagram_bytes_max + 1, 'A')), Kind::too_long);
+  EXPECT_EQ(refused_as(std::string("READY=1\0", 8)), Kind::nul_byte);
+  std::string many;
+  for (std::size_t line = 0; line <= notify_assignments_max; ++line) many += "X=1\n";
+  EXPECT_EQ(refused_as(many), Kind::too_many_lines);
+  EXPECT_EQ(refused_as("\n\n"), Kind::no_assignment);
+  EXPECT_EQ(refused_as("hello"), Kind::not_assignment);
+  EXPECT_EQ(refused_as("=1"), Kind::not_assignment);
+  EXPECT_EQ(refused_as("ready=1"), Kind::bad_key);
+  EXPECT_EQ(refused_as("READY=2"), Kind::bad_value);
+  EXPECT_EQ(refused_as("STATUS=a\rb"), Kind::bad_value);
+  EXPECT_EQ(refused_as("EXTEND_TIMEOUT_USEC=-1"), Kind::bad_value);
+  EXPECT_EQ(refused_as("READY=1"), std::nullopt);
 }
 
 TEST(NotifyMessage, EveryByteOfAHostileDatagramIsSurvived) {
