@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/transition_bits.hpp"
+
 namespace tether {
 
 namespace {
@@ -151,19 +153,10 @@ std::span<const ControllerPhaseSpec> controller_phase_specs() { return phase_spe
 
 std::span<const ControllerTransition> controller_transitions() { return transitions; }
 
-// The transitions as one bit per destination for each source: the core checks every phase change in
-// release builds too, and a table scan there cost as much as the steps themselves (bench_assert_cost).
-constexpr auto transition_bits = [] {
-  std::array<std::uint64_t, controller_phase_count> bits{};
-  for (const ControllerTransition& t : transitions) {
-    bits[static_cast<std::size_t>(t.from)] |= std::uint64_t{1} << static_cast<unsigned>(t.to);
-  }
-  return bits;
-}();
-static_assert(controller_phase_count <= 64, "one bit per phase");
+constexpr auto transition_matrix = transition_bits<controller_phase_count>(transitions);
 
 bool controller_transition_declared(ControllerPhase from, ControllerPhase to) {
-  return ((transition_bits[static_cast<std::size_t>(from)] >> static_cast<unsigned>(to)) & 1U) != 0;
+  return transition_declared(transition_matrix, from, to);
 }
 
 }  // namespace tether

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "core/transition_bits.hpp"
+
 namespace tether {
 
 namespace {
@@ -95,19 +97,10 @@ std::span<const ListenerPhaseSpec> listener_phase_specs() { return phase_specs; 
 
 std::span<const ListenerTransition> listener_transitions() { return transitions; }
 
-// The transitions as one bit per destination for each source: the core checks every phase change in
-// release builds too, and a table scan there cost as much as the steps themselves (bench_assert_cost).
-constexpr auto transition_bits = [] {
-  std::array<std::uint64_t, listener_phase_count> bits{};
-  for (const ListenerTransition& t : transitions) {
-    bits[static_cast<std::size_t>(t.from)] |= std::uint64_t{1} << static_cast<unsigned>(t.to);
-  }
-  return bits;
-}();
-static_assert(listener_phase_count <= 64, "one bit per phase");
+constexpr auto transition_matrix = transition_bits<listener_phase_count>(transitions);
 
 bool listener_transition_declared(ListenerPhase from, ListenerPhase to) {
-  return ((transition_bits[static_cast<std::size_t>(from)] >> static_cast<unsigned>(to)) & 1U) != 0;
+  return transition_declared(transition_matrix, from, to);
 }
 
 }  // namespace tether
