@@ -120,17 +120,14 @@ class Process {
   void signal(int signal_number) const;
   // Exit code (or 128+signal) once it exits within `timeout`; nullopt if still running.
   std::optional<int> wait_exit(std::chrono::milliseconds timeout = wait_timeout);
-  // At its end every process's log is held to the cores' rules (`tether-sim validate`, issue 14): a
-  // test whose log breaks them on purpose (a forged segment, say) says why it is exempt.
-  void skip_log_validation(std::string why) { skip_validation_why_ = std::move(why); }
 
  private:
+  // At its end every process's log is held to the cores' rules (`tether-sim validate`, issue 14).
   void validate_log() const;
 
   pid_t pid_ = -1;
   std::string log_path_;
   std::optional<int> exit_code_;
-  std::string skip_validation_why_;
 };
 
 // Per-test guard: makes this process a subreaper, and at the end kills and reaps every descendant and
