@@ -173,7 +173,7 @@ void read_identity(const Json& document, CampaignSummary& summary) {
   read_scheduler(configuration, summary.config.scheduler);
   summary.determinism_every = whole(configuration, "check_determinism");
   summary.coverage_seeds_min = whole(configuration, "coverage_seeds_min");
-  if (auto problem = summary.config.problem()) throw BadSummary{"configuration: " + *problem};
+  if (auto problem = summary.config.problem()) throw BadSummary{"configuration: " + problem->message};
 }
 
 void read_campaign(const Json& document, CampaignSummary& summary) {

@@ -2,17 +2,26 @@
 
 #include <fmt/format.h>
 
+#include "core/exit_codes.hpp"
+
 namespace tether::sim {
 
-std::optional<std::string> FaultBounds::problem() const {
+SimConfigError sim_config_error(SimConfigErrorKind kind, std::string message) {
+  return SimConfigError{kind, std::move(message), exit_code::usage};
+}
+
+std::optional<SimConfigError> FaultBounds::problem() const {
+  const auto out_of_range = [](std::string message) {
+    return sim_config_error(SimConfigErrorKind::out_of_range, std::move(message));
+  };
   for (const FaultBoundField& field : fault_bound_fields) {
     const std::uint32_t value = this->*field.member;
     if (field.member == &FaultBounds::controllers) {
       if (value < 1 || value > controllers_max) {
-        return fmt::format("{} must be between 1 and {}", field.name, controllers_max);
+        return out_of_range(fmt::format("{} must be between 1 and {}", field.name, controllers_max));
       }
     } else if (value > per_kind_max) {
-      return fmt::format("{} must be at most {}", field.name, per_kind_max);
+      return out_of_range(fmt::format("{} must be at most {}", field.name, per_kind_max));
     }
   }
   return std::nullopt;

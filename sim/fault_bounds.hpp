@@ -10,7 +10,19 @@
 #include <string>
 #include <string_view>
 
+#include "tether/error.hpp"
+
 namespace tether::sim {
+
+// Why a simulator configuration (SimConfig, FaultBounds) is refused; every kind exits with EX_USAGE.
+enum class SimConfigErrorKind : std::uint8_t {
+  out_of_range,              // a size, bound or budget outside its documented range
+  bounds_outside_check,      // fault bounds given to a run that is not the small world (explore, check)
+  scheduler_in_enumeration,  // a scheduler given to explore or check, which enumerate every schedule
+  mutant_in_seed_protocol,   // a planted bug asked of the seed protocol, which has none
+};
+using SimConfigError = Error<SimConfigErrorKind>;
+SimConfigError sim_config_error(SimConfigErrorKind kind, std::string message);
 
 struct FaultBounds {
   std::uint32_t launches = 0;     // controllers the search may start on the name (a restart, or a second one)
@@ -30,7 +42,7 @@ struct FaultBounds {
     return launches + shutdowns + cleans + removals + listener_faults + strangers + stalls > 0;
   }
   // Why these bounds are not valid (naming the option), or nullopt.
-  [[nodiscard]] std::optional<std::string> problem() const;
+  [[nodiscard]] std::optional<SimConfigError> problem() const;
   friend bool operator==(const FaultBounds&, const FaultBounds&) = default;
 };
 

@@ -126,7 +126,8 @@ std::optional<std::string> apply_common(const CommonOptions& common, SimConfig& 
   }
   config.protocol = *protocol;
   config.mutant = *mutant;
-  return config.problem();
+  if (auto problem = config.problem()) return problem->message;
+  return std::nullopt;
 }
 
 // Faults that found nothing to act on are counted, not shown: they say nothing about the run.

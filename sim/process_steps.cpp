@@ -1,5 +1,7 @@
-// One scheduler step of each kind of simulated process. A step of a controller or listener is one step
-// of its production core, hence at most one segment operation.
+// One scheduler step of a simulated process: what the operating system does for it first (taking the
+// name's lock, mapping the segment, holding a launch at its gate), then one step of its party (a
+// production core's step, hence at most one segment operation), whose answer the world applies the same
+// way for every party.
 #include <cassert>
 
 #include "core/exit_codes.hpp"
@@ -9,133 +11,12 @@
 namespace tether::sim {
 
 void World::step_process(SimProcess& process) {
-  switch (process.kind) {
-    case ProcessKind::controller: step_controller(process); break;
-    case ProcessKind::listener: step_listener(process); break;
-    case ProcessKind::tool: step_tool(process); break;
-    case ProcessKind::foreign: exit_process(process, ExitStatus::code(0), false, "stranger ends"); break;
-  }
-}
-
-void World::step_controller(SimProcess& process) {
-  if (!process.started) {
-    // Before the core runs, the real controller takes the name's lock and opens (or creates) the segment.
-    process.started = true;
-    const bool held = lock_holder_ != 0 && this->process(lock_holder_).alive;
-    if (held && config_.mutant != Mutant::no_controller_lock) {
-      cover(Situation::second_controller_refused);
-      process.finished = true;
-      exit_process(process, ExitStatus::code(exit_code::cant_create), false, "the name is held by another controller");
-      return;
-    }
-    if (!held) lock_holder_ = process.serial;
-    system_finished_ = false;  // a controller holds the name again: a new run of it has begun
-    if (!segment_.exists || segment_.removed) {
-      if (segment_.removed) retire_current_segment();
-      segment_ = Segment{};
-      segment_.exists = true;
-      ++segment_incarnation_;
-      note(process.serial, TraceOp::event, 0, 0, [] { return std::string("creates the segment"); });
-    }
-    process.mapped_incarnation = segment_incarnation_;
-    if (config_.protocol == Protocol::tether) {
-      process.controller = std::make_unique<TetherControllerParty>(swarm_.controller, *process.segment_port,
-                                                                   *process.process_port, process.identity);
-    } else {
-      process.controller =
-          std::make_unique<SeedControllerParty>(swarm_.controller, *process.segment_port, *process.process_port);
-    }
-    // A SIGTERM that arrived while it was starting is not forgotten (the real one blocks it until then).
-    if (process.got_shutdown_signal) process.controller->handle_shutdown_signal();
-    // A registered, live listener it finds at start is one it must adopt rather than replace.
-    if (!shutdown_in_force()) {
-      // So is a live plain worker its predecessor recorded as launched (it can never register).
-      const std::uint64_t launched = segment_.words[static_cast<std::size_t>(Field::launched_identity)];
-      for (const Serial serial : live_listeners_) {
-        const SimProcess& worker = this->process(serial);
-        if (worker.registered || (worker.plain && launched == worker.identity.pack())) {
-          process.expect_adopt = serial;
-        }
-      }
-    }
-    process.ready_at_ns = now_ns_;
-    return;
-  }
-  const StepOutcome outcome = process.controller->step(now_ns_);
-  drain_controller_events(process);
+  if (!prepare_step(process)) return;
+  const PartyStep next = process.party->step(now_ns_);
+  drain_events(process);
   if (!process.alive) return;  // the seed can signal its own pid, once it belongs to the controller itself
-  switch (outcome) {
-    case StepOutcome::progressed: process.ready_at_ns = now_ns_; break;
-    case StepOutcome::waiting: process.ready_at_ns = process.controller->deadline_ns(); break;
-    case StepOutcome::finished: {
-      const int code = process.controller->exit_code();
-      const bool remove = process.controller->remove_segment();
-      process.finished = true;
-      system_finished_ = true;
-      if (remove) segment_.removed = true;
-      check_controller_exit(process, code);
-      exit_process(process, ExitStatus::code(code), false, remove ? "finished, segment removed" : "finished");
-      break;
-    }
-  }
-}
-
-void World::drain_controller_events(SimProcess& process) {
-  ControllerEvent event{};
-  for (std::size_t drained = 0; drained < ControllerCore::event_queue_max; ++drained) {
-    if (!process.controller->pop_event(event)) break;
-    if (event.kind == ControllerEvent::Kind::gave_up) cover(Situation::crash_loop_give_up);
-    if (event.kind == ControllerEvent::Kind::stale_listener_cleared) cover(Situation::stale_registration_cleared);
-    if (event.kind == ControllerEvent::Kind::unregistered) cover(Situation::plain_worker_detected);
-    note(process.serial, TraceOp::event, static_cast<std::uint8_t>(event.kind), event.value, [&] {
-      return fmt::format("event {} {}/{} value {}", controller_event_name(event.kind), event.process.pid,
-                         event.process.start_time_ticks, event.value);
-    });
-  }
-}
-
-void World::step_listener(SimProcess& process) {
-  if (process.gated) {
-    process.ready_at_ns.reset();  // nothing runs before the release (World::release_launch)
-    return;
-  }
-  process.idle_waiting = false;
-  if (process.exit_pending_code.has_value() && !process.in_unit) {
-    cover(Situation::listener_self_exit);
-    exit_process(process, ExitStatus::code(*process.exit_pending_code), false, "exits on its own");
-    return;
-  }
-  if (process.plain) {
-    step_plain_worker(process);
-    return;
-  }
-  // Its first step opens the name: it maps whichever segment bears the name now, for good.
-  if (!process.started) process.mapped_incarnation = segment_incarnation_;
-  if (!process.started && config_.protocol == Protocol::tether) {
-    // The real listener maps the segment and refuses one that is not (or no longer) initialised.
-    process.started = true;
-    if (segment_.removed) {
-      exit_process(process, ExitStatus::code(exit_code::no_input), false, "no segment (removed)");
-      return;
-    }
-    if (segment_load(process.serial, Field::magic) != segment_magic) {
-      exit_process(process, ExitStatus::code(exit_code::data_error), false, "segment not initialised");
-      return;
-    }
-    process.ready_at_ns = now_ns_;
-    return;
-  }
-  process.started = true;
-  const WorkerStep next = process.worker->step(now_ns_);
-  if (!process.alive) return;
-  process.registered = process.worker->registered();
+  process.registered = process.party->registered();
   process.ever_registered = process.ever_registered || process.registered;
-  WorkerEvent event{};
-  for (std::size_t drained = 0; drained < WorkerLoop::event_queue_max; ++drained) {
-    if (!process.worker->pop_event(event)) break;
-    if (event.kind == WorkerEvent::Kind::unit_started) process.in_unit = true;
-    if (event.kind == WorkerEvent::Kind::unit_finished) process.in_unit = false;
-  }
   if (process.hang_pending && process.in_unit) {
     cover(Situation::listener_hang);
     process.hung = true;
@@ -143,69 +24,169 @@ void World::step_listener(SimProcess& process) {
     note(process.serial, TraceOp::fault, 0, 0, [] { return std::string("hangs inside its unit"); });
     return;
   }
+  apply_step(process, next);
+}
+
+bool World::prepare_step(SimProcess& process) {
+  switch (process.kind) {
+    case ProcessKind::controller: return prepare_controller(process);
+    case ProcessKind::listener: return prepare_listener(process);
+    case ProcessKind::tool: return prepare_tool(process);
+    case ProcessKind::foreign: return true;
+  }
+  return true;
+}
+
+void World::apply_step(SimProcess& process, const PartyStep& next) {
   switch (next.kind) {
-    case WorkerStep::Kind::progressed: process.ready_at_ns = now_ns_; break;
-    case WorkerStep::Kind::work_until: process.ready_at_ns = next.deadline_ns; break;
-    case WorkerStep::Kind::idle_until:
+    case PartyStep::Kind::again: process.ready_at_ns = now_ns_; break;
+    case PartyStep::Kind::wait_until: process.ready_at_ns = next.deadline_ns; break;
+    case PartyStep::Kind::blocked: process.ready_at_ns.reset(); break;
+    case PartyStep::Kind::idle_until:
       // A futex wait returns at once when the word already changed: no wake-up is lost.
       if (shutdown_visible()) {
-        process.worker->wake();
+        process.party->receive(Wake{});
         process.ready_at_ns = now_ns_;
       } else {
         process.idle_waiting = true;
         process.ready_at_ns = next.deadline_ns;
       }
       break;
-    case WorkerStep::Kind::exit:
-      process.registered = false;
-      exit_process(process, ExitStatus::code(next.exit_code), false, "worker done");
+    case PartyStep::Kind::pause: {
+      const auto pause_ms = std::uint64_t{decisions_.choose(static_cast<std::uint32_t>(swarm_.tool_step_ms_max) + 1)};
+      process.ready_at_ns = now_ns_ + pause_ms * ns_per_ms;
       break;
+    }
+    case PartyStep::Kind::exit: end_by_own_step(process, next); break;
   }
 }
 
-// A plain worker (a program that knows nothing of tether): it never maps the segment; it runs until a
-// signal ends it, or until its own end if it has one.
-void World::step_plain_worker(SimProcess& process) {
+void World::end_by_own_step(SimProcess& process, const PartyStep& next) {
+  if (process.kind == ProcessKind::controller) {
+    process.finished = true;
+    system_finished_ = true;
+    if (next.remove_segment) segment_.removed = true;
+    check_controller_exit(process, next.exit_code);
+  }
+  if (process.plain) cover(Situation::plain_worker_self_exit);
+  exit_process(process, ExitStatus::code(next.exit_code), false, next.why);
+}
+
+void World::drain_events(SimProcess& process) {
+  PartyEvent event;
+  for (std::size_t drained = 0; drained < party_event_queue_max; ++drained) {
+    if (!process.party->pop_event(event)) break;
+    if (const auto* worker = std::get_if<WorkerEvent>(&event)) {
+      if (worker->kind == WorkerEvent::Kind::unit_started) process.in_unit = true;
+      if (worker->kind == WorkerEvent::Kind::unit_finished) process.in_unit = false;
+      continue;
+    }
+    const auto& controller = std::get<ControllerEvent>(event);
+    if (controller.kind == ControllerEvent::Kind::gave_up) cover(Situation::crash_loop_give_up);
+    if (controller.kind == ControllerEvent::Kind::stale_listener_cleared) cover(Situation::stale_registration_cleared);
+    if (controller.kind == ControllerEvent::Kind::unregistered) cover(Situation::plain_worker_detected);
+    note(process.serial, TraceOp::event, static_cast<std::uint8_t>(controller.kind), controller.value, [&] {
+      return fmt::format("event {} {}/{} value {}", controller_event_name(controller.kind), controller.process.pid,
+                         controller.process.start_time_ticks, controller.value);
+    });
+  }
+}
+
+// A controller's first step: the real one takes the name's lock and opens (or creates) the segment
+// before its core runs.
+bool World::prepare_controller(SimProcess& process) {
+  if (process.started) return true;
   process.started = true;
-  if (process.plain_exit_at_ns.has_value() && now_ns_ >= *process.plain_exit_at_ns) {
-    cover(Situation::plain_worker_self_exit);
-    exit_process(process, ExitStatus::code(process.plain_exit_code), false, "plain worker exits on its own");
-    return;
+  const bool held = lock_holder_ != 0 && this->process(lock_holder_).alive;
+  if (held && config_.mutant != Mutant::no_controller_lock) {
+    cover(Situation::second_controller_refused);
+    process.finished = true;
+    exit_process(process, ExitStatus::code(exit_code::cant_create), false, "the name is held by another controller");
+    return false;
   }
-  process.ready_at_ns = process.plain_exit_at_ns;  // nullopt: blocked until a signal
+  if (!held) lock_holder_ = process.serial;
+  system_finished_ = false;  // a controller holds the name again: a new run of it has begun
+  if (!segment_.exists || segment_.removed) {
+    if (segment_.removed) retire_current_segment();
+    segment_ = Segment{};
+    segment_.exists = true;
+    ++segment_incarnation_;
+    note(process.serial, TraceOp::event, 0, 0, [] { return std::string("creates the segment"); });
+  }
+  process.mapped_incarnation = segment_incarnation_;
+  if (config_.protocol == Protocol::tether) {
+    process.party = std::make_unique<TetherControllerParty>(swarm_.controller, *process.segment_port,
+                                                            *process.process_port, process.identity);
+  } else {
+    process.party =
+        std::make_unique<SeedControllerParty>(swarm_.controller, *process.segment_port, *process.process_port);
+  }
+  // A SIGTERM that arrived while it was starting is not forgotten (the real one blocks it until then).
+  if (process.got_shutdown_signal) process.party->receive(ShutdownSignal{});
+  // A registered, live listener it finds at start is one it must adopt rather than replace.
+  if (!shutdown_in_force()) {
+    // So is a live plain worker its predecessor recorded as launched (it can never register).
+    const std::uint64_t launched = segment_.words[static_cast<std::size_t>(Field::launched_identity)];
+    for (const Serial serial : live_listeners_) {
+      const SimProcess& worker = this->process(serial);
+      if (worker.registered || (worker.plain && launched == worker.identity.pack())) process.expect_adopt = serial;
+    }
+  }
+  process.ready_at_ns = now_ns_;
+  return false;
 }
 
-void World::step_tool(SimProcess& process) {
-  // `tether shutdown`: the production ShutdownCore (read the magic, post the request and wake waiters,
-  // read the recorded controller, notify it verified by its start time), one segment operation a step.
+// A listener or plain worker: nothing runs before its release (World::release_launch); an exit a fault
+// ordered happens outside a unit; a listener's first step maps whichever segment bears the name now, for
+// good, and the real one refuses a segment that is not (or no longer) initialised.
+bool World::prepare_listener(SimProcess& process) {
+  if (process.gated) {
+    process.ready_at_ns.reset();
+    return false;
+  }
+  process.idle_waiting = false;
+  if (process.exit_pending_code.has_value() && !process.in_unit) {
+    cover(Situation::listener_self_exit);
+    exit_process(process, ExitStatus::code(*process.exit_pending_code), false, "exits on its own");
+    return false;
+  }
+  if (process.plain || process.started) {
+    process.started = true;
+    return true;
+  }
+  process.started = true;
+  process.mapped_incarnation = segment_incarnation_;
+  if (config_.protocol != Protocol::tether) return true;
+  if (segment_.removed) {
+    exit_process(process, ExitStatus::code(exit_code::no_input), false, "no segment (removed)");
+  } else if (segment_load(process.serial, Field::magic) != segment_magic) {
+    exit_process(process, ExitStatus::code(exit_code::data_error), false, "segment not initialised");
+  } else {
+    process.ready_at_ns = now_ns_;
+  }
+  return false;
+}
+
+// `tether shutdown`: it opens the name at its first step; a segment removed and created anew under the
+// name since is another object, so what it would post in the one it mapped reaches nobody (the real
+// tool's request lands in the unlinked segment). That is modelled as its end: the run it targeted is over.
+bool World::prepare_tool(SimProcess& process) {
   if (!segment_.exists || segment_.removed) {
     exit_process(process, ExitStatus::code(exit_code::no_input), false, "no segment");
-    return;
+    return false;
   }
-  if (!process.tool) process.mapped_incarnation = segment_incarnation_;  // it opens the name
-  if (config_.protocol == Protocol::seed) {
-    segment_store(process.serial, seed_slot_field, seed_shutdown_word);
-    wake_shutdown_waiters(process.serial);
-    exit_process(process, ExitStatus::code(exit_code::ok), false, "posted -1");
-    return;
+  if (process.party == nullptr) {
+    process.mapped_incarnation = segment_incarnation_;
+    if (config_.protocol == Protocol::tether) {
+      process.party = std::make_unique<TetherToolParty>(*process.segment_port, *process.notice_port);
+    } else {
+      process.party = std::make_unique<SeedToolParty>(*process.segment_port);
+    }
+    return true;
   }
-  if (!process.tool) {
-    process.tool = std::make_unique<ShutdownCore>(*process.segment_port, *process.notice_port);
-  } else if (process.mapped_incarnation != segment_incarnation_) {
-    // The segment it mapped was removed and a new one created under the name: its mapping is the old
-    // object, so what it would post there reaches nobody (the real tool's request lands in the unlinked
-    // segment). Modelled as its end; the run it targeted is over.
-    exit_process(process, ExitStatus::code(exit_code::ok), false, "posted into the removed segment");
-    return;
-  }
-  if (process.tool->step()) {
-    const int code = process.tool->exit_code();
-    if (process.alive)
-      exit_process(process, ExitStatus::code(code), false, code == exit_code::ok ? "done" : "segment not initialised");
-    return;
-  }
-  process.ready_at_ns =
-      now_ns_ + std::uint64_t{decisions_.choose(static_cast<std::uint32_t>(swarm_.tool_step_ms_max) + 1)} * ns_per_ms;
+  if (process.mapped_incarnation == segment_incarnation_) return true;
+  exit_process(process, ExitStatus::code(exit_code::ok), false, "posted into the removed segment");
+  return false;
 }
 
 }  // namespace tether::sim

@@ -164,7 +164,7 @@ Result<Scenario, std::string> scenario_from_json(const std::string& text) {
       scenario.config.fault_bounds.*field.member = static_cast<std::uint32_t>(value.value());
     }
   }
-  if (auto problem = scenario.config.problem()) return tether::fail("configuration: " + *problem);
+  if (auto problem = scenario.config.problem()) return tether::fail("configuration: " + problem->message);
 
   auto seed = read_unsigned(document, "seed", std::numeric_limits<std::uint64_t>::max());
   if (!seed) return tether::fail(seed.error());

@@ -177,9 +177,7 @@ RunResult World::run() {
     step_process(chosen);
     if (pct_.has_value()) pct_->stepped(step_, chosen.serial);
     if (swarm_.crash_point.has_value() && chosen.alive) {
-      const CrashPoint passed = chosen.controller ? chosen.controller->passed_point()
-                                : chosen.worker   ? chosen.worker->passed_point()
-                                                  : CrashPoint::none;
+      const CrashPoint passed = chosen.party ? chosen.party->passed_point() : CrashPoint::none;
       chosen.at_crash_point = passed == *swarm_.crash_point;
     }
     flush_exit_reports();

@@ -37,30 +37,40 @@ std::string SchedulerConfig::text() const {
   return fmt::format("pct (depth {}, {} steps)", pct_depth, pct_steps);
 }
 
-std::optional<std::string> SimConfig::problem() const {
+std::optional<SimConfigError> SimConfig::problem() const {
+  using Kind = SimConfigErrorKind;
+  const auto out_of_range = [](std::string message) {
+    return sim_config_error(Kind::out_of_range, std::move(message));
+  };
   if (pid_count < pid_count_min || pid_count > pid_count_max) {
-    return fmt::format("pid_count must be between {} and {}", pid_count_min, pid_count_max);
+    return out_of_range(fmt::format("pid_count must be between {} and {}", pid_count_min, pid_count_max));
   }
   if (steps_max < 1 || steps_max > steps_max_max) {
-    return fmt::format("steps must be between 1 and {}", steps_max_max);
+    return out_of_range(fmt::format("steps must be between 1 and {}", steps_max_max));
   }
   if (fault_phase_ms < 1 || fault_phase_ms > fault_phase_ms_max) {
-    return fmt::format("fault_phase_ms must be between 1 and {}", fault_phase_ms_max);
+    return out_of_range(fmt::format("fault_phase_ms must be between 1 and {}", fault_phase_ms_max));
   }
-  if (crash_budget > crash_budget_max) return fmt::format("crash_budget must be at most {}", crash_budget_max);
+  if (crash_budget > crash_budget_max) {
+    return out_of_range(fmt::format("crash_budget must be at most {}", crash_budget_max));
+  }
   if (auto bounds = fault_bounds.problem()) return bounds;
-  if (!explore && fault_bounds.any()) return std::string("fault bounds apply only to the small world (explore, check)");
+  if (!explore && fault_bounds.any()) {
+    return sim_config_error(Kind::bounds_outside_check, "fault bounds apply only to the small world (explore, check)");
+  }
   if (scheduler.pct_depth < 1 || scheduler.pct_depth > SchedulerConfig::pct_depth_max) {
-    return fmt::format("pct depth must be between 1 and {}", SchedulerConfig::pct_depth_max);
+    return out_of_range(fmt::format("pct depth must be between 1 and {}", SchedulerConfig::pct_depth_max));
   }
   if (scheduler.pct_steps < 1 || scheduler.pct_steps > SchedulerConfig::pct_steps_max) {
-    return fmt::format("pct steps must be between 1 and {}", SchedulerConfig::pct_steps_max);
+    return out_of_range(fmt::format("pct steps must be between 1 and {}", SchedulerConfig::pct_steps_max));
   }
   if (explore && scheduler.kind != SchedulerKind::swarm) {
-    return std::string("explore and check enumerate every schedule: they take no scheduler");
+    return sim_config_error(Kind::scheduler_in_enumeration,
+                            "explore and check enumerate every schedule: they take no scheduler");
   }
   if (protocol == Protocol::seed && mutant != Mutant::none) {
-    return "mutants are planted in the tether protocol; the seed protocol takes none";
+    return sim_config_error(Kind::mutant_in_seed_protocol,
+                            "mutants are planted in the tether protocol; the seed protocol takes none");
   }
   return std::nullopt;
 }

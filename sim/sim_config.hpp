@@ -56,7 +56,8 @@ struct SimConfig {
   static constexpr std::uint64_t fault_phase_ms_max = 3'600'000;
   static constexpr std::uint32_t crash_budget_max = 8;
 
-  [[nodiscard]] std::optional<std::string> problem() const;
+  // Why this configuration cannot run (naming the option), or nullopt.
+  [[nodiscard]] std::optional<SimConfigError> problem() const;
 };
 
 }  // namespace tether::sim

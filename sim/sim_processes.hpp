@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "core/process_identity.hpp"
-#include "core/shutdown_core.hpp"
 #include "parties.hpp"
 
 namespace tether::sim {
@@ -79,14 +78,8 @@ struct SimProcess {
   bool registered = false;
   bool ever_registered = false;
   bool idle_waiting = false;
-  // A plain worker (issue 8): launched like a listener but never touches the segment; it runs until
-  // signalled or until `plain_exit_at_ns`, when it exits with `plain_exit_code`.
+  // A plain worker (issue 8): launched like a listener but never touches the segment (PlainWorkerParty).
   bool plain = false;
-  // A plain worker whose launching controller died before recording it in the segment: no later
-  // controller can know of it (a gap of the protocol, see docs/SIMULATOR.md), so the invariants about
-  // "the" worker of the name do not count it.
-  std::optional<std::uint64_t> plain_exit_at_ns;
-  int plain_exit_code = 0;
 
   // Controller.
   bool got_shutdown_signal = false;
@@ -96,14 +89,12 @@ struct SimProcess {
   Serial expect_adopt = 0;  // a live registered listener it found at start: it must adopt, not launch
   std::vector<ProcessIdentity> watching;
 
-  // `tether shutdown`: the production tool core.
-  std::unique_ptr<ShutdownCore> tool;
-
   std::unique_ptr<SimSegmentPort> segment_port;
   std::unique_ptr<SimProcessPort> process_port;
   std::unique_ptr<SimNoticePort> notice_port;
-  std::unique_ptr<ControllerParty> controller;  // either protocol's, created at its first step
-  std::unique_ptr<WorkerParty> worker;          // either protocol's listener; none for a plain worker
+  // Its program. A controller's and the tool's is created at their first step (after the operating
+  // system's part of starting them), a worker's at its spawn, a stranger's with it.
+  std::unique_ptr<Party> party;
 };
 
 }  // namespace tether::sim

@@ -125,6 +125,7 @@ void World::setup_stale_segment() {
       stranger->identity = {old_listener.pid, next_start_ticks_++};
       stranger->ready_at_ns = end_at_ns_ + 1;  // outlives the run
       stranger->label = fmt::format("stranger#{} pid {}", serial, old_listener.pid);
+      stranger->party = std::make_unique<StrangerParty>();
       processes_.push_back(std::move(stranger));
       cover(Situation::pid_reused_by_stranger);
       note(serial, TraceOp::start, 0, 0, [&] { return std::string("stranger starts with the stale pid"); });
@@ -149,6 +150,7 @@ SimProcess* World::create_process(ProcessKind kind, Serial parent) {
   const auto pid_index = static_cast<std::size_t>(*pid);
   if (kind == ProcessKind::foreign && pid_used_by_ours_[pid_index]) cover(Situation::pid_reused_by_stranger);
   if (kind == ProcessKind::controller || kind == ProcessKind::listener) pid_used_by_ours_[pid_index] = true;
+  if (kind == ProcessKind::foreign) process.party = std::make_unique<StrangerParty>();
   if (kind != ProcessKind::foreign) {
     process.segment_port = std::make_unique<SimSegmentPort>(*this, serial);
     process.process_port = std::make_unique<SimProcessPort>(*this, serial);
@@ -235,7 +237,7 @@ void World::release_launch(Serial controller, ProcessIdentity identity) {
   const std::uint64_t held_ns = now_ns_ - launched.spawned_at_ns;
   assert(launched.gate_ready_at_ns.has_value());
   launched.ready_at_ns = *launched.gate_ready_at_ns + held_ns;
-  if (launched.plain_exit_at_ns.has_value()) *launched.plain_exit_at_ns += held_ns;
+  launched.party->receive(Released{held_ns});
   note(controller, TraceOp::event, 0, identity.pack(), [&] { return fmt::format("releases {}", launched.label); });
 }
 
@@ -244,7 +246,7 @@ void World::flush_exit_reports() {
     SimProcess& controller = process(report.controller);
     if (!controller.alive) continue;
     controller.last_listener_status = report.real_status;
-    if (controller.controller) controller.controller->handle_listener_exit(report.watched, report.status);
+    if (controller.party) controller.party->receive(ChildExit{report.watched, report.status});
     controller.ready_at_ns = now_ns_;
   }
   pending_exits_.clear();
@@ -260,7 +262,7 @@ void World::kill(SimProcess& process, std::string_view why) {
 void World::deliver_shutdown_signal(SimProcess& controller) {
   assert(controller.kind == ProcessKind::controller && controller.alive);
   controller.got_shutdown_signal = true;
-  if (controller.controller) controller.controller->handle_shutdown_signal();
+  if (controller.party) controller.party->receive(ShutdownSignal{});
   controller.ready_at_ns = now_ns_;
 }
 
@@ -273,7 +275,7 @@ bool World::notify(Serial sender, ProcessIdentity identity) {
   SimProcess& receiver = process(target);
   observe(observed::Notice{process(sender).label, receiver.label, receiver.kind == ProcessKind::controller});
   if (receiver.kind != ProcessKind::controller) return false;
-  if (receiver.controller) receiver.controller->handle_shutdown_notice();
+  if (receiver.party) receiver.party->receive(ShutdownNotice{});
   receiver.ready_at_ns = now_ns_;
   return true;
 }
@@ -374,7 +376,7 @@ void World::wake_shutdown_waiters(Serial caller) {
     SimProcess& listener = process(serial);
     if (!listener.idle_waiting || listener.hung || listener.mapped_incarnation != mapped) continue;
     listener.idle_waiting = false;
-    if (listener.worker) listener.worker->wake();
+    if (listener.party) listener.party->receive(Wake{});
     listener.ready_at_ns = now_ns_;
   }
 }
@@ -417,16 +419,19 @@ Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_seri
   if (config_.protocol == Protocol::tether && decisions_.chance(swarm_.plain_ppm)) {
     listener->plain = true;
     listener->label = fmt::format("plain#{} pid {}", listener->serial, listener->identity.pid);
+    std::optional<std::uint64_t> exit_at_ns;
+    int exit_code = 0;
     if (!quiet_ && decisions_.chance(swarm_.plain_self_exit_ppm)) {
-      listener->plain_exit_at_ns = *listener->ready_at_ns + std::uint64_t{decisions_.between(1, 100)} * 10 * ns_per_ms;
-      listener->plain_exit_code = static_cast<int>(decisions_.choose(3));
+      exit_at_ns = *listener->ready_at_ns + std::uint64_t{decisions_.between(1, 100)} * 10 * ns_per_ms;
+      exit_code = static_cast<int>(decisions_.choose(3));
     }
+    listener->party = std::make_unique<PlainWorkerParty>(exit_at_ns, exit_code);
   } else if (config_.protocol == Protocol::tether) {
-    listener->worker = std::make_unique<TetherWorkerParty>(*listener->segment_port, *listener->process_port,
-                                                           listener->identity, ticket, listener->worker_config);
+    listener->party = std::make_unique<TetherListenerParty>(*listener->segment_port, *listener->process_port,
+                                                            listener->identity, ticket, listener->worker_config);
   } else {
-    listener->worker =
-        std::make_unique<SeedWorkerParty>(*listener->segment_port, listener->identity.pid, listener->worker_config);
+    listener->party =
+        std::make_unique<SeedListenerParty>(*listener->segment_port, listener->identity.pid, listener->worker_config);
   }
   controller.watching.push_back(listener->identity);
   note(controller_serial, TraceOp::spawn, 0, listener->identity.pack(), [&] {

@@ -160,17 +160,20 @@ class World {
   [[nodiscard]] std::string field_label(Field field) const;
   [[nodiscard]] std::string value_text(Field field, std::uint64_t value) const;
 
-  // process_steps.cpp: one step of each kind of process.
+  // process_steps.cpp: one step of a process, whichever party it runs.
   void step_process(SimProcess& process);
-  void step_controller(SimProcess& process);
-  void step_listener(SimProcess& process);
-  void step_tool(SimProcess& process);
-  void step_plain_worker(SimProcess& process);
+  // What the operating system does before the party's step; false when that took the whole step.
+  bool prepare_step(SimProcess& process);
+  bool prepare_controller(SimProcess& process);
+  bool prepare_listener(SimProcess& process);
+  bool prepare_tool(SimProcess& process);
+  void apply_step(SimProcess& process, const PartyStep& next);
+  void end_by_own_step(SimProcess& process, const PartyStep& next);
+  void drain_events(SimProcess& process);
   // The worker of the name, for the invariants: a registered listener, or a plain worker some
   // controller can know of (from its spawn: its controller releases it only after recording it).
   [[nodiscard]] static bool counts_as_worker(const SimProcess& process) { return process.registered || process.plain; }
   void abandon_held_launches(const SimProcess& dead_controller);
-  void drain_controller_events(SimProcess& process);
 
   // world_faults.cpp
   void apply_fault(const FaultEvent& fault);

@@ -163,8 +163,6 @@ void World::hash_process(Hash& hash, const SimProcess& process) {
   hash.add(process.ever_registered);
   hash.add(process.idle_waiting);
   hash.add(process.plain);
-  hash.add(process.plain_exit_at_ns);
-  hash.add(process.plain_exit_code);
   hash.add(process.got_shutdown_signal);
   hash.add(process.last_listener_status);
   hash.add(process.at_crash_point);
@@ -173,11 +171,9 @@ void World::hash_process(Hash& hash, const SimProcess& process) {
   hash.add(static_cast<std::uint64_t>(process.watching.size()));
   for (const ProcessIdentity watched : process.watching) hash.add(watched);
   // Every core's state is a value with its own hash (the cores' configurations are the swarm's).
-  // Which cores exist: a process creates its core at its first step.
-  hash.add(std::uint64_t{process.controller ? 1u : 0u} | (process.worker ? 2u : 0u) | (process.tool ? 4u : 0u));
-  if (process.controller) hash.add(process.controller->state_hash());
-  if (process.worker) hash.add(process.worker->state_hash());
-  if (process.tool) hash.add(hash_value(process.tool->state()));
+  // Whether its party exists: a controller and the tool create theirs at their first step.
+  hash.add(process.party != nullptr);
+  if (process.party) hash.add(process.party->state_hash());
 }
 
 Fingerprint World::fingerprint() const {

@@ -21,7 +21,9 @@ TEST(SimCheckFaults, BadBoundsAreRefusedNamingTheBound) {
         field.member == &FaultBounds::controllers ? FaultBounds::controllers_max + 1 : FaultBounds::per_kind_max + 1;
     const auto problem = bounds.problem();
     ASSERT_TRUE(problem.has_value());
-    EXPECT_NE(problem->find(field.name), std::string::npos) << *problem;
+    EXPECT_EQ(problem->kind, SimConfigErrorKind::out_of_range);
+    EXPECT_EQ(problem->exit_code, 64);  // EX_USAGE
+    EXPECT_NE(problem->message.find(field.name), std::string::npos) << problem->message;
     bounds.*field.member = field.member == &FaultBounds::controllers ? 1 : FaultBounds::per_kind_max;
     EXPECT_FALSE(bounds.problem().has_value());
   }
@@ -35,7 +37,8 @@ TEST(SimCheckFaults, BadBoundsAreRefusedNamingTheBound) {
   config.fault_bounds = default_check_faults();
   EXPECT_FALSE(config.problem().has_value());
   config.explore = false;
-  EXPECT_TRUE(config.problem().has_value());
+  ASSERT_TRUE(config.problem().has_value());
+  EXPECT_EQ(config.problem()->kind, SimConfigErrorKind::bounds_outside_check);
 }
 
 TEST(SimCheckFaults, ScenarioFilesKeepTheBounds) {

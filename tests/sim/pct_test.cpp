@@ -135,7 +135,9 @@ TEST(PctWorld, OurProtocolPassesAndAPlantedBugIsCaught) {
 
 TEST(PctConfig, BoundsAreChecked) {
   SimConfig config = pct_config(0);
-  EXPECT_TRUE(config.problem().has_value());
+  ASSERT_TRUE(config.problem().has_value());
+  EXPECT_EQ(config.problem()->kind, SimConfigErrorKind::out_of_range);
+  EXPECT_NE(config.problem()->message.find("pct depth"), std::string::npos) << config.problem()->message;
   config.scheduler.pct_depth = SchedulerConfig::pct_depth_max + 1;
   EXPECT_TRUE(config.problem().has_value());
   config.scheduler.pct_depth = 2;
@@ -144,7 +146,8 @@ TEST(PctConfig, BoundsAreChecked) {
   config.scheduler.pct_steps = 10;
   EXPECT_FALSE(config.problem().has_value());
   config.explore = true;  // explore and check enumerate: no scheduler
-  EXPECT_TRUE(config.problem().has_value());
+  ASSERT_TRUE(config.problem().has_value());
+  EXPECT_EQ(config.problem()->kind, SimConfigErrorKind::scheduler_in_enumeration);
   EXPECT_EQ(pct_config(2).scheduler.text(), "pct (depth 2, 150 steps)");
   EXPECT_EQ(SimConfig{}.scheduler.text(), "swarm");
 }
