@@ -65,7 +65,7 @@ void World::end_by_own_step(SimProcess& process, const PartyStep& next) {
   if (process.kind == ProcessKind::controller) {
     process.finished = true;
     system_finished_ = true;
-    if (next.remove_segment) segment_.removed = true;
+    if (next.remove_segment) segments_.named().removed = true;
     check_controller_exit(process, next.exit_code);
   }
   if (process.plain) cover(Situation::plain_worker_self_exit);
@@ -106,14 +106,10 @@ bool World::prepare_controller(SimProcess& process) {
   }
   if (!held) lock_holder_ = process.serial;
   system_finished_ = false;  // a controller holds the name again: a new run of it has begun
-  if (!segment_.exists || segment_.removed) {
-    if (segment_.removed) retire_current_segment();
-    segment_ = Segment{};
-    segment_.exists = true;
-    ++segment_incarnation_;
+  if (segments_.open_or_create([&](std::uint64_t incarnation) { return mapped_by_live_process(incarnation); })) {
     note(process.serial, TraceOp::event, 0, 0, [] { return std::string("creates the segment"); });
   }
-  process.mapped_incarnation = segment_incarnation_;
+  process.mapped_incarnation = segments_.incarnation();
   if (config_.protocol == Protocol::tether) {
     process.party = std::make_unique<TetherControllerParty>(swarm_.controller, *process.segment_port,
                                                             *process.process_port, process.identity);
@@ -126,7 +122,7 @@ bool World::prepare_controller(SimProcess& process) {
   // A registered, live listener it finds at start is one it must adopt rather than replace.
   if (!shutdown_in_force()) {
     // So is a live plain worker its predecessor recorded as launched (it can never register).
-    const std::uint64_t launched = segment_.words[static_cast<std::size_t>(Field::launched_identity)];
+    const std::uint64_t launched = segments_.named().words[static_cast<std::size_t>(Field::launched_identity)];
     for (const Serial serial : live_listeners_) {
       const SimProcess& worker = this->process(serial);
       if (worker.registered || (worker.plain && launched == worker.identity.pack())) process.expect_adopt = serial;
@@ -155,9 +151,9 @@ bool World::prepare_listener(SimProcess& process) {
     return true;
   }
   process.started = true;
-  process.mapped_incarnation = segment_incarnation_;
+  process.mapped_incarnation = segments_.incarnation();
   if (config_.protocol != Protocol::tether) return true;
-  if (segment_.removed) {
+  if (segments_.named().removed) {
     exit_process(process, ExitStatus::code(exit_code::no_input), false, "no segment (removed)");
   } else if (segment_load(process.serial, Field::magic) != segment_magic) {
     exit_process(process, ExitStatus::code(exit_code::data_error), false, "segment not initialised");
@@ -171,12 +167,12 @@ bool World::prepare_listener(SimProcess& process) {
 // name since is another object, so what it would post in the one it mapped reaches nobody (the real
 // tool's request lands in the unlinked segment). That is modelled as its end: the run it targeted is over.
 bool World::prepare_tool(SimProcess& process) {
-  if (!segment_.exists || segment_.removed) {
+  if (!segments_.name_open()) {
     exit_process(process, ExitStatus::code(exit_code::no_input), false, "no segment");
     return false;
   }
   if (process.party == nullptr) {
-    process.mapped_incarnation = segment_incarnation_;
+    process.mapped_incarnation = segments_.incarnation();
     if (config_.protocol == Protocol::tether) {
       process.party = std::make_unique<TetherToolParty>(*process.segment_port, *process.notice_port);
     } else {
@@ -184,7 +180,7 @@ bool World::prepare_tool(SimProcess& process) {
     }
     return true;
   }
-  if (process.mapped_incarnation == segment_incarnation_) return true;
+  if (process.mapped_incarnation == segments_.incarnation()) return true;
   exit_process(process, ExitStatus::code(exit_code::ok), false, "posted into the removed segment");
   return false;
 }

@@ -75,11 +75,11 @@ void World::setup() {
   } else if (swarm_.initial == InitialSegment::half_initialised && config_.protocol == Protocol::tether) {
     // A creator died after writing some header fields but before the magic: it must be initialised anew.
     cover(Situation::half_initialised_segment);
-    segment_.exists = true;
-    segment_.words[static_cast<std::size_t>(Field::layout_version)] = segment_layout_version;
-    segment_.words[static_cast<std::size_t>(Field::size_bytes)] = segment_size_bytes;
-    segment_.words[static_cast<std::size_t>(Field::generation)] = 7;
-    segment_.words[static_cast<std::size_t>(Field::listener_state)] = 4;
+    segments_.named().exists = true;
+    segments_.named().words[static_cast<std::size_t>(Field::layout_version)] = segment_layout_version;
+    segments_.named().words[static_cast<std::size_t>(Field::size_bytes)] = segment_size_bytes;
+    segments_.named().words[static_cast<std::size_t>(Field::generation)] = 7;
+    segments_.named().words[static_cast<std::size_t>(Field::listener_state)] = 4;
     note(0, TraceOp::event, 0, 0, [] { return std::string("segment left half-initialised (magic 0)"); });
   }
   start_controller("started");
@@ -93,8 +93,10 @@ void World::setup_stale_segment() {
   const ProcessIdentity old_listener{PidSpace::first_pid + 1, next_start_ticks_++};
   pid_used_by_ours_[static_cast<std::size_t>(old_controller.pid)] = true;
   pid_used_by_ours_[static_cast<std::size_t>(old_listener.pid)] = true;
-  segment_.exists = true;
-  auto set = [&](Field field, std::uint64_t value) { segment_.words[static_cast<std::size_t>(field)] = value; };
+  segments_.named().exists = true;
+  auto set = [&](Field field, std::uint64_t value) {
+    segments_.named().words[static_cast<std::size_t>(field)] = value;
+  };
   const bool shutdown = swarm_.initial == InitialSegment::stale_shutdown;
   if (config_.protocol == Protocol::seed) {
     set(seed_slot_field, shutdown ? seed_shutdown_word : static_cast<std::uint64_t>(old_listener.pid));
@@ -282,33 +284,20 @@ bool World::notify(Serial sender, ProcessIdentity identity) {
 
 // ---- port backends -------------------------------------------------------------------------------
 
-void World::retire_current_segment() {
-  std::erase_if(retired_segments_, [&](const auto& entry) {
-    return std::none_of(processes_.begin(), processes_.end(), [&](const auto& candidate) {
-      return candidate->alive && candidate->mapped_incarnation == entry.first;
-    });
+bool World::mapped_by_live_process(std::uint64_t incarnation) const {
+  return std::any_of(processes_.begin(), processes_.end(), [&](const auto& candidate) {
+    return candidate->alive && candidate->mapped_incarnation == incarnation;
   });
-  const bool still_mapped = std::any_of(processes_.begin(), processes_.end(), [&](const auto& candidate) {
-    return candidate->alive && candidate->mapped_incarnation == segment_incarnation_;
-  });
-  if (!still_mapped) return;
-  retired_segments_.emplace_back(segment_incarnation_, segment_);
-  assert(retired_segments_.size() <= retired_segments_max);
 }
 
-World::Segment& World::mapped_segment(Serial caller) {
-  const std::uint64_t mapped = process(caller).mapped_incarnation;
-  if (mapped == segment_incarnation_) return segment_;
-  const auto found = std::find_if(retired_segments_.begin(), retired_segments_.end(),
-                                  [&](const auto& entry) { return entry.first == mapped; });
-  assert(found != retired_segments_.end() && "a live process maps a segment that was dropped");
-  return found->second;
+SegmentObjects::Object& World::mapped_segment(Serial caller) {
+  return segments_.mapped(process(caller).mapped_incarnation);
 }
 
 // Marks, in the timeline, an operation on a removed segment: the segment column shows the current one.
 std::string World::removed_tag(Serial caller) const {
   const std::uint64_t mapped = process(caller).mapped_incarnation;
-  return mapped == segment_incarnation_ ? std::string() : fmt::format(" [removed segment #{}]", mapped);
+  return mapped == segments_.incarnation() ? std::string() : fmt::format(" [removed segment #{}]", mapped);
 }
 
 std::uint64_t World::segment_load(Serial caller, Field field) {
@@ -396,7 +385,7 @@ Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_seri
   SimProcess& controller = process(controller_serial);
   const SimProcess* found = controller.expect_adopt != 0 ? &process(controller.expect_adopt) : nullptr;
   const bool must_adopt = found != nullptr && found->alive && found->registered;
-  observe(observed::Launch{controller.label, segment_incarnation_, controller.got_shutdown_signal,
+  observe(observed::Launch{controller.label, segments_.incarnation(), controller.got_shutdown_signal,
                            must_adopt ? std::optional<std::string_view>(found->label) : std::nullopt});
   if (!quiet_ && decisions_.chance(swarm_.spawn_failure_ppm)) {
     cover(Situation::spawn_failure);

@@ -17,6 +17,7 @@
 #include "faults.hpp"
 #include "invariant_checker.hpp"
 #include "pct.hpp"
+#include "segment_objects.hpp"
 #include "sim_config.hpp"
 #include "sim_ports.hpp"
 #include "sim_processes.hpp"
@@ -133,16 +134,8 @@ class World {
   bool notify(Serial sender, ProcessIdentity identity);
 
  private:
-  struct Segment {
-    std::array<std::uint64_t, field_count> words{};
-    bool exists = false;
-    bool removed = false;
-  };
-  // Removed segments that a live process still maps, by creation count. Entries nobody maps are
-  // dropped whenever one is added, so the list holds at most one entry per live process.
-  static constexpr std::size_t retired_segments_max = 64;
-  void retire_current_segment();
-  Segment& mapped_segment(Serial caller);
+  [[nodiscard]] bool mapped_by_live_process(std::uint64_t incarnation) const;
+  SegmentObjects::Object& mapped_segment(Serial caller);
   [[nodiscard]] std::string removed_tag(Serial caller) const;
 
   // world.cpp: processes and their ports.
@@ -228,7 +221,7 @@ class World {
     if (trace_.keeping()) {
       record.who = serial == 0 ? std::string("sim") : process(serial).label;
       record.text = text();
-      record.segment = segment_.words;
+      record.segment = segments_.named().words;
     }
     trace_.add(std::move(record));
   }
@@ -238,7 +231,7 @@ class World {
   Trace& trace_;
   Swarm swarm_;
   std::vector<FaultEvent> faults_;  // the swarm's schedule, plus follow-ups inserted while running
-  Segment segment_;
+  SegmentObjects segments_;
   PidSpace pids_;
   std::vector<bool> pid_used_by_ours_;  // pids once held by a controller or listener
   std::vector<std::unique_ptr<SimProcess>> processes_;
@@ -251,8 +244,6 @@ class World {
   };
   std::vector<PendingExit> pending_exits_;
   std::uint64_t next_start_ticks_ = 1;
-  std::uint64_t segment_incarnation_ = 0;  // counts segment creations: a mapping outlives an unlink
-  std::vector<std::pair<std::uint64_t, Segment>> retired_segments_;
   bool controller_restart_pending_ = false;  // the quiet phase's restart is waiting for a free pid
   std::uint64_t segment_ops_ = 0;
   std::uint64_t now_ns_ = 0;

@@ -22,7 +22,7 @@ constexpr int listener_exit_code = 1;           // a failure: the restart polici
 // a tool posting into it) need no more than that.
 bool World::live_worker_recorded() const {
   const auto recorded = [&](Field field) {
-    return find_alive(ProcessIdentity::unpack(segment_.words[static_cast<std::size_t>(field)])) != 0;
+    return find_alive(ProcessIdentity::unpack(segments_.named().words[static_cast<std::size_t>(field)])) != 0;
   };
   return recorded(Field::listener_identity) || recorded(Field::launched_identity);
 }
@@ -31,7 +31,7 @@ bool World::live_worker_recorded() const {
 // controller holds the name and no live worker is recorded in it. Modelled as one atomic action (the
 // lock keeps controllers out). A clean that would refuse changes nothing, so it is not offered.
 bool World::clean_would_remove() const {
-  if (config_.protocol != Protocol::tether || !segment_.exists || segment_.removed) return false;
+  if (config_.protocol != Protocol::tether || !segments_.name_open()) return false;
   if (lock_holder_ != 0 && process(lock_holder_).alive) return false;
   return !live_worker_recorded();
 }
@@ -46,7 +46,7 @@ void World::list_check_faults(std::vector<CheckFault>& options, bool anyone_read
   const SimProcess* listener = newest_alive(ProcessKind::listener);
   const SimProcess* registered = newest_alive(ProcessKind::listener, true);
   const bool pid_free = pids_.has_free();
-  const bool segment_named = segment_.exists && !segment_.removed;
+  const bool segment_named = segments_.name_open();
   for (const CheckFault fault : all_check_faults) {
     bool enabled = false;
     switch (fault) {
@@ -93,12 +93,12 @@ void World::apply_check_fault(CheckFault fault) {
       break;
     case CheckFault::clean:
       --faults_left_.cleans;
-      segment_.removed = true;
+      segments_.named().removed = true;
       note(0, TraceOp::event, 0, 0, [] { return std::string("tether clean removes the segment"); });
       break;
     case CheckFault::remove_segment:
       --faults_left_.removals;
-      segment_.removed = true;
+      segments_.named().removed = true;
       break;
     case CheckFault::listener_exit:
       --faults_left_.listener_faults;

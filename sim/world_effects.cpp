@@ -23,9 +23,9 @@ bool independent(const TransitionEffect& a, const TransitionEffect& b) {
 
 std::vector<std::array<std::uint64_t, field_count>> World::all_segment_words() const {
   std::vector<std::array<std::uint64_t, field_count>> words;
-  words.reserve(retired_segments_.size() + 1);
-  words.push_back(segment_.words);
-  for (const auto& [incarnation, segment] : retired_segments_) words.push_back(segment.words);
+  words.reserve(segments_.retired().size() + 1);
+  words.push_back(segments_.named().words);
+  for (const auto& [incarnation, segment] : segments_.retired()) words.push_back(segment.words);
   return words;
 }
 

@@ -19,8 +19,8 @@ SimProcess* World::newest_alive(ProcessKind kind, bool registered_only) {
 }
 
 void World::kill_controller(SimProcess& controller, std::uint32_t value, std::string_view why) {
-  if (config_.protocol == Protocol::tether && controller.started && segment_.exists &&
-      segment_.words[static_cast<std::size_t>(Field::magic)] == 0) {
+  if (config_.protocol == Protocol::tether && controller.started && segments_.named().exists &&
+      segments_.named().words[static_cast<std::size_t>(Field::magic)] == 0) {
     cover(Situation::crash_during_init);
   }
   for (const Serial serial : live_listeners_) {

@@ -98,9 +98,9 @@ void World::hash_surroundings(Hash& hash, bool with_words_and_last) const {
   }
   hash.add(lock_holder_);
   // The segment bearing the name, and the removed ones still mapped, with their creation counts.
-  hash.add(segment_incarnation_);
+  hash.add(segments_.incarnation());
   // The checker's model rides along: whether each segment has shown a shutdown request.
-  auto add_segment = [&](std::uint64_t incarnation, const Segment& segment) {
+  auto add_segment = [&](std::uint64_t incarnation, const SegmentObjects::Object& segment) {
     if (with_words_and_last) {
       for (const std::uint64_t word : segment.words) hash.add(word);
     }
@@ -108,9 +108,9 @@ void World::hash_surroundings(Hash& hash, bool with_words_and_last) const {
     hash.add(segment.removed);
     hash.add(checker_.request_posted(incarnation));
   };
-  add_segment(segment_incarnation_, segment_);
-  hash.add(static_cast<std::uint64_t>(retired_segments_.size()));
-  for (const auto& [incarnation, segment] : retired_segments_) {
+  add_segment(segments_.incarnation(), segments_.named());
+  hash.add(static_cast<std::uint64_t>(segments_.retired().size()));
+  for (const auto& [incarnation, segment] : segments_.retired()) {
     hash.add(incarnation);
     add_segment(incarnation, segment);
   }

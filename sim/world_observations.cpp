@@ -10,12 +10,12 @@ namespace tether::sim {
 
 bool World::shutdown_visible() const {
   if (config_.protocol == Protocol::seed)
-    return segment_.words[static_cast<std::size_t>(seed_slot_field)] == seed_shutdown_word;
-  return segment_.words[static_cast<std::size_t>(Field::shutdown_request)] != 0;
+    return segments_.named().words[static_cast<std::size_t>(seed_slot_field)] == seed_shutdown_word;
+  return segments_.named().words[static_cast<std::size_t>(Field::shutdown_request)] != 0;
 }
 
 bool World::shutdown_in_force() const {
-  if (segment_.exists && checker_.request_posted(segment_incarnation_)) return true;
+  if (segments_.named().exists && checker_.request_posted(segments_.incarnation())) return true;
   for (const auto& candidate : processes_) {
     if (candidate->alive && candidate->kind == ProcessKind::controller && candidate->got_shutdown_signal) return true;
   }
@@ -27,9 +27,9 @@ void World::check_safety() {
   for (const Serial serial : live_listeners_) {
     observed_workers_.push_back({process(serial).label, counts_as_worker(process(serial))});
   }
-  const bool posted_before = checker_.request_posted(segment_incarnation_);
-  observe(observed::Snapshot{segment_.exists, segment_incarnation_, shutdown_visible(), observed_workers_});
-  if (!segment_.exists || posted_before || !checker_.request_posted(segment_incarnation_)) return;
+  const bool posted_before = checker_.request_posted(segments_.incarnation());
+  observe(observed::Snapshot{segments_.named().exists, segments_.incarnation(), shutdown_visible(), observed_workers_});
+  if (!segments_.named().exists || posted_before || !checker_.request_posted(segments_.incarnation())) return;
   for (const Serial serial : live_listeners_) {
     if (process(serial).in_unit) cover(Situation::shutdown_during_unit);
   }
