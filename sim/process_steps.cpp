@@ -123,7 +123,7 @@ bool World::prepare_controller(SimProcess& process) {
   if (!shutdown_in_force()) {
     // So is a live plain worker its predecessor recorded as launched (it can never register).
     const std::uint64_t launched = segments_.named().words[static_cast<std::size_t>(Field::launched_identity)];
-    for (const Serial serial : live_listeners_) {
+    for (const Serial serial : table_.live_workers()) {
       const SimProcess& worker = this->process(serial);
       if (worker.registered || (worker.plain && launched == worker.identity.pack())) process.expect_adopt = serial;
     }

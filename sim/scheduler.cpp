@@ -17,7 +17,7 @@ std::optional<std::uint64_t> World::next_event_ns() const {
   auto consider = [&](std::uint64_t at_ns) {
     if (at_ns > now_ns_ && (!next.has_value() || at_ns < *next)) next = at_ns;
   };
-  for (const auto& candidate : processes_) {
+  for (const auto& candidate : table_.all()) {
     if (candidate->alive && !candidate->hung && candidate->ready_at_ns.has_value()) {
       consider(*candidate->ready_at_ns);
     }
@@ -50,7 +50,7 @@ void World::retry_controller_restart() {
     controller_restart_pending_ = false;
     return;
   }
-  if (!pids_.has_free()) return;
+  if (!table_.pids().has_free()) return;
   start_controller("restarted after faults");
   controller_restart_pending_ = false;
 }
@@ -92,7 +92,7 @@ RunResult World::run() {
       break;
     }
     ready.clear();
-    for (const auto& candidate : processes_) {
+    for (const auto& candidate : table_.all()) {
       if (candidate->alive && !candidate->hung && candidate->ready_at_ns.has_value() &&
           *candidate->ready_at_ns <= now_ns_) {
         ready.push_back(candidate->serial);

@@ -97,4 +97,44 @@ struct SimProcess {
   std::unique_ptr<Party> party;
 };
 
+// Every process of one run, dead ones too (the invariants look at how they ended), by serial; the pid
+// space they take their pids from; and the workers alive. Start times come from a counter that never
+// repeats, so a pid plus a start time names one process for the whole run.
+class ProcessTable {
+ public:
+  using Processes = std::vector<std::unique_ptr<SimProcess>>;
+
+  explicit ProcessTable(std::uint32_t pid_count);
+  // A new process on the next free pid, ready at `now_ns`; nullptr when every pid is taken.
+  SimProcess* add(ProcessKind kind, Serial parent, std::uint64_t now_ns);
+  // A stranger that the kernel handed exactly `pid` (a dead process's); nullptr when it is taken.
+  SimProcess* add_stranger(std::int32_t pid, std::uint64_t ready_at_ns);
+  // An identity of an earlier run (a stale segment's), its pid marked as once ours.
+  ProcessIdentity earlier_identity(std::int32_t pid);
+  // Frees its pid and, for a worker, takes it off the live list. Its record stays.
+  void remove(SimProcess& process);
+
+  [[nodiscard]] SimProcess& at(Serial serial) { return *processes_[serial - 1]; }
+  [[nodiscard]] const SimProcess& at(Serial serial) const { return *processes_[serial - 1]; }
+  [[nodiscard]] const Processes& all() const { return processes_; }
+  [[nodiscard]] std::size_t size() const { return processes_.size(); }
+  // The listeners and plain workers alive, in the order they were spawned.
+  [[nodiscard]] const std::vector<Serial>& live_workers() const { return live_workers_; }
+  // The live process holding `identity`'s pid with its start time (any start time when `pid_only`).
+  [[nodiscard]] Serial find_alive(ProcessIdentity identity, bool pid_only) const;
+  [[nodiscard]] const PidSpace& pids() const { return pids_; }
+  // Whether a controller or a worker of ours ever held `pid` (for the coverage of pid reuse).
+  [[nodiscard]] bool pid_was_ours(std::int32_t pid) const { return pid_used_by_ours_[static_cast<std::size_t>(pid)]; }
+  [[nodiscard]] std::uint64_t next_start_ticks() const { return next_start_ticks_; }
+
+ private:
+  SimProcess& push(ProcessKind kind, ProcessIdentity identity, Serial parent);
+
+  PidSpace pids_;
+  Processes processes_;
+  std::vector<Serial> live_workers_;
+  std::vector<bool> pid_used_by_ours_;  // by pid
+  std::uint64_t next_start_ticks_ = 1;
+};
+
 }  // namespace tether::sim

@@ -16,8 +16,7 @@ World::World(const SimConfig& config, Decisions& decisions, Trace& trace)
     : config_(config),
       decisions_(decisions),
       trace_(trace),
-      pids_(config.pid_count),
-      pid_used_by_ours_(static_cast<std::size_t>(config.pid_count) + PidSpace::first_pid, false),
+      table_(config.pid_count),
       crash_budget_(config.crash_budget),
       faults_left_(config.fault_bounds) {
   assert(!config.problem().has_value());
@@ -89,10 +88,8 @@ void World::setup() {
 void World::setup_stale_segment() {
   // An earlier run: its controller and listener are gone, their pids free for reuse.
   cover(Situation::stale_segment);
-  const ProcessIdentity old_controller{PidSpace::first_pid, next_start_ticks_++};
-  const ProcessIdentity old_listener{PidSpace::first_pid + 1, next_start_ticks_++};
-  pid_used_by_ours_[static_cast<std::size_t>(old_controller.pid)] = true;
-  pid_used_by_ours_[static_cast<std::size_t>(old_listener.pid)] = true;
+  const ProcessIdentity old_controller = table_.earlier_identity(PidSpace::first_pid);
+  const ProcessIdentity old_listener = table_.earlier_identity(PidSpace::first_pid + 1);
   segments_.named().exists = true;
   auto set = [&](Field field, std::uint64_t value) {
     segments_.named().words[static_cast<std::size_t>(field)] = value;
@@ -119,18 +116,10 @@ void World::setup_stale_segment() {
   });
   if (swarm_.stranger_takes_stale_pid) {
     // The kernel handed the dead listener's pid to someone else: the case that start times exist for.
-    const auto serial = static_cast<Serial>(processes_.size() + 1);
-    if (pids_.allocate_exact(old_listener.pid, serial)) {
-      auto stranger = std::make_unique<SimProcess>();
-      stranger->serial = serial;
-      stranger->kind = ProcessKind::foreign;
-      stranger->identity = {old_listener.pid, next_start_ticks_++};
-      stranger->ready_at_ns = end_at_ns_ + 1;  // outlives the run
-      stranger->label = fmt::format("stranger#{} pid {}", serial, old_listener.pid);
+    if (SimProcess* stranger = table_.add_stranger(old_listener.pid, end_at_ns_ + 1)) {  // it outlives the run
       stranger->party = std::make_unique<StrangerParty>();
-      processes_.push_back(std::move(stranger));
       cover(Situation::pid_reused_by_stranger);
-      note(serial, TraceOp::start, 0, 0, [&] { return std::string("stranger starts with the stale pid"); });
+      note(stranger->serial, TraceOp::start, 0, 0, [] { return std::string("stranger starts with the stale pid"); });
     }
   }
 }
@@ -138,29 +127,18 @@ void World::setup_stale_segment() {
 // ---- processes -----------------------------------------------------------------------------------
 
 SimProcess* World::create_process(ProcessKind kind, Serial parent) {
-  const auto serial = static_cast<Serial>(processes_.size() + 1);
-  const auto pid = pids_.allocate(serial);
-  if (!pid.has_value()) return nullptr;
-  auto created = std::make_unique<SimProcess>();
+  SimProcess* created = table_.add(kind, parent, now_ns_);
+  if (created == nullptr) return nullptr;
   SimProcess& process = *created;
-  process.serial = serial;
-  process.kind = kind;
-  process.identity = {*pid, next_start_ticks_++};
-  process.parent = parent;
-  process.ready_at_ns = now_ns_;
-  process.label = fmt::format("{}#{} pid {}", process_kind_name(kind), serial, *pid);
-  const auto pid_index = static_cast<std::size_t>(*pid);
-  if (kind == ProcessKind::foreign && pid_used_by_ours_[pid_index]) cover(Situation::pid_reused_by_stranger);
-  if (kind == ProcessKind::controller || kind == ProcessKind::listener) pid_used_by_ours_[pid_index] = true;
-  if (kind == ProcessKind::foreign) process.party = std::make_unique<StrangerParty>();
-  if (kind != ProcessKind::foreign) {
-    process.segment_port = std::make_unique<SimSegmentPort>(*this, serial);
-    process.process_port = std::make_unique<SimProcessPort>(*this, serial);
-    process.notice_port = std::make_unique<SimNoticePort>(*this, serial);
+  if (kind == ProcessKind::foreign) {
+    if (table_.pid_was_ours(process.identity.pid)) cover(Situation::pid_reused_by_stranger);
+    process.party = std::make_unique<StrangerParty>();
+    return created;
   }
-  if (kind == ProcessKind::listener) live_listeners_.push_back(serial);
-  processes_.push_back(std::move(created));
-  return &process;
+  process.segment_port = std::make_unique<SimSegmentPort>(*this, process.serial);
+  process.process_port = std::make_unique<SimProcessPort>(*this, process.serial);
+  process.notice_port = std::make_unique<SimNoticePort>(*this, process.serial);
+  return created;
 }
 
 void World::start_controller(std::string_view why) {
@@ -183,20 +161,19 @@ void World::exit_process(SimProcess& process, ExitStatus status, bool killed, st
   assert(process.alive);
   process.alive = false;
   process.ready_at_ns.reset();
-  pids_.release(process.identity.pid);
+  table_.remove(process);
   note(process.serial, killed ? TraceOp::killed : TraceOp::exit, 0, static_cast<std::uint64_t>(status.value),
        [&] { return fmt::format("{} ({} {})", why, killed ? "signal" : "exit", status.value); });
   if (process.kind == ProcessKind::listener) {
     observe(observed::ListenerExit{process.label, status.value, killed, process.hung, process.in_unit});
     process.registered = false;
     last_listener_exit_ns_ = now_ns_;
-    std::erase(live_listeners_, process.serial);
   }
   if (process.kind == ProcessKind::controller && lock_holder_ == process.serial) lock_holder_ = 0;
   if (process.kind == ProcessKind::controller) abandon_held_launches(process);
   // Every controller watching this process hears of the exit: its parent with the real status (it can
   // wait for its child), the others (adopters) without one.
-  for (auto& other : processes_) {
+  for (auto& other : table_.all()) {
     if (!other->alive || other->kind != ProcessKind::controller) continue;
     auto& watching = other->watching;
     for (auto it = watching.begin(); it != watching.end(); ++it) {
@@ -218,7 +195,7 @@ void World::exit_process(SimProcess& process, ExitStatus status, bool killed, st
 // the gate pipe) and exits without running its command: no launch outlives an unrecorded spawn.
 void World::abandon_held_launches(const SimProcess& dead_controller) {
   std::vector<Serial> held;
-  for (const Serial serial : live_listeners_) {
+  for (const Serial serial : table_.live_workers()) {
     const SimProcess& launched = process(serial);
     if (launched.gated && launched.parent == dead_controller.serial) held.push_back(serial);
   }
@@ -285,7 +262,7 @@ bool World::notify(Serial sender, ProcessIdentity identity) {
 // ---- port backends -------------------------------------------------------------------------------
 
 bool World::mapped_by_live_process(std::uint64_t incarnation) const {
-  return std::any_of(processes_.begin(), processes_.end(), [&](const auto& candidate) {
+  return std::any_of(table_.all().begin(), table_.all().end(), [&](const auto& candidate) {
     return candidate->alive && candidate->mapped_incarnation == incarnation;
   });
 }
@@ -361,7 +338,7 @@ void World::wake_shutdown_waiters(Serial caller) {
   note(caller, TraceOp::wake, 0, 0, [] { return std::string("wake shutdown waiters"); });
   // A futex wake reaches the waiters on the same word: those that mapped the caller's segment object.
   const std::uint64_t mapped = process(caller).mapped_incarnation;
-  for (const Serial serial : live_listeners_) {
+  for (const Serial serial : table_.live_workers()) {
     SimProcess& listener = process(serial);
     if (!listener.idle_waiting || listener.hung || listener.mapped_incarnation != mapped) continue;
     listener.idle_waiting = false;
@@ -371,14 +348,7 @@ void World::wake_shutdown_waiters(Serial caller) {
 }
 
 Serial World::find_alive(ProcessIdentity identity) const {
-  if (!identity.valid()) return 0;
-  const Serial owner = pids_.owner(identity.pid);
-  if (owner == 0) return 0;
-  const SimProcess& candidate = process(owner);
-  assert(candidate.alive);
-  const bool pid_only = identity.start_time_ticks == 0 || config_.mutant == Mutant::identity_without_start_time;
-  if (pid_only || candidate.identity.start_time_ticks == identity.start_time_ticks) return owner;
-  return 0;
+  return table_.find_alive(identity, config_.mutant == Mutant::identity_without_start_time);
 }
 
 Result<ProcessIdentity, SpawnError> World::spawn_listener(Serial controller_serial, LaunchTicket ticket) {

@@ -1,6 +1,8 @@
 #pragma once
-// One simulated run: a virtual clock, a process table, a segment, the production cores (or the seed
-// protocol) driven step by step, faults from the seed's swarm, and the invariants checked as it goes.
+// One simulated run: a virtual clock, a process table (ProcessTable), the name's segment objects
+// (SegmentObjects), every process's party (parties.hpp: the production cores, or the seed protocol's)
+// driven step by step, faults from the seed's swarm, and the invariants judged by a checker fed
+// observations (InvariantChecker). The World composes these and implements the ports' backends.
 // Single-threaded and deterministic: every choice comes from Decisions, processes are visited in
 // serial order, and nothing depends on addresses or hashing.
 #include <array>
@@ -148,8 +150,8 @@ class World {
   void deliver_shutdown_signal(SimProcess& controller);
   void setup();
   void setup_stale_segment();
-  SimProcess& process(Serial serial) { return *processes_[serial - 1]; }
-  [[nodiscard]] const SimProcess& process(Serial serial) const { return *processes_[serial - 1]; }
+  SimProcess& process(Serial serial) { return table_.at(serial); }
+  [[nodiscard]] const SimProcess& process(Serial serial) const { return table_.at(serial); }
   [[nodiscard]] std::string field_label(Field field) const;
   [[nodiscard]] std::string value_text(Field field, std::uint64_t value) const;
 
@@ -232,10 +234,7 @@ class World {
   Swarm swarm_;
   std::vector<FaultEvent> faults_;  // the swarm's schedule, plus follow-ups inserted while running
   SegmentObjects segments_;
-  PidSpace pids_;
-  std::vector<bool> pid_used_by_ours_;  // pids once held by a controller or listener
-  std::vector<std::unique_ptr<SimProcess>> processes_;
-  std::vector<Serial> live_listeners_;
+  ProcessTable table_;
   struct PendingExit {
     Serial controller;
     ProcessIdentity watched;
@@ -243,7 +242,6 @@ class World {
     ExitStatus real_status;  // what happened, for the invariants
   };
   std::vector<PendingExit> pending_exits_;
-  std::uint64_t next_start_ticks_ = 1;
   bool controller_restart_pending_ = false;  // the quiet phase's restart is waiting for a free pid
   std::uint64_t segment_ops_ = 0;
   std::uint64_t now_ns_ = 0;

@@ -40,12 +40,12 @@ void World::list_check_faults(std::vector<CheckFault>& options, bool anyone_read
   options.clear();
   if (!config_.explore || quiet_ || !faults_left_.any()) return;
   const auto controllers_alive =
-      static_cast<std::uint32_t>(std::count_if(processes_.begin(), processes_.end(), [](const auto& candidate) {
+      static_cast<std::uint32_t>(std::count_if(table_.all().begin(), table_.all().end(), [](const auto& candidate) {
         return candidate->alive && candidate->kind == ProcessKind::controller && !candidate->finished;
       }));
   const SimProcess* listener = newest_alive(ProcessKind::listener);
   const SimProcess* registered = newest_alive(ProcessKind::listener, true);
-  const bool pid_free = pids_.has_free();
+  const bool pid_free = table_.pids().has_free();
   const bool segment_named = segments_.name_open();
   for (const CheckFault fault : all_check_faults) {
     bool enabled = false;

@@ -32,8 +32,8 @@ std::vector<std::array<std::uint64_t, field_count>> World::all_segment_words() c
 void World::begin_effect() {
   EffectRecording recording;
   recording.surroundings = surroundings_fingerprint();
-  recording.processes.reserve(processes_.size());
-  for (const auto& owned : processes_) recording.processes.push_back(process_fingerprint(*owned));
+  recording.processes.reserve(table_.all().size());
+  for (const auto& owned : table_.all()) recording.processes.push_back(process_fingerprint(*owned));
   recording.words = all_segment_words();
   recording_ = std::move(recording);
 }
@@ -55,10 +55,11 @@ TransitionEffect World::finish_effect() const {
   const EffectRecording& before = *recording_;
   TransitionEffect effect = before.effect;
   effect.pure = false;
-  if (surroundings_fingerprint() != before.surroundings || processes_.size() != before.processes.size()) return effect;
-  for (std::size_t index = 0; index < processes_.size(); ++index) {
-    const bool actor = std::binary_search(effect.actors.begin(), effect.actors.end(), processes_[index]->serial);
-    if (!actor && process_fingerprint(*processes_[index]) != before.processes[index]) return effect;
+  if (surroundings_fingerprint() != before.surroundings || table_.all().size() != before.processes.size())
+    return effect;
+  for (std::size_t index = 0; index < table_.all().size(); ++index) {
+    const bool actor = std::binary_search(effect.actors.begin(), effect.actors.end(), table_.all()[index]->serial);
+    if (!actor && process_fingerprint(*table_.all()[index]) != before.processes[index]) return effect;
   }
   // The surroundings hold how many segments there are; their words must have changed only where written.
   const auto words = all_segment_words();

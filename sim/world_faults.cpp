@@ -8,7 +8,7 @@
 namespace tether::sim {
 
 SimProcess* World::newest_alive(ProcessKind kind, bool registered_only) {
-  for (auto it = processes_.rbegin(); it != processes_.rend(); ++it) {
+  for (auto it = table_.all().rbegin(); it != table_.all().rend(); ++it) {
     SimProcess& candidate = **it;
     if (!candidate.alive || candidate.kind != kind) continue;
     if (registered_only && !candidate.registered) continue;
@@ -23,7 +23,7 @@ void World::kill_controller(SimProcess& controller, std::uint32_t value, std::st
       segments_.named().words[static_cast<std::size_t>(Field::magic)] == 0) {
     cover(Situation::crash_during_init);
   }
-  for (const Serial serial : live_listeners_) {
+  for (const Serial serial : table_.live_workers()) {
     if (!process(serial).ever_registered && !process(serial).plain) {
       cover(Situation::crash_between_spawn_and_registration);
     }

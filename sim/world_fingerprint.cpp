@@ -117,10 +117,10 @@ void World::hash_surroundings(Hash& hash, bool with_words_and_last) const {
   // The pid table: who holds each pid and where the next allocation starts. Start times come from a
   // counter that never repeats, so the next one is state too.
   for (std::uint32_t offset = 0; offset < config_.pid_count; ++offset) {
-    hash.add(pids_.owner(PidSpace::first_pid + static_cast<std::int32_t>(offset)));
+    hash.add(table_.pids().owner(PidSpace::first_pid + static_cast<std::int32_t>(offset)));
   }
-  hash.add(pids_.last_pid());
-  hash.add(next_start_ticks_);
+  hash.add(table_.pids().last_pid());
+  hash.add(table_.next_start_ticks());
   hash.add(static_cast<std::uint64_t>(pending_exits_.size()));
   for (const PendingExit& pending : pending_exits_) {
     hash.add(pending.controller);
@@ -128,13 +128,13 @@ void World::hash_surroundings(Hash& hash, bool with_words_and_last) const {
     hash.add(pending.status);
     hash.add(pending.real_status);
   }
-  hash.add(static_cast<std::uint64_t>(live_listeners_.size()));
-  for (const Serial serial : live_listeners_) hash.add(serial);
+  hash.add(static_cast<std::uint64_t>(table_.live_workers().size()));
+  for (const Serial serial : table_.live_workers()) hash.add(serial);
   // Every process, dead ones too (the invariants look at how they ended). Left out: the label (made
   // from the fields below); the swarm, fixed by the configuration except for the small world's first
   // decision (fresh or stale start), which only shapes the setup, whose effects are hashed here; and
-  // pid_used_by_ours_, read only to count coverage.
-  hash.add(static_cast<std::uint64_t>(processes_.size()));
+  // which pids were once ours (ProcessTable::pid_was_ours), read only to count coverage.
+  hash.add(static_cast<std::uint64_t>(table_.all().size()));
 }
 
 template <class Hash>
@@ -179,7 +179,7 @@ void World::hash_process(Hash& hash, const SimProcess& process) {
 Fingerprint World::fingerprint() const {
   FingerprintBuilder hash;
   hash_surroundings(hash, true);
-  for (const auto& owned : processes_) hash_process(hash, *owned);
+  for (const auto& owned : table_.all()) hash_process(hash, *owned);
   return hash.value();
 }
 

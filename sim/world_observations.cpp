@@ -16,7 +16,7 @@ bool World::shutdown_visible() const {
 
 bool World::shutdown_in_force() const {
   if (segments_.named().exists && checker_.request_posted(segments_.incarnation())) return true;
-  for (const auto& candidate : processes_) {
+  for (const auto& candidate : table_.all()) {
     if (candidate->alive && candidate->kind == ProcessKind::controller && candidate->got_shutdown_signal) return true;
   }
   return false;
@@ -24,20 +24,20 @@ bool World::shutdown_in_force() const {
 
 void World::check_safety() {
   observed_workers_.clear();
-  for (const Serial serial : live_listeners_) {
+  for (const Serial serial : table_.live_workers()) {
     observed_workers_.push_back({process(serial).label, counts_as_worker(process(serial))});
   }
   const bool posted_before = checker_.request_posted(segments_.incarnation());
   observe(observed::Snapshot{segments_.named().exists, segments_.incarnation(), shutdown_visible(), observed_workers_});
   if (!segments_.named().exists || posted_before || !checker_.request_posted(segments_.incarnation())) return;
-  for (const Serial serial : live_listeners_) {
+  for (const Serial serial : table_.live_workers()) {
     if (process(serial).in_unit) cover(Situation::shutdown_during_unit);
   }
 }
 
 void World::check_converged() {
   const SimProcess* controller = newest_alive(ProcessKind::controller);
-  const bool worker_alive = std::any_of(live_listeners_.begin(), live_listeners_.end(),
+  const bool worker_alive = std::any_of(table_.live_workers().begin(), table_.live_workers().end(),
                                         [&](Serial serial) { return counts_as_worker(process(serial)); });
   const std::uint64_t since_ns = std::max({last_listener_exit_ns_, last_controller_start_ns_, fault_phase_end_ns_});
   observe(observed::Convergence{
@@ -59,7 +59,7 @@ void World::request_final_shutdown() {
   liveness_checked_ = true;
   if (shutdown_in_force()) return;
   bool signalled = false;
-  for (const auto& candidate : processes_) {
+  for (const auto& candidate : table_.all()) {
     if (candidate->alive && candidate->kind == ProcessKind::controller && candidate->started && !candidate->finished) {
       note(candidate->serial, TraceOp::signal, 15, 0, [] { return std::string("receives SIGTERM (final shutdown)"); });
       deliver_shutdown_signal(*candidate);
@@ -67,12 +67,12 @@ void World::request_final_shutdown() {
     }
   }
   // Listeners without a controller are stopped the other way, through the segment.
-  if (!signalled && !live_listeners_.empty()) start_tool();
+  if (!signalled && !table_.live_workers().empty()) start_tool();
 }
 
 void World::check_final() {
   std::vector<std::string_view> alive;
-  for (const auto& candidate : processes_) {
+  for (const auto& candidate : table_.all()) {
     if (!candidate->alive) continue;
     if (candidate->kind != ProcessKind::listener && candidate->kind != ProcessKind::controller) continue;
     alive.push_back(candidate->label);
