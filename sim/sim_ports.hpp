@@ -8,44 +8,43 @@ namespace tether::sim {
 
 class World;
 
-class SimSegmentPort final : public SegmentPort {
+// What every port of a simulated process holds: the world that backs it, and which process calls.
+template <class Port>
+class SimPort : public Port {
  public:
-  SimSegmentPort(World& world, Serial caller) : world_(world), caller_(caller) {}
+  SimPort(World& world, Serial caller) : world_(world), caller_(caller) {}
+
+ protected:
+  World& world_;
+  Serial caller_;
+};
+
+class SimSegmentPort final : public SimPort<SegmentPort> {
+ public:
+  using SimPort::SimPort;
   std::uint64_t load(Field field) override;
   void store(Field field, std::uint64_t value) override;
   bool compare_exchange(Field field, std::uint64_t& expected, std::uint64_t desired) override;
   std::uint64_t fetch_add(Field field, std::uint64_t delta) override;
   void wake_shutdown_waiters() override;
-
- private:
-  World& world_;
-  Serial caller_;
 };
 
 // Identities with a start time of 0 are compared by pid only: that is how the seed (and planted bugs)
 // identify processes. Correct code never produces one, since simulated start times begin at 1.
-class SimProcessPort final : public ProcessPort {
+class SimProcessPort final : public SimPort<ProcessPort> {
  public:
-  SimProcessPort(World& world, Serial caller) : world_(world), caller_(caller) {}
+  using SimPort::SimPort;
   bool is_alive(ProcessIdentity identity) override;
   Result<ProcessIdentity, SpawnError> spawn(LaunchTicket ticket) override;
   void release(ProcessIdentity identity) override;
   bool watch(ProcessIdentity identity) override;
   SignalOutcome signal(ProcessIdentity identity, Signal signal) override;
-
- private:
-  World& world_;
-  Serial caller_;
 };
 
-class SimNoticePort final : public NoticePort {
+class SimNoticePort final : public SimPort<NoticePort> {
  public:
-  SimNoticePort(World& world, Serial caller) : world_(world), caller_(caller) {}
+  using SimPort::SimPort;
   bool notify_controller(ProcessIdentity controller) override;
-
- private:
-  World& world_;
-  Serial caller_;
 };
 
 }  // namespace tether::sim
