@@ -22,10 +22,10 @@ std::optional<std::uint64_t> World::next_event_ns() const {
       consider(*candidate->ready_at_ns);
     }
   }
-  if (!quiet_ && next_fault_ < faults_.size()) consider(faults_[next_fault_].at_ns);
-  consider(fault_phase_end_ns_);
-  consider(converge_at_ns_);
-  consider(end_at_ns_);
+  if (!quiet_ && faults_.next < faults_.schedule.size()) consider(faults_.schedule[faults_.next].at_ns);
+  consider(plan_.fault_phase_end_ns);
+  consider(plan_.converge_at_ns);
+  consider(plan_.end_at_ns);
   return next;
 }
 
@@ -58,7 +58,7 @@ void World::retry_controller_restart() {
 // The scheduler decision: PCT's pick when it decides (a recorded sweep run with nothing but ready
 // processes to choose from), otherwise a draw among every option.
 std::uint32_t World::choose_next(const std::vector<Serial>& ready, std::uint32_t options) {
-  if (!pct_.has_value() || ready.empty() || !check_faults_.empty()) return decisions_.choose(options);
+  if (!pct_.has_value() || ready.empty() || !faults_.enabled.empty()) return decisions_.choose(options);
   return decisions_.choose_picked(options, static_cast<std::uint32_t>(pct_->pick(ready)));
 }
 
@@ -70,23 +70,23 @@ RunResult World::run() {
   if (config_.scheduler.kind == SchedulerKind::pct && seed.has_value()) {
     pct_.emplace(*seed, config_.scheduler.pct_depth, config_.scheduler.pct_steps);
   }
-  faults_ = swarm_.faults;
-  if (!config_.explore) crash_budget_ = swarm_.crash_ppm > 0 || swarm_.crash_point.has_value() ? 1 : 0;
+  faults_.schedule = swarm_.faults;
+  if (!config_.explore) faults_.crash_budget = swarm_.crash_ppm > 0 || swarm_.crash_point.has_value() ? 1 : 0;
   std::vector<Serial> ready;
   bool steps_exhausted = false;
   // Every iteration steps a process, applies a fault, advances the clock or makes a scheduling decision
   // that moves a process's ready time forward; this cap only guards against a bug in that reasoning.
   const std::uint64_t iterations_max = config_.steps_max * 4 + 100'000;
   for (std::uint64_t iteration = 0; iteration < iterations_max && !checker_.violation().has_value(); ++iteration) {
-    if (now_ns_ >= fault_phase_end_ns_ && !quiet_) begin_quiet_phase();
+    if (now_ns_ >= plan_.fault_phase_end_ns && !quiet_) begin_quiet_phase();
     if (controller_restart_pending_) retry_controller_restart();
-    if (now_ns_ >= converge_at_ns_ && !converge_checked_) {
+    if (now_ns_ >= plan_.converge_at_ns && !converge_checked_) {
       converge_checked_ = true;
       check_converged();
       if (!checker_.violation().has_value()) request_final_shutdown();
       continue;
     }
-    if (now_ns_ >= end_at_ns_) {
+    if (now_ns_ >= plan_.end_at_ns) {
       liveness_checked_ = true;
       check_final();
       break;
@@ -102,17 +102,17 @@ RunResult World::run() {
     // preemption, which is what `explore` bounds.
     const auto last = std::find(ready.begin(), ready.end(), last_stepped_);
     if (last != ready.end()) std::rotate(ready.begin(), last, last + 1);
-    if (!quiet_ && next_fault_ < faults_.size() && faults_[next_fault_].at_ns <= now_ns_ &&
-        (ready.empty() || faults_[next_fault_].extra_steps == 0)) {
-      const FaultEvent fault = faults_[next_fault_++];
+    if (!quiet_ && faults_.next < faults_.schedule.size() && faults_.schedule[faults_.next].at_ns <= now_ns_ &&
+        (ready.empty() || faults_.schedule[faults_.next].extra_steps == 0)) {
+      const FaultEvent fault = faults_.schedule[faults_.next++];
       apply_fault(fault);
       check_safety();
       continue;
     }
     // check's faults (fault_bounds.hpp) are further values of this decision, after the ready processes
     // (or after "let time pass" when none is ready); outside check there are none.
-    list_check_faults(check_faults_, !ready.empty());
-    if (ready.empty() && check_faults_.empty()) {
+    list_check_faults(faults_.enabled, !ready.empty());
+    if (ready.empty() && faults_.enabled.empty()) {
       advance_clock();
       continue;
     }
@@ -121,7 +121,7 @@ RunResult World::run() {
       break;
     }
     const std::size_t slots = std::max<std::size_t>(ready.size(), 1);
-    const auto options = static_cast<std::uint32_t>(slots + check_faults_.size());
+    const auto options = static_cast<std::uint32_t>(slots + faults_.enabled.size());
     // `tether-sim check` stops here once the prefix it replays is used up: a complete state (no step is
     // half done), with the next scheduler decision's range. Decisions drawn inside a step are no such
     // point: the checker branches on them but never fingerprints the world in the middle of a step.
@@ -136,7 +136,7 @@ RunResult World::run() {
     }
     const std::uint32_t choice = choose_next(ready, options);
     if (choice >= slots) {
-      apply_check_fault(check_faults_[choice - slots]);
+      apply_check_fault(faults_.enabled[choice - slots]);
       flush_exit_reports();
       check_safety();
       continue;
@@ -153,10 +153,10 @@ RunResult World::run() {
     const bool crashable = chosen.kind == ProcessKind::controller || chosen.kind == ProcessKind::listener;
     // Short-circuit order matters: no decision is drawn (or logged) unless a crash is possible.
     const bool crash =
-        crash_budget_ > 0 && !quiet_ && crashable &&
+        faults_.crash_budget > 0 && !quiet_ && crashable &&
         (config_.explore ? decisions_.choose(2) == 1 : chosen.at_crash_point || decisions_.chance(swarm_.crash_ppm));
     if (crash) {
-      --crash_budget_;
+      --faults_.crash_budget;
       const std::string why = chosen.at_crash_point
                                   ? fmt::format("SIGKILL at crash point {}", crash_point_name(*swarm_.crash_point))
                                   : std::string("SIGKILL (crash point)");
@@ -182,9 +182,9 @@ RunResult World::run() {
     }
     flush_exit_reports();
     trace_.end_step();
-    if (!quiet_ && next_fault_ < faults_.size() && faults_[next_fault_].at_ns <= now_ns_ &&
-        faults_[next_fault_].extra_steps > 0) {
-      --faults_[next_fault_].extra_steps;
+    if (!quiet_ && faults_.next < faults_.schedule.size() && faults_.schedule[faults_.next].at_ns <= now_ns_ &&
+        faults_.schedule[faults_.next].extra_steps > 0) {
+      --faults_.schedule[faults_.next].extra_steps;
     }
     check_safety();
   }

@@ -8,17 +8,13 @@
 
 namespace tether::sim {
 
-namespace {
-constexpr std::uint64_t bound_slack_ms = 1000;  // steps, registration and scheduling, with a wide margin
-}  // namespace
-
 World::World(const SimConfig& config, Decisions& decisions, Trace& trace)
     : config_(config),
       decisions_(decisions),
       trace_(trace),
-      table_(config.pid_count),
-      crash_budget_(config.crash_budget),
-      faults_left_(config.fault_bounds) {
+      faults_{
+          .schedule = {}, .next = 0, .crash_budget = config.crash_budget, .left = config.fault_bounds, .enabled = {}},
+      table_(config.pid_count) {
   assert(!config.problem().has_value());
 }
 
@@ -53,21 +49,7 @@ std::string World::value_text(Field field, std::uint64_t value) const {
 
 void World::setup() {
   swarm_ = draw_swarm(decisions_, config_);
-  const ControllerConfig& controller = swarm_.controller;
-  const std::uint64_t unit_ms = swarm_.worker.work_ms + swarm_.worker.idle_ms;
-  fault_phase_end_ns_ = config_.fault_phase_ms * ns_per_ms;
-  // Liveness bounds (docs/SIMULATOR.md): a restart needs at most the longest backoff plus the spawn
-  // latency; a chain of exits in the quiet phase is short, so four of those plus two units suffice.
-  restart_bound_ns_ = (controller.restart_delay_ms_max + swarm_.spawn_latency_ms_max + 200) * ns_per_ms;
-  const std::uint64_t converge_ms =
-      4 * (controller.restart_delay_ms_max + swarm_.spawn_latency_ms_max) + 2 * unit_ms + bound_slack_ms;
-  // A shutdown inside a worker's ready window waits for its registration until the window ends, then
-  // signals a plain worker at once: the ready timeout adds to the stop.
-  const std::uint64_t stop_ms = unit_ms + std::max(controller.stop_timeout_ms, controller.stop_timeout_ms_max) +
-                                controller.ready_timeout_ms + controller.kill_timeout_ms +
-                                2 * swarm_.spawn_latency_ms_max + bound_slack_ms;
-  converge_at_ns_ = fault_phase_end_ns_ + converge_ms * ns_per_ms;
-  end_at_ns_ = converge_at_ns_ + stop_ms * ns_per_ms;
+  plan_ = plan_run(config_, swarm_);
 
   if (swarm_.initial == InitialSegment::stale || swarm_.initial == InitialSegment::stale_shutdown) {
     setup_stale_segment();
@@ -116,7 +98,7 @@ void World::setup_stale_segment() {
   });
   if (swarm_.stranger_takes_stale_pid) {
     // The kernel handed the dead listener's pid to someone else: the case that start times exist for.
-    if (SimProcess* stranger = table_.add_stranger(old_listener.pid, end_at_ns_ + 1)) {  // it outlives the run
+    if (SimProcess* stranger = table_.add_stranger(old_listener.pid, plan_.end_at_ns + 1)) {  // it outlives the run
       stranger->party = std::make_unique<StrangerParty>();
       cover(Situation::pid_reused_by_stranger);
       note(stranger->serial, TraceOp::start, 0, 0, [] { return std::string("stranger starts with the stale pid"); });

@@ -19,6 +19,7 @@
 #include "faults.hpp"
 #include "invariant_checker.hpp"
 #include "pct.hpp"
+#include "run_plan.hpp"
 #include "segment_objects.hpp"
 #include "sim_config.hpp"
 #include "sim_ports.hpp"
@@ -232,7 +233,17 @@ class World {
   Decisions& decisions_;
   Trace& trace_;
   Swarm swarm_;
-  std::vector<FaultEvent> faults_;  // the swarm's schedule, plus follow-ups inserted while running
+  // The faults of this run: the swarm's schedule (plus follow-ups inserted while running) and how far it
+  // has come; explore's crash budget; what is left of check's bounds on this path, and the faults they
+  // enable at the current scheduling point.
+  struct FaultState {
+    std::vector<FaultEvent> schedule;
+    std::size_t next = 0;
+    std::uint32_t crash_budget = 0;
+    FaultBounds left;
+    std::vector<CheckFault> enabled;
+  };
+  FaultState faults_;
   SegmentObjects segments_;
   ProcessTable table_;
   struct PendingExit {
@@ -249,16 +260,9 @@ class World {
   Serial lock_holder_ = 0;
   Serial last_stepped_ = 0;
   bool system_finished_ = false;  // a controller finished (not refused): the run of this name is over
-  std::size_t next_fault_ = 0;
-  std::uint32_t crash_budget_ = 0;
-  FaultBounds faults_left_;               // check: what remains of config.fault_bounds on this path
-  std::vector<CheckFault> check_faults_;  // the faults enabled at the current scheduling point
   bool quiet_ = false;
   bool converge_checked_ = false;
-  std::uint64_t fault_phase_end_ns_ = 0;
-  std::uint64_t converge_at_ns_ = 0;
-  std::uint64_t end_at_ns_ = 0;
-  std::uint64_t restart_bound_ns_ = 0;
+  RunPlan plan_;
   std::uint64_t last_listener_exit_ns_ = 0;
   std::uint64_t last_controller_start_ns_ = 0;
   InvariantChecker checker_;

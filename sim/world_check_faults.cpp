@@ -38,7 +38,7 @@ bool World::clean_would_remove() const {
 
 void World::list_check_faults(std::vector<CheckFault>& options, bool anyone_ready) {
   options.clear();
-  if (!config_.explore || quiet_ || !faults_left_.any()) return;
+  if (!config_.explore || quiet_ || !faults_.left.any()) return;
   const auto controllers_alive =
       static_cast<std::uint32_t>(std::count_if(table_.all().begin(), table_.all().end(), [](const auto& candidate) {
         return candidate->alive && candidate->kind == ProcessKind::controller && !candidate->finished;
@@ -52,27 +52,27 @@ void World::list_check_faults(std::vector<CheckFault>& options, bool anyone_read
     switch (fault) {
       case CheckFault::start_controller:
         enabled =
-            faults_left_.launches > 0 && !system_finished_ && pid_free && controllers_alive < faults_left_.controllers;
+            faults_.left.launches > 0 && !system_finished_ && pid_free && controllers_alive < faults_.left.controllers;
         break;
-      case CheckFault::shutdown_tool: enabled = faults_left_.shutdowns > 0 && pid_free; break;
-      case CheckFault::clean: enabled = faults_left_.cleans > 0 && clean_would_remove(); break;
+      case CheckFault::shutdown_tool: enabled = faults_.left.shutdowns > 0 && pid_free; break;
+      case CheckFault::clean: enabled = faults_.left.cleans > 0 && clean_would_remove(); break;
       case CheckFault::remove_segment:
-        enabled = faults_left_.removals > 0 && segment_named &&
+        enabled = faults_.left.removals > 0 && segment_named &&
                   (config_.protocol == Protocol::seed || !live_worker_recorded());
         break;
       case CheckFault::listener_exit:
-        enabled = faults_left_.listener_faults > 0 && listener != nullptr && !listener->gated &&
+        enabled = faults_.left.listener_faults > 0 && listener != nullptr && !listener->gated &&
                   !listener->exit_pending_code.has_value();
         break;
       case CheckFault::listener_hang:
-        enabled = faults_left_.listener_faults > 0 && registered != nullptr && !registered->hang_pending;
+        enabled = faults_.left.listener_faults > 0 && registered != nullptr && !registered->hang_pending;
         break;
       case CheckFault::ignore_sigterm:
-        enabled = faults_left_.listener_faults > 0 && listener != nullptr && !listener->ignores_sigterm;
+        enabled = faults_.left.listener_faults > 0 && listener != nullptr && !listener->ignores_sigterm;
         break;
-      case CheckFault::stranger: enabled = faults_left_.strangers > 0 && pid_free; break;
+      case CheckFault::stranger: enabled = faults_.left.strangers > 0 && pid_free; break;
       // With nobody ready the clock runs to the next timer anyway: a stall then would be that same step.
-      case CheckFault::stall: enabled = faults_left_.stalls > 0 && anyone_ready; break;
+      case CheckFault::stall: enabled = faults_.left.stalls > 0 && anyone_ready; break;
     }
     if (enabled) options.push_back(fault);
   }
@@ -83,37 +83,37 @@ void World::apply_check_fault(CheckFault fault) {
        [&] { return fmt::format("fault (check) {}", check_fault_name(fault)); });
   switch (fault) {
     case CheckFault::start_controller:
-      --faults_left_.launches;
+      --faults_.left.launches;
       start_controller("started on the same name");
       break;
     case CheckFault::shutdown_tool:
-      --faults_left_.shutdowns;
+      --faults_.left.shutdowns;
       cover(Situation::shutdown_by_tool);
       start_tool();
       break;
     case CheckFault::clean:
-      --faults_left_.cleans;
+      --faults_.left.cleans;
       segments_.named().removed = true;
       note(0, TraceOp::event, 0, 0, [] { return std::string("tether clean removes the segment"); });
       break;
     case CheckFault::remove_segment:
-      --faults_left_.removals;
+      --faults_.left.removals;
       segments_.named().removed = true;
       break;
     case CheckFault::listener_exit:
-      --faults_left_.listener_faults;
+      --faults_.left.listener_faults;
       newest_alive(ProcessKind::listener)->exit_pending_code = listener_exit_code;
       break;
     case CheckFault::listener_hang:
-      --faults_left_.listener_faults;
+      --faults_.left.listener_faults;
       newest_alive(ProcessKind::listener, true)->hang_pending = true;
       break;
     case CheckFault::ignore_sigterm:
-      --faults_left_.listener_faults;
+      --faults_.left.listener_faults;
       newest_alive(ProcessKind::listener)->ignores_sigterm = true;
       break;
     case CheckFault::stranger:
-      --faults_left_.strangers;
+      --faults_.left.strangers;
       if (SimProcess* stranger = create_process(ProcessKind::foreign, 0)) {
         stranger->ready_at_ns = now_ns_ + stranger_life_ms * ns_per_ms;
         note(stranger->serial, TraceOp::start, 0, 0, [] { return std::string("a stranger starts"); });
@@ -122,7 +122,7 @@ void World::apply_check_fault(CheckFault fault) {
     case CheckFault::stall:
       // Timers fire late, never early: the ready processes run after the next deadline, in any order
       // with whoever it wakes. Repeated, it lets any armed deadline fire before any ready step.
-      --faults_left_.stalls;
+      --faults_.left.stalls;
       advance_clock();
       break;
   }

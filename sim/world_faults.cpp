@@ -34,12 +34,12 @@ void World::kill_controller(SimProcess& controller, std::uint32_t value, std::st
   if (value % 2 != 0) return;
   const std::uint64_t delay_ms = value % 4 == 0 ? 0 : (value % 30) * 10;
   const std::uint64_t at_ns = now_ns_ + delay_ms * ns_per_ms;
-  if (at_ns >= fault_phase_end_ns_) return;
+  if (at_ns >= plan_.fault_phase_end_ns) return;
   const FaultEvent restart{FaultKind::start_controller, at_ns, 0, 0};
   const auto position =
-      std::upper_bound(faults_.begin() + static_cast<std::ptrdiff_t>(next_fault_), faults_.end(), restart,
-                       [](const FaultEvent& a, const FaultEvent& b) { return a.at_ns < b.at_ns; });
-  faults_.insert(position, restart);
+      std::upper_bound(faults_.schedule.begin() + static_cast<std::ptrdiff_t>(faults_.next), faults_.schedule.end(),
+                       restart, [](const FaultEvent& a, const FaultEvent& b) { return a.at_ns < b.at_ns; });
+  faults_.schedule.insert(position, restart);
 }
 
 void World::apply_fault(const FaultEvent& fault) {

@@ -68,29 +68,29 @@ void World::hash_surroundings(Hash& hash, bool with_words_and_last) const {
   hash.add(converge_checked_);
   hash.add(system_finished_);
   hash.add(controller_restart_pending_);
-  hash.add(fault_phase_end_ns_);
-  hash.add(converge_at_ns_);
-  hash.add(end_at_ns_);
+  hash.add(plan_.fault_phase_end_ns);
+  hash.add(plan_.converge_at_ns);
+  hash.add(plan_.end_at_ns);
   hash.add(last_listener_exit_ns_);
   hash.add(last_controller_start_ns_);
   // The rest of the fault schedule (due faults count their remaining extra steps), the crash budget and
   // what is left of check's fault bounds (the bound on live controllers is fixed per run).
-  hash.add(static_cast<std::uint64_t>(faults_.size() - next_fault_));
-  for (std::size_t index = next_fault_; index < faults_.size(); ++index) {
-    const FaultEvent& fault = faults_[index];
+  hash.add(static_cast<std::uint64_t>(faults_.schedule.size() - faults_.next));
+  for (std::size_t index = faults_.next; index < faults_.schedule.size(); ++index) {
+    const FaultEvent& fault = faults_.schedule[index];
     hash.add(static_cast<std::uint64_t>(fault.kind));
     hash.add(fault.at_ns);
     hash.add(fault.extra_steps);
     hash.add(fault.value);
   }
-  hash.add(crash_budget_);
-  hash.add(faults_left_.launches);
-  hash.add(faults_left_.shutdowns);
-  hash.add(faults_left_.cleans);
-  hash.add(faults_left_.removals);
-  hash.add(faults_left_.listener_faults);
-  hash.add(faults_left_.strangers);
-  hash.add(faults_left_.stalls);
+  hash.add(faults_.crash_budget);
+  hash.add(faults_.left.launches);
+  hash.add(faults_.left.shutdowns);
+  hash.add(faults_.left.cleans);
+  hash.add(faults_.left.removals);
+  hash.add(faults_.left.listener_faults);
+  hash.add(faults_.left.strangers);
+  hash.add(faults_.left.stalls);
   if (with_words_and_last) {
     // Who stepped last: choice 0 lets it go on, so it decides which successors cost a deviation
     // (`--depth`). Leaving it out would merge worlds whose bounded futures differ.

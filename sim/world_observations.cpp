@@ -39,13 +39,14 @@ void World::check_converged() {
   const SimProcess* controller = newest_alive(ProcessKind::controller);
   const bool worker_alive = std::any_of(table_.live_workers().begin(), table_.live_workers().end(),
                                         [&](Serial serial) { return counts_as_worker(process(serial)); });
-  const std::uint64_t since_ns = std::max({last_listener_exit_ns_, last_controller_start_ns_, fault_phase_end_ns_});
+  const std::uint64_t since_ns =
+      std::max({last_listener_exit_ns_, last_controller_start_ns_, plan_.fault_phase_end_ns});
   observe(observed::Convergence{
       shutdown_in_force(),
       controller == nullptr ? std::nullopt : std::optional<std::string_view>(controller->label),
       worker_alive,
       now_ns_ > since_ns ? now_ns_ - since_ns : 0,
-      restart_bound_ns_,
+      plan_.restart_bound_ns,
   });
 }
 
