@@ -84,13 +84,7 @@ void World::hash_surroundings(Hash& hash, bool with_words_and_last) const {
     hash.add(fault.value);
   }
   hash.add(faults_.crash_budget);
-  hash.add(faults_.left.launches);
-  hash.add(faults_.left.shutdowns);
-  hash.add(faults_.left.cleans);
-  hash.add(faults_.left.removals);
-  hash.add(faults_.left.listener_faults);
-  hash.add(faults_.left.strangers);
-  hash.add(faults_.left.stalls);
+  for (const FaultBoundField& field : fault_bound_fields) hash.add(faults_.left.*field.member);
   if (with_words_and_last) {
     // Who stepped last: choice 0 lets it go on, so it decides which successors cost a deviation
     // (`--depth`). Leaving it out would merge worlds whose bounded futures differ.

@@ -1,5 +1,6 @@
 #include "apps/cli_support.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,6 +14,15 @@
 #include "core/names.hpp"
 
 namespace tether {
+
+namespace {
+// The arguments nobody took, in the order they were given (CLI11 lists them last first).
+std::vector<std::string> unexpected_arguments(const CLI::App& app) {
+  std::vector<std::string> unexpected = app.remaining(true);
+  std::reverse(unexpected.begin(), unexpected.end());
+  return unexpected;
+}
+}  // namespace
 
 std::optional<CliExit> parse_with(CLI::App& app, std::span<const char* const> argv) {
   // CLI11 takes the arguments in reverse order; its argc/argv overload cannot take an empty argv.
@@ -30,6 +40,17 @@ std::optional<CliExit> parse_with(CLI::App& app, std::span<const char* const> ar
     return CliExit{app.exit(request, output, errors), CliExit::Output::standard_output, output.str()};
   } catch (const CLI::CallForVersion& request) {
     return CliExit{app.exit(request, output, errors), CliExit::Output::standard_output, output.str()};
+  } catch (const CLI::ExtrasError&) {
+    return usage_error_exit(CLI::ExtrasError(unexpected_arguments(app)).what());
+  } catch (const CLI::RequiredError& error) {
+    // CLI11 checks what is required before what was not expected: `status --jsn` said only that the
+    // name is required. The unexpected argument is named first; it is usually the real mistake.
+    const std::vector<std::string> unexpected = unexpected_arguments(app);
+    if (!unexpected.empty()) {
+      return usage_error_exit(fmt::format("{}; {}", CLI::ExtrasError(unexpected).what(), error.what()));
+    }
+    app.exit(error, output, errors);
+    return CliExit{exit_code::usage, CliExit::Output::standard_error, errors.str()};
   } catch (const CLI::ParseError& error) {
     app.exit(error, output, errors);
     return CliExit{exit_code::usage, CliExit::Output::standard_error, errors.str()};

@@ -192,6 +192,8 @@ TEST(ControllerCli, ValuesCli11RefusesNameTheirOption) {
       {{"--name", "x", "--ready-timeout-ms", "99999999999999999999999"}, "--ready-timeout-ms"},
       {{"--name", "x", "--log-format", "xml"}, "--log-format"},
       {{"--name", "x", "--frobnicate"}, "--frobnicate"},
+      // Unknown before missing: the unexpected option is named, not only the missing --name.
+      {{"--frobnicate"}, "not expected: --frobnicate; --name is required"},
       {{"--name", "x", "--env"}, "--env"},
   };
   for (const auto& test_case : cases) {

@@ -119,6 +119,16 @@ TEST(TetherCli, RefusalsSayWhatIsWrong) {
   expect_usage_error(parse_tether_command_line(command_line({"bogus"})).exit, "unknown command 'bogus'");
   expect_usage_error(parse_tether_command_line(command_line({"--json"})).exit, "subcommand");
   expect_usage_error(parse_tether_command_line(command_line({"status"})).exit, "name");
+  // An unknown option is named, even when a required argument is missing too (it was reported only as a
+  // missing name).
+  expect_usage_error(parse_tether_command_line(command_line({"status", "--jsn"})).exit,
+                     "The following argument was not expected: --jsn; name is required");
+  // Named in the order given (CLI11 alone listed them last first).
+  expect_usage_error(parse_tether_command_line(command_line({"shutdown", "-x", "-y"})).exit,
+                     "The following arguments were not expected: -x -y; name is required");
+  expect_usage_error(parse_tether_command_line(command_line({"shutdown", "x", "-a", "-b"})).exit,
+                     "The following arguments were not expected: -a -b\nRun with --help");
+  expect_usage_error(parse_tether_command_line(command_line({"--json"})).exit, "not expected: --json");
   expect_usage_error(parse_tether_command_line(command_line({"status", ".hidden"})).exit, "name");
   expect_usage_error(parse_tether_command_line(command_line({"clean", "a/b"})).exit, "name");
   expect_usage_error(parse_tether_command_line(command_line({"shutdown", "x", "--timeout-ms", "0"})).exit,
