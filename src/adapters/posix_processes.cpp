@@ -177,8 +177,12 @@ ExitStatus PosixProcesses::collect(ProcessIdentity identity) {
   // its zombie still carries its identity; afterwards its number is either free (ESRCH), reserved by its
   // own surviving group members, or already a stranger's pid — the one case where we must not touch
   // the group it names.
-  const auto now_there = read_proc_stat(identity.pid);
-  if (found->child || !now_there.has_value() || now_there->identity == identity) kill(-identity.pid, SIGKILL);
+  // Our own child's pid cannot have been reused before we reap it below: only an adopted one is read.
+  const auto group_still_its = [&] {
+    const auto now_there = read_proc_stat(identity.pid);
+    return !now_there.has_value() || now_there->identity == identity;
+  };
+  if (found->child || group_still_its()) kill(-identity.pid, SIGKILL);
   if (found->child) {
     siginfo_t info{};
     if (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(found->pidfd.get()), &info, WEXITED) == 0) {
