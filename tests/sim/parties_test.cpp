@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/exit_codes.hpp"
+#include "fake_notices.hpp"
 #include "fake_segment.hpp"
 #include "parties.hpp"
 
@@ -55,21 +56,12 @@ TEST(SimParties, SeedToolPostsMinusOneAndWakesInOneStep) {
   EXPECT_EQ(segment.wakes(), 1u);
 }
 
-class RecordingNotices final : public NoticePort {
- public:
-  bool notify_controller(ProcessIdentity controller) override {
-    notified.push_back(controller);
-    return true;
-  }
-  std::vector<ProcessIdentity> notified;
-};
-
 TEST(SimParties, TetherToolPausesBetweenItsSegmentOperationsAndEndsWithTheCoresCode) {
   fakes::FakeSegment segment;
   segment.poke_initialised_header();
   const ProcessIdentity controller{42, 7};
   segment.poke(Field::controller_identity, controller.pack());
-  RecordingNotices notices;
+  fakes::RecordingNotices notices;
   TetherToolParty tool(segment, notices);
   PartyStep next = PartyStep::again();
   std::uint32_t steps = 0;
@@ -90,7 +82,7 @@ TEST(SimParties, TetherToolPausesBetweenItsSegmentOperationsAndEndsWithTheCoresC
 
 TEST(SimParties, TetherToolRefusesASegmentNotInitialised) {
   fakes::FakeSegment segment;  // magic 0
-  RecordingNotices notices;
+  fakes::RecordingNotices notices;
   TetherToolParty tool(segment, notices);
   PartyStep next = PartyStep::again();
   for (std::uint32_t steps = 0; steps < 16 && next.kind != PartyStep::Kind::exit; ++steps) next = tool.step(0);

@@ -8,21 +8,14 @@
 
 #include "core/exit_codes.hpp"
 #include "core/shutdown_core.hpp"
+#include "fake_notices.hpp"
 #include "fake_processes.hpp"
 #include "fake_segment.hpp"
 
 namespace tether::test {
 namespace {
 
-class RecordingNotices final : public NoticePort {
- public:
-  bool notify_controller(ProcessIdentity controller) override {
-    notified.push_back(controller);
-    return deliver;
-  }
-  std::vector<ProcessIdentity> notified;
-  bool deliver = true;
-};
+using fakes::RecordingNotices;
 
 class ShutdownCoreTest : public ::testing::Test {
  protected:
